@@ -1,0 +1,87 @@
+"""The sister-city knowledge graph: curated YAML facts → a checked `Dataset` → exports.
+
+The public API, in the order data flows:
+
+>>> import graph
+>>> dataset = graph.load_dataset(graph.DEFAULT_DATA)
+>>> dataset.partnerships["jakarta--los-angeles"].since.text
+'1990'
+>>> report = graph.validate(graph.DEFAULT_DATA)
+>>> report.ok
+True
+>>> graph.parse_date("1990~").earliest.year
+1989
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from graph.dates import DateSyntaxError, PartialDate, Precision, parse_date
+from graph.errors import DataError, ExportError, Location, Problem, Severity, SisterCitiesError
+from graph.export import build_exports, partnership_rows, write_atomic
+from graph.load import LoadResult, load_dataset, read_dataset
+from graph.model import (
+    Agreement,
+    Area,
+    Coordinates,
+    Dataset,
+    Event,
+    Official,
+    Partnership,
+    Place,
+    ReportedCount,
+    Role,
+    Session,
+    Source,
+    Visit,
+)
+from graph.schema import json_schema
+from graph.validate import RULES, Report, validate
+
+try:
+    __version__ = version("sistercities")
+except PackageNotFoundError:  # pragma: no cover - running from a checkout without installing
+    __version__ = "0.0.0+unknown"
+
+# The embedded default dataset: data/cities.yaml beside the package.
+DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "cities.yaml"
+
+__all__ = [
+    "DEFAULT_DATA",
+    "RULES",
+    "Agreement",
+    "Area",
+    "Coordinates",
+    "DataError",
+    "Dataset",
+    "DateSyntaxError",
+    "Event",
+    "ExportError",
+    "LoadResult",
+    "Location",
+    "Official",
+    "PartialDate",
+    "Partnership",
+    "Place",
+    "Precision",
+    "Problem",
+    "Report",
+    "ReportedCount",
+    "Role",
+    "Session",
+    "Severity",
+    "SisterCitiesError",
+    "Source",
+    "Visit",
+    "__version__",
+    "build_exports",
+    "json_schema",
+    "load_dataset",
+    "parse_date",
+    "partnership_rows",
+    "read_dataset",
+    "validate",
+    "write_atomic",
+]

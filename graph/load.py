@@ -1,0 +1,240 @@
+"""YAML files → `Dataset`, keeping the file, line and column of every entry.
+
+>>> from pathlib import Path
+>>> dataset = load_dataset(Path(__file__).parent.parent / "data" / "cities.yaml")
+>>> dataset.places["jakarta"].wikidata
+'Q3630'
+>>> dataset.partnerships["jakarta--los-angeles"].since.text
+'1990'
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.errors import DataError, Location, Problem, Severity
+from graph.model import Dataset, Partnership
+from graph.schema import INVALID, SECTIONS, describe
+from graph.yamltree import YamlList, YamlMap, read_yaml_file
+
+__all__ = ["DataPaths", "LoadResult", "data_files", "load_dataset", "read_dataset"]
+
+DataPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+
+# The YAML section each Dataset attribute is read from.
+SECTION_ATTRIBUTE = {
+    "sources": "sources",
+    "areas": "areas",
+    "cities": "places",
+    "partnerships": "partnerships",
+    "officials": "officials",
+    "events": "events",
+    "visits": "visits",
+    "agreements": "agreements",
+}
+_ENTITY_NAME = {name: record.name for name, record in SECTIONS.items()}
+
+
+@dataclass
+class LoadResult:
+    """What reading the data gave: the dataset (what could be built), every problem, and where
+    each entry was written (``entries[section][id]`` is its YAML mapping, with locations)."""
+
+    dataset: Dataset
+    problems: list[Problem]
+    entries: dict[str, dict[str, YamlMap]] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that are errors."""
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems that are only warnings."""
+        return [p for p in self.problems if not p.is_error]
+
+    def where(self, section: str, ident: str, key: str | None = None) -> Location:
+        """The location of an entry, or of one of its values."""
+        entry = self.entries.get(section, {}).get(ident)
+        if entry is None:
+            return Location("?")
+        return entry.value_location(key) if key else entry.location
+
+
+def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
+    """The YAML files that `paths` name: files as given, directories as their ``*.yaml``."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted({*path.glob("*.yaml"), *path.glob("*.yml")})
+            if not found:
+                problems.append(
+                    Problem(Location(str(path)), Severity.ERROR, "no-data", "no *.yaml files here")
+                )
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(
+                Problem(Location(str(path)), Severity.ERROR, "no-data", "no such file or folder")
+            )
+    return files, problems
+
+
+def _derived_partnership_ids(
+    pending: list[tuple[dict[str, Any], YamlMap]],
+) -> list[str | None]:
+    """The design's default ids: ``a--b`` sorted, plus ``--kind`` where a pair has two ties."""
+    per_pair: dict[tuple[str, ...], int] = {}
+    for values, _ in pending:
+        pair = tuple(sorted(values["between"]))
+        per_pair[pair] = per_pair.get(pair, 0) + 1
+    ids: list[str | None] = []
+    for values, _ in pending:
+        if "id" in values:
+            ids.append(values["id"])
+            continue
+        pair = tuple(sorted(values["between"]))
+        ident = "--".join(pair)
+        if per_pair[pair] > 1:
+            ident += f"--{values['kind']}"
+        ids.append(ident)
+    return ids
+
+
+def read_dataset(paths: DataPaths) -> LoadResult:
+    """Read and check the data; never raises for bad data, returning every problem instead.
+
+    `paths` is a file, a directory of ``*.yaml`` files, or a list of either, merged; ids must
+    be unique across all of them.
+    """
+    from graph.validate import check_dataset  # validate builds on what is loaded here
+
+    files, problems = data_files(paths)
+    sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    entries: dict[str, dict[str, YamlMap]] = {name: {} for name in SECTIONS}
+    declared: dict[str, set[str]] = {name: set() for name in SECTIONS}
+    pending_ties: list[tuple[dict[str, Any], YamlMap]] = []
+
+    def claim(section: str, ident: Any, entry: YamlMap) -> bool:
+        if not isinstance(ident, str):
+            return False
+        first = entries[section].get(ident)
+        if first is not None:
+            problems.append(
+                Problem(
+                    entry.value_location("id") if "id" in entry else entry.location,
+                    Severity.ERROR,
+                    "duplicate-id",
+                    f"{_ENTITY_NAME[section]} id '{ident}' is already used at {first.location}",
+                )
+            )
+            return False
+        entries[section][ident] = entry
+        declared[section].add(ident)
+        return True
+
+    for path in files:
+        document, file_problems = read_yaml_file(path)
+        problems.extend(file_problems)
+        name = str(path)
+        if file_problems:
+            continue
+        if document is None:
+            problems.append(
+                Problem(
+                    Location(name, 1, 1),
+                    Severity.ERROR,
+                    "empty-file",
+                    "the file holds no data (it is empty or only comments)",
+                )
+            )
+            continue
+        if not isinstance(document, YamlMap):
+            problems.append(
+                Problem(
+                    Location(name, 1, 1),
+                    Severity.ERROR,
+                    "wrong-type",
+                    f"the top level must be a mapping of sections ({', '.join(SECTIONS)}), "
+                    f"not {describe(document)}",
+                )
+            )
+            continue
+        for section, items in document.items():
+            record = SECTIONS.get(section)
+            if record is None:
+                close = difflib.get_close_matches(section, list(SECTIONS), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                problems.append(
+                    Problem(
+                        document.key_location(section),
+                        Severity.ERROR,
+                        "unknown-key",
+                        f"unknown section '{section}'{hint} (sections: {', '.join(SECTIONS)})",
+                    )
+                )
+                continue
+            if items is None:
+                continue
+            if not isinstance(items, YamlList):
+                problems.append(
+                    Problem(
+                        document.value_location(section),
+                        Severity.ERROR,
+                        "wrong-type",
+                        f"section '{section}' must be a list of entries, not {describe(items)}",
+                    )
+                )
+                continue
+            for index, item in enumerate(items):
+                where = items.item_location(index)
+                value = record.convert(item, where, problems, record.name)
+                if not isinstance(item, YamlMap):
+                    continue
+                if section == "partnerships":
+                    if value is not INVALID:
+                        pending_ties.append((value, item))
+                    elif isinstance(item.get("id"), str):
+                        claim(section, item["id"], item)
+                    continue
+                if claim(section, item.get("id"), item) and value is not INVALID:
+                    sections[section][item["id"]] = value
+
+    for ident, (values, entry) in zip(
+        _derived_partnership_ids(pending_ties), pending_ties, strict=True
+    ):
+        if ident is None or not claim("partnerships", ident, entry):
+            continue
+        sections["partnerships"][ident] = Partnership(
+            **{**values, "id": ident}, location=entry.location
+        )
+
+    dataset = Dataset(**{SECTION_ATTRIBUTE[name]: sections[name] for name in SECTIONS})
+    result = LoadResult(dataset, problems, entries, files)
+    problems.extend(check_dataset(result, declared))
+    result.problems = _sorted(problems)
+    return result
+
+
+def _sorted(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.location.file, p.location.line, p.location.column))
+
+
+def load_dataset(paths: DataPaths) -> Dataset:
+    """Load the data, or raise `DataError` listing every problem if any of them is an error."""
+    result = read_dataset(paths)
+    if result.errors:
+        raise DataError(result.problems)
+    return result.dataset

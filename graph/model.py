@@ -1,0 +1,292 @@
+"""The data model: frozen dataclasses for every kind of fact, and the `Dataset` holding them.
+
+Fields mirror ``data/cities.yaml`` (see docs/data-format.md); lists are tuples and every
+entity keeps the `Location` it was read from (ignored when entities are compared).
+
+>>> from graph.dates import parse_date
+>>> tie = Partnership(
+...     id="jakarta--los-angeles", between=("jakarta", "los-angeles"), kind="sister-city",
+...     status="active", since=parse_date(1990), sources=("merahputih-2018-la",))
+>>> tie.other("jakarta")
+'los-angeles'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from graph.dates import PartialDate
+from graph.errors import Location
+
+__all__ = [
+    "AGREEMENT_KINDS",
+    "AGREEMENT_STATUSES",
+    "PARTNERSHIP_KINDS",
+    "PARTNERSHIP_STATUSES",
+    "PLACE_KINDS",
+    "SESSION_KINDS",
+    "Agreement",
+    "Area",
+    "Coordinates",
+    "Dataset",
+    "Event",
+    "Official",
+    "Partnership",
+    "Place",
+    "ReportedCount",
+    "Role",
+    "Session",
+    "Source",
+    "Visit",
+]
+
+PLACE_KINDS = (
+    "city",
+    "municipality",
+    "district",
+    "county",
+    "province",
+    "state",
+    "region",
+    "prefecture",
+    "metropolis",
+    "territory",
+)
+PARTNERSHIP_KINDS = ("sister-city", "sister-province", "friendship", "cooperation")
+PARTNERSHIP_STATUSES = ("active", "suspended", "ended", "planned")
+AGREEMENT_KINDS = (
+    "letter-of-intent",
+    "memorandum-of-understanding",
+    "agreement",
+    "charter",
+    "declaration",
+)
+AGREEMENT_STATUSES = ("planned", "signed", "expired", "cancelled")
+SESSION_KINDS = ("keynote", "session", "private-session", "panel")
+
+_NOWHERE = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where facts come from: a news article, an official page, a data file."""
+
+    id: str
+    title: str
+    publisher: str | None = None
+    published: PartialDate | None = None
+    url: str | None = None
+    language: str | None = None
+    licence: str | None = None
+    notes: str | None = None
+    location: Location | None = _NOWHERE
+
+
+@dataclass(frozen=True)
+class Area:
+    """A cooperation area (tourism, fire and rescue …): a concept of a controlled vocabulary."""
+
+    id: str
+    label: Mapping[str, str]
+    broader: str | None = None
+    notes: str | None = None
+    location: Location | None = _NOWHERE
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """A point in WGS 84 degrees."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class ReportedCount:
+    """A number of partners that a source states for a place at some date."""
+
+    count: int
+    as_of: PartialDate
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place that partners: a city, a province, a state, a region, a district …"""
+
+    id: str
+    name: str
+    kind: str
+    country: str
+    sources: tuple[str, ...]
+    labels: Mapping[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    coordinates: Coordinates | None = None
+    wikidata: str | None = None
+    geonames: int | None = None
+    population: int | None = None
+    part_of: str | None = None
+    reported_partner_counts: tuple[ReportedCount, ...] = ()
+    notes: str | None = None
+    location: Location | None = _NOWHERE
+
+    def names(self) -> Iterator[str]:
+        """Every name the place goes by: its name, labels and aliases."""
+        yield self.name
+        yield from self.labels.values()
+        yield from self.aliases
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """A tie between two places; `between` is unordered (kept as written)."""
+
+    id: str
+    between: tuple[str, str]
+    kind: str
+    status: str
+    sources: tuple[str, ...]
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    areas: tuple[str, ...] = ()
+    agreements: tuple[str, ...] = ()
+    notes: str | None = None
+    location: Location | None = _NOWHERE
+
+    def other(self, place_id: str) -> str:
+        """The partner of `place_id` in this tie."""
+        a, b = self.between
+        if place_id == a:
+            return b
+        if place_id == b:
+            return a
+        raise KeyError(place_id)
+
+
+@dataclass(frozen=True)
+class Role:
+    """An office held by an official: a title, of a place, over a term."""
+
+    title: str
+    sources: tuple[str, ...]
+    of: str | None = None
+    organisation: str | None = None
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    location: Location | None = _NOWHERE
+
+
+@dataclass(frozen=True)
+class Official:
+    """A person who holds or held office."""
+
+    id: str
+    name: str
+    sources: tuple[str, ...]
+    wikidata: str | None = None
+    roles: tuple[Role, ...] = ()
+    notes: str | None = None
+    location: Location | None = _NOWHERE
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session of an event: a keynote, a panel, a private session."""
+
+    title: str
+    kind: str | None = None
+    date: PartialDate | None = None
+    speakers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    """A conference or ceremony at a place."""
+
+    id: str
+    name: str
+    place: str
+    start: PartialDate
+    sources: tuple[str, ...]
+    end: PartialDate | None = None
+    venue: str | None = None
+    url: str | None = None
+    sessions: tuple[Session, ...] = ()
+    notes: str | None = None
+    location: Location | None = _NOWHERE
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A trip of one or more officials to a place."""
+
+    id: str
+    visitors: tuple[str, ...]
+    place: str
+    start: PartialDate
+    sources: tuple[str, ...]
+    end: PartialDate | None = None
+    purpose: str | None = None
+    partnership: str | None = None
+    events: tuple[str, ...] = ()
+    met: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    notes: str | None = None
+    location: Location | None = _NOWHERE
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A document between places: a letter of intent, a memorandum, a charter …"""
+
+    id: str
+    kind: str
+    parties: tuple[str, ...]
+    status: str
+    sources: tuple[str, ...]
+    title: str | None = None
+    signed: PartialDate | None = None
+    partnership: str | None = None
+    areas: tuple[str, ...] = ()
+    notes: str | None = None
+    location: Location | None = _NOWHERE
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Every fact, by kind, each a mapping from id to entity in file order (treat as read-only).
+
+    >>> ds = Dataset()
+    >>> ds.counts()["places"]
+    0
+    """
+
+    sources: Mapping[str, Source] = field(default_factory=dict)
+    areas: Mapping[str, Area] = field(default_factory=dict)
+    places: Mapping[str, Place] = field(default_factory=dict)
+    partnerships: Mapping[str, Partnership] = field(default_factory=dict)
+    officials: Mapping[str, Official] = field(default_factory=dict)
+    events: Mapping[str, Event] = field(default_factory=dict)
+    visits: Mapping[str, Visit] = field(default_factory=dict)
+    agreements: Mapping[str, Agreement] = field(default_factory=dict)
+
+    SECTIONS: ClassVar[tuple[str, ...]] = (
+        "sources",
+        "areas",
+        "places",
+        "partnerships",
+        "officials",
+        "events",
+        "visits",
+        "agreements",
+    )
+
+    def counts(self) -> dict[str, int]:
+        """How many entities of each kind the dataset holds."""
+        return {name: len(getattr(self, name)) for name in self.SECTIONS}
+
+    def partnerships_of(self, place_id: str) -> Iterator[Partnership]:
+        """The ties a place takes part in, in file order."""
+        return (p for p in self.partnerships.values() if place_id in p.between)

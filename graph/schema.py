@@ -1,0 +1,692 @@
+"""The shape of ``data/cities.yaml``: one table of fields per section.
+
+The same tables check the data (with file:line of every problem) and print the JSON Schema that
+a curator's editor uses, so the two cannot drift apart.
+
+>>> problems = []
+>>> COUNTRY.convert("XX", Location("f.yaml", 4, 14), problems, "'country'")
+INVALID
+>>> print(problems[0])
+f.yaml:4:14: error[unknown-country]: 'country' is 'XX', which is not an ISO 3166-1 alpha-2 code
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from graph import model
+from graph.dates import DATE_PATTERN, DateSyntaxError, PartialDate
+from graph.errors import Location, Problem, Severity
+from graph.yamltree import YamlList, YamlMap
+
+__all__ = ["SECTIONS", "SLUG_PATTERN", "FieldType", "Record", "json_schema"]
+
+SLUG_PATTERN = r"^[a-z0-9]+(-+[a-z0-9]+)*$"
+QID_PATTERN = r"^Q[1-9][0-9]*$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+URL_PATTERN = r"^https?://[^\s]+$"
+NOT_BLANK = r"\S"  # a string with something in it besides white space
+
+_SLUG = re.compile(SLUG_PATTERN)
+_QID = re.compile(QID_PATTERN)
+_LANGUAGE = re.compile(LANGUAGE_PATTERN)
+_URL = re.compile(URL_PATTERN)
+
+
+class Invalid:
+    """The value a conversion returns when the input was wrong (and a problem was reported)."""
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = Invalid()
+
+
+def describe(value: Any) -> str:
+    """A short English description of a YAML value's type, for messages."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _error(problems: list[Problem], where: Location, rule: str, message: str) -> Any:
+    problems.append(Problem(where, Severity.ERROR, rule, message))
+    return INVALID
+
+
+class FieldType:
+    """A kind of value: knows its JSON Schema and how to check and convert a YAML value."""
+
+    expected = "a value"
+
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of this kind of value."""
+        raise NotImplementedError
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        """Check `value`; return it converted, or INVALID after appending a problem."""
+        raise NotImplementedError
+
+    def wrong_type(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        """Report that `value` is not of this type."""
+        return _error(
+            problems, where, "wrong-type", f"{what} must be {self.expected}, not {describe(value)}"
+        )
+
+
+class Text(FieldType):
+    """A non-empty string."""
+
+    expected = "a string"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": NOT_BLANK}
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        if not isinstance(value, str):
+            return self.wrong_type(value, where, problems, what)
+        if not value.strip():
+            return _error(problems, where, "wrong-type", f"{what} must not be empty")
+        return value
+
+
+class Pattern(Text):
+    """A string matching a regular expression; a mismatch breaks rule `rule`."""
+
+    def __init__(self, pattern: str, rule: str, hint: str):
+        self.pattern = pattern
+        self.regex = re.compile(pattern)
+        self.rule = rule
+        self.hint = hint
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": self.pattern}
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        if not isinstance(value, str):
+            return self.wrong_type(value, where, problems, what)
+        if not self.regex.fullmatch(value):
+            return _error(problems, where, self.rule, f"{what} is {value!r}: {self.hint}")
+        return value
+
+
+class Ref(Pattern):
+    """The id of an entry of another section (checked to exist after loading)."""
+
+    def __init__(self, section: str):
+        super().__init__(
+            SLUG_PATTERN, "bad-id", "an id is lower-case letters, digits and hyphens (not at either end)"
+        )
+        self.section = section
+
+    def json_schema(self) -> dict[str, Any]:
+        return {**super().json_schema(), "description": f"the id of an entry of `{self.section}`"}
+
+
+class Country(Pattern):
+    """An ISO 3166-1 alpha-2 country code, checked against pycountry's table."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            r"^[A-Z]{2}$", "unknown-country", "write an ISO 3166-1 alpha-2 code such as ID or MA"
+        )
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": sorted(_country_codes())}
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        value = super().convert(value, where, problems, what)
+        if value is not INVALID and value not in _country_codes():
+            return _error(
+                problems,
+                where,
+                "unknown-country",
+                f"{what} is {value!r}, which is not an ISO 3166-1 alpha-2 code",
+            )
+        return value
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+class Date(FieldType):
+    """A partial or uncertain date (see `graph.dates`), or an integer year."""
+
+    expected = "a date (YYYY, YYYY-MM or YYYY-MM-DD, optionally with ~ ? % or ../)"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "anyOf": [
+                {"type": "string", "pattern": DATE_PATTERN},
+                {"type": "integer", "minimum": 1, "maximum": 9999},
+            ],
+            "description": "ISO 8601 date at year, month or day precision; EDTF ~ ? % and ../",
+        }
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            return self.wrong_type(value, where, problems, what)
+        try:
+            return PartialDate.parse(value)
+        except DateSyntaxError as error:
+            return _error(problems, where, "bad-date", f"{what}: {error}")
+
+
+class Enum(FieldType):
+    """One of a fixed list of words."""
+
+    def __init__(self, values: Sequence[str]):
+        self.values = tuple(values)
+        self.expected = "one of " + ", ".join(self.values)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.values)}
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        if not isinstance(value, str):
+            return self.wrong_type(value, where, problems, what)
+        if value not in self.values:
+            close = difflib.get_close_matches(value, self.values, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            return _error(
+                problems,
+                where,
+                "bad-value",
+                f"{what} is {value!r}, not {self.expected}{hint}",
+            )
+        return value
+
+
+class Integer(FieldType):
+    """A whole number at or above a minimum (booleans are not numbers)."""
+
+    expected = "an integer"
+
+    def __init__(self, minimum: int = 0):
+        self.minimum = minimum
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.minimum}
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return self.wrong_type(value, where, problems, what)
+        if value < self.minimum:
+            return _error(problems, where, "bad-value", f"{what} must be at least {self.minimum}")
+        return value
+
+
+class Degrees(FieldType):
+    """A finite number of degrees within a range; breaks rule ``bad-coordinates`` otherwise."""
+
+    expected = "a number"
+
+    def __init__(self, limit: float):
+        self.limit = limit
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "number", "minimum": -self.limit, "maximum": self.limit}
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return self.wrong_type(value, where, problems, what)
+        if not math.isfinite(value) or not -self.limit <= value <= self.limit:
+            return _error(
+                problems,
+                where,
+                "bad-coordinates",
+                f"{what} is {value}, not a finite number between {-self.limit:g} and "
+                f"{self.limit:g}",
+            )
+        return float(value)
+
+
+class LanguageMap(FieldType):
+    """A mapping from language codes (``en``, ``id``, ``pt-BR``) to non-empty strings."""
+
+    expected = "a mapping from language codes to strings"
+
+    def __init__(self, required: Sequence[str] = ()):
+        self.required = tuple(required)
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "propertyNames": {"pattern": LANGUAGE_PATTERN},
+            "additionalProperties": {"type": "string", "pattern": NOT_BLANK},
+        }
+        if self.required:
+            schema["required"] = list(self.required)
+        return schema
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        if not isinstance(value, YamlMap):
+            return self.wrong_type(value, where, problems, what)
+        result: dict[str, str] = {}
+        ok = True
+        for language, text in value.items():
+            if not _LANGUAGE.fullmatch(language):
+                ok = False
+                _error(
+                    problems,
+                    value.key_location(language),
+                    "bad-value",
+                    f"{what} has key {language!r}, which is not a language code such as en or id",
+                )
+                continue
+            converted = Text().convert(
+                text, value.value_location(language), problems, f"{what} in {language!r}"
+            )
+            if converted is INVALID:
+                ok = False
+            else:
+                result[language] = converted
+        for language in self.required:
+            if language not in value:
+                ok = False
+                _error(
+                    problems, value.location, "missing-key", f"{what} needs a {language!r} entry"
+                )
+        return result if ok else INVALID
+
+
+class ListOf(FieldType):
+    """A list of values of one type; at least `min_items` of them."""
+
+    def __init__(
+        self,
+        item: FieldType,
+        min_items: int = 0,
+        empty_rule: str = "wrong-type",
+        max_items: int | None = None,
+    ):
+        self.item = item
+        self.min_items = min_items
+        self.max_items = max_items
+        self.empty_rule = empty_rule
+        self.expected = "a list"
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "array", "items": self.item.json_schema()}
+        if self.min_items:
+            schema["minItems"] = self.min_items
+        if self.max_items is not None:
+            schema["maxItems"] = self.max_items
+        return schema
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        if not isinstance(value, YamlList):
+            return self.wrong_type(value, where, problems, what)
+        if len(value) < self.min_items:
+            return _error(
+                problems,
+                where,
+                self.empty_rule,
+                f"{what} needs at least {self.min_items} "
+                f"{'entry' if self.min_items == 1 else 'entries'}",
+            )
+        if self.max_items is not None and len(value) > self.max_items:
+            return _error(
+                problems, where, "wrong-type", f"{what} takes at most {self.max_items} entries"
+            )
+        items = [
+            self.item.convert(item, value.item_location(i), problems, f"{what}[{i + 1}]")
+            for i, item in enumerate(value)
+        ]
+        if any(item is INVALID for item in items):
+            return INVALID
+        return tuple(items)
+
+
+@dataclass(frozen=True)
+class Field:
+    """A key of a record: its type, whether it is required, and what it means."""
+
+    name: str
+    type: FieldType
+    description: str
+    required: bool = False
+    missing_rule: str = "missing-key"
+    attribute: str | None = None  # the model's name for it, where that differs
+
+
+@dataclass
+class Record(FieldType):
+    """A mapping with a fixed set of keys: each section's entries, and nested values."""
+
+    name: str
+    fields: Sequence[Field]
+    build: Callable[..., Any] = dict
+    located: bool = False  # pass the mapping's location to `build`
+    by_name: dict[str, Field] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_name = {f.name: f for f in self.fields}
+        self.expected = "a mapping"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [f.name for f in self.fields if f.required],
+            "properties": {
+                f.name: {**f.type.json_schema(), "description": f.description} for f in self.fields
+            },
+        }
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        """Check every key; return the built entity, or INVALID when anything is wrong."""
+        if not isinstance(value, YamlMap):
+            return self.wrong_type(value, where, problems, what)
+        ident = value.get("id")
+        named = f"{what} '{ident}'" if isinstance(ident, str) else what
+        ok = True
+        converted: dict[str, Any] = {}
+        for key in value:
+            if key not in self.by_name:
+                ok = False
+                close = difflib.get_close_matches(key, list(self.by_name), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                allowed = ", ".join(self.by_name)
+                _error(
+                    problems,
+                    value.key_location(key),
+                    "unknown-key",
+                    f"unknown key '{key}' in {named}{hint} (allowed: {allowed})",
+                )
+        for spec in self.fields:
+            if spec.name not in value:
+                if spec.required:
+                    ok = False
+                    _error(
+                        problems,
+                        value.key_location(spec.name),
+                        spec.missing_rule,
+                        f"{named} has no '{spec.name}'"
+                        + (
+                            " (every fact needs a source)"
+                            if spec.missing_rule == "no-source"
+                            else ""
+                        ),
+                    )
+                continue
+            result = spec.type.convert(
+                value[spec.name],
+                value.value_location(spec.name),
+                problems,
+                f"'{spec.name}' of {named}",
+            )
+            if result is INVALID:
+                ok = False
+            else:
+                converted[spec.attribute or spec.name] = result
+        if not ok:
+            return INVALID
+        if self.located:
+            converted["location"] = value.location
+        return self.build(**converted)
+
+
+def _sources(what: str = "the fact") -> Field:
+    return Field(
+        "sources",
+        ListOf(Ref("sources"), min_items=1, empty_rule="no-source"),
+        f"ids of the sources for {what}; at least one",
+        required=True,
+        missing_rule="no-source",
+    )
+
+
+ID = Field(
+    "id",
+    Pattern(SLUG_PATTERN, "bad-id", "an id is lower-case letters, digits and hyphens (not at either end)"),
+    "a unique lower-case slug: letters, digits and hyphens",
+    required=True,
+)
+NOTES = Field("notes", Text(), "free text: context, and conflicts between sources")
+QID = Pattern(QID_PATTERN, "bad-qid", "a Wikidata id is Q followed by digits, such as Q3630")
+COUNTRY = Country()
+URL = Pattern(URL_PATTERN, "bad-value", "write an http:// or https:// URL")
+
+
+def _ids(section: str) -> ListOf:
+    return ListOf(Ref(section))
+
+
+COORDINATES = Record(
+    "coordinates",
+    [
+        Field("lat", Degrees(90), "latitude, WGS 84 degrees north", required=True),
+        Field("lon", Degrees(180), "longitude, WGS 84 degrees east", required=True),
+    ],
+    build=model.Coordinates,
+)
+REPORTED_COUNT = Record(
+    "reported count",
+    [
+        Field("count", Integer(0), "the number of partners the source states", required=True),
+        Field("as_of", Date(), "when the source stated it", required=True),
+        _sources("the count"),
+    ],
+    build=model.ReportedCount,
+)
+ROLE = Record(
+    "role",
+    [
+        Field("title", Text(), "the office, as the source names it", required=True),
+        Field("of", Ref("cities"), "the place whose office it is"),
+        Field("organisation", Text(), "the body the office belongs to"),
+        Field("from", Date(), "start of the term", attribute="start"),
+        Field("until", Date(), "end of the term", attribute="end"),
+        _sources("the role"),
+    ],
+    build=model.Role,
+    located=True,
+)
+SESSION = Record(
+    "session",
+    [
+        Field("title", Text(), "the session's title", required=True),
+        Field("kind", Enum(model.SESSION_KINDS), "keynote, session, private-session or panel"),
+        Field("date", Date(), "when it took place"),
+        Field("speakers", _ids("officials"), "officials who spoke"),
+    ],
+    build=model.Session,
+)
+
+SECTIONS: dict[str, Record] = {
+    "sources": Record(
+        "source",
+        [
+            ID,
+            Field("title", Text(), "the title of the article, page or data set", required=True),
+            Field("publisher", Text(), "who published it"),
+            Field("published", Date(), "when it was published"),
+            Field("url", URL, "where it can be read"),
+            Field(
+                "language",
+                Pattern(LANGUAGE_PATTERN, "bad-value", "write a code such as en or id"),
+                "its language",
+            ),
+            Field("licence", Text(), "the licence of the data, where it matters"),
+            NOTES,
+        ],
+        build=model.Source,
+        located=True,
+    ),
+    "areas": Record(
+        "area",
+        [
+            ID,
+            Field("label", LanguageMap(required=["en"]), "the name per language", required=True),
+            Field("broader", Ref("areas"), "a wider area this one belongs to"),
+            NOTES,
+        ],
+        build=model.Area,
+        located=True,
+    ),
+    "cities": Record(
+        "place",
+        [
+            ID,
+            Field("name", Text(), "the usual English name", required=True),
+            Field("kind", Enum(model.PLACE_KINDS), "what kind of place", required=True),
+            Field("country", COUNTRY, "ISO 3166-1 alpha-2 code", required=True),
+            Field("labels", LanguageMap(), "names per language"),
+            Field("aliases", ListOf(Text()), "other names and spellings"),
+            Field("coordinates", COORDINATES, "a point, WGS 84 degrees"),
+            Field("wikidata", QID, "the Wikidata item"),
+            Field("geonames", Integer(1), "the GeoNames id"),
+            Field("population", Integer(0), "population"),
+            Field("part_of", Ref("cities"), "the place this one lies in"),
+            Field(
+                "reported_partner_counts",
+                ListOf(REPORTED_COUNT),
+                "counts of partners that sources state",
+            ),
+            _sources("the place"),
+            NOTES,
+        ],
+        build=model.Place,
+        located=True,
+    ),
+    "partnerships": Record(
+        "partnership",
+        [
+            Field("id", ID.type, "optional: by default the two place ids sorted, joined by --"),
+            Field(
+                "between",
+                ListOf(Ref("cities"), min_items=2, max_items=2),
+                "the two places (unordered)",
+                required=True,
+            ),
+            Field("kind", Enum(model.PARTNERSHIP_KINDS), "what kind of tie", required=True),
+            Field("status", Enum(model.PARTNERSHIP_STATUSES), "its state", required=True),
+            Field("since", Date(), "when it began"),
+            Field("until", Date(), "when it ended"),
+            Field("areas", _ids("areas"), "cooperation areas"),
+            Field("agreements", _ids("agreements"), "documents of the tie"),
+            _sources("the tie"),
+            NOTES,
+        ],
+    ),
+    "officials": Record(
+        "official",
+        [
+            ID,
+            Field("name", Text(), "the person's name", required=True),
+            Field("wikidata", QID, "the Wikidata item"),
+            Field("roles", ListOf(ROLE), "offices held"),
+            _sources("the person"),
+            NOTES,
+        ],
+        build=model.Official,
+        located=True,
+    ),
+    "events": Record(
+        "event",
+        [
+            ID,
+            Field("name", Text(), "the event's name", required=True),
+            Field("place", Ref("cities"), "where it took place", required=True),
+            Field("venue", Text(), "the building or site"),
+            Field("from", Date(), "first day", required=True, attribute="start"),
+            Field("until", Date(), "last day", attribute="end"),
+            Field("url", URL, "the event's page"),
+            Field("sessions", ListOf(SESSION), "sessions of note"),
+            _sources("the event"),
+            NOTES,
+        ],
+        build=model.Event,
+        located=True,
+    ),
+    "visits": Record(
+        "visit",
+        [
+            ID,
+            Field(
+                "visitors", ListOf(Ref("officials"), min_items=1), "who travelled", required=True
+            ),
+            Field("place", Ref("cities"), "where they went", required=True),
+            Field("from", Date(), "first day", required=True, attribute="start"),
+            Field("until", Date(), "last day", attribute="end"),
+            Field("purpose", Text(), "why"),
+            Field("partnership", Ref("partnerships"), "the tie the visit served"),
+            Field("events", _ids("events"), "events attended"),
+            Field("met", _ids("officials"), "officials met"),
+            Field("areas", _ids("areas"), "cooperation areas discussed"),
+            _sources("the visit"),
+            NOTES,
+        ],
+        build=model.Visit,
+        located=True,
+    ),
+    "agreements": Record(
+        "agreement",
+        [
+            ID,
+            Field("kind", Enum(model.AGREEMENT_KINDS), "what kind of document", required=True),
+            Field("title", Text(), "the document's title"),
+            Field(
+                "parties",
+                ListOf(Ref("cities"), min_items=2),
+                "the places that sign",
+                required=True,
+            ),
+            Field("status", Enum(model.AGREEMENT_STATUSES), "its state", required=True),
+            Field("signed", Date(), "when it was signed"),
+            Field("partnership", Ref("partnerships"), "the tie it belongs to"),
+            Field("areas", _ids("areas"), "cooperation areas it covers"),
+            _sources("the document"),
+            NOTES,
+        ],
+        build=model.Agreement,
+        located=True,
+    ),
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the YAML format, for editors and other tools.
+
+    >>> sorted(json_schema()["properties"])
+    ['agreements', 'areas', 'cities', 'events', 'officials', 'partnerships', 'sources', 'visits']
+    """
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/sistercities/sistercities/exports/cities.schema.json",
+        "title": "Sister-city knowledge graph data (data/cities.yaml)",
+        "description": "Curated facts about sister-city ties, each with its sources. "
+        "See docs/data-format.md. Checks that need the whole file (unknown ids, "
+        "dates in order, duplicate ties) are done by `sistercities validate`.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            name: {"type": ["array", "null"], "items": record.json_schema()}
+            for name, record in SECTIONS.items()
+        },
+    }

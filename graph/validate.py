@@ -1,0 +1,321 @@
+"""Rules that need the whole dataset: references, date order, terms of office, duplicate ties.
+
+The per-field checks (types, keys, dates, codes) run while loading (`graph.schema`); this
+module adds the rest. `validate` runs both and returns a `Report`.
+
+Every rule has an id, printed as ``error[rule]``; `RULES` lists them with what they catch.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from graph.dates import PartialDate
+from graph.errors import Location, Problem, Severity
+
+if TYPE_CHECKING:
+    from graph.load import DataPaths, LoadResult
+
+__all__ = ["RULES", "Report", "check_dataset", "validate"]
+
+RULES: dict[str, str] = {
+    "yaml-syntax": "the file is not well-formed YAML",
+    "yaml-tag": "a YAML tag (!!python/object, !!str …) is used",
+    "yaml-alias": "an unknown alias, or too many aliases (a 'billion laughs' bomb)",
+    "yaml-depth": "nesting deeper than the limit",
+    "duplicate-key": "a key appears twice in one mapping",
+    "encoding": "the file is not UTF-8",
+    "file-too-large": "the file is larger than the limit",
+    "unreadable": "the file cannot be read",
+    "no-data": "a path names no file, or a folder has no *.yaml",
+    "empty-file": "a file holds no data",
+    "unknown-key": "a key or section the format does not have",
+    "missing-key": "a required key is missing",
+    "wrong-type": "a value of the wrong type (a string for a number, a list for a string …)",
+    "bad-value": "a value outside the allowed words or range",
+    "bad-id": "an id that is not a lower-case slug",
+    "duplicate-id": "two entries of a section share an id",
+    "unknown-reference": "an id that names no entry of the section it should",
+    "bad-date": "a malformed or impossible date (1999-13, 2018-02-30)",
+    "date-order": "an end before its start",
+    "visit-outside-term": "a visit when none of the visitor's known terms of office ran",
+    "self-partnership": "a place partnered with itself",
+    "duplicate-partnership": "the same pair twice with the same kind and overlapping dates",
+    "unknown-country": "a country that is not an ISO 3166-1 alpha-2 code",
+    "bad-coordinates": "coordinates out of range or not finite",
+    "bad-qid": "a malformed Wikidata QID",
+    "no-source": "a fact with no source",
+    "no-start-date": "warning: a tie with no start date",
+    "unused-source": "warning: a source that no fact cites",
+    "reported-count-mismatch": "warning: a stated number of partners differs from the data",
+}
+
+
+def _span(
+    start: PartialDate | None, end: PartialDate | None
+) -> tuple[datetime.date, datetime.date]:
+    """The widest range of days from `start` to `end` (a missing or open end: unbounded)."""
+    first = start.earliest if start is not None and start.earliest else datetime.date.min
+    last = end.latest if end is not None and end.latest else datetime.date.max
+    return first, last
+
+
+class _Checker:
+    def __init__(self, result: LoadResult, declared: dict[str, set[str]]):
+        self.result = result
+        self.dataset = result.dataset
+        self.declared = declared
+        self.problems: list[Problem] = []
+        self.cited_sources: set[str] = set()
+
+    def add(self, where: Location, rule: str, message: str, *, warning: bool = False) -> None:
+        severity = Severity.WARNING if warning else Severity.ERROR
+        self.problems.append(Problem(where, severity, rule, message))
+
+    def where(self, section: str, ident: str, key: str | None = None) -> Location:
+        return self.result.where(section, ident, key)
+
+    def refs(
+        self,
+        section: str,
+        ident: str,
+        key: str,
+        target: str,
+        values: Any,
+        where: Location | None = None,
+    ) -> None:
+        """Report every id in `values` that names no entry of section `target`."""
+        if values is None:
+            return
+        if isinstance(values, str):
+            values = (values,)
+        if target == "sources":
+            self.cited_sources.update(values)
+        for value in values:
+            if value not in self.declared[target]:
+                known = sorted(self.declared[target])
+                close = difflib.get_close_matches(value, known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.add(
+                    where or self.where(section, ident, key),
+                    "unknown-reference",
+                    f"'{key}' of {section[:-1] if section != 'cities' else 'place'} '{ident}' "
+                    f"names unknown {_TARGET_NAME[target]} '{value}'{hint}",
+                )
+
+    def order(
+        self, where: Location, what: str, start: PartialDate | None, end: PartialDate | None
+    ) -> None:
+        if start and end and end.certainly_before(start):
+            self.add(where, "date-order", f"{what} ends ({end}) before it starts ({start})")
+
+    def run(self) -> list[Problem]:
+        ds = self.dataset
+        for area in ds.areas.values():
+            self.refs("areas", area.id, "broader", "areas", area.broader)
+        for place in ds.places.values():
+            self.refs("cities", place.id, "part_of", "cities", place.part_of)
+            self.refs("cities", place.id, "sources", "sources", place.sources)
+            for count in place.reported_partner_counts:
+                self.refs("cities", place.id, "reported_partner_counts", "sources", count.sources)
+        self.partnerships()
+        for official in ds.officials.values():
+            self.refs("officials", official.id, "sources", "sources", official.sources)
+            for role in official.roles:
+                where = role.location or self.where("officials", official.id)
+                self.refs("officials", official.id, "of", "cities", role.of, where)
+                self.refs("officials", official.id, "sources", "sources", role.sources, where)
+                self.order(
+                    where, f"the role '{role.title}' of '{official.id}'", role.start, role.end
+                )
+        for event in ds.events.values():
+            self.refs("events", event.id, "place", "cities", event.place)
+            self.refs("events", event.id, "sources", "sources", event.sources)
+            for session in event.sessions:
+                self.refs("events", event.id, "sessions", "officials", session.speakers)
+            self.order(
+                self.where("events", event.id), f"event '{event.id}'", event.start, event.end
+            )
+        for visit in ds.visits.values():
+            self.visit(visit)
+        for agreement in ds.agreements.values():
+            aid = agreement.id
+            self.refs("agreements", aid, "parties", "cities", agreement.parties)
+            self.refs("agreements", aid, "partnership", "partnerships", agreement.partnership)
+            self.refs("agreements", aid, "areas", "areas", agreement.areas)
+            self.refs("agreements", aid, "sources", "sources", agreement.sources)
+            if agreement.status == "planned" and agreement.signed:
+                self.add(
+                    self.where("agreements", aid, "signed"),
+                    "bad-value",
+                    f"agreement '{aid}' is planned but has a 'signed' date",
+                )
+        self.counts()
+        for source in ds.sources.values():
+            if source.id not in self.cited_sources:
+                self.add(
+                    self.where("sources", source.id),
+                    "unused-source",
+                    f"source '{source.id}' is cited by no fact",
+                    warning=True,
+                )
+        return self.problems
+
+    def partnerships(self) -> None:
+        ds = self.dataset
+        by_pair: dict[tuple[str, ...], list[Any]] = {}
+        for tie in ds.partnerships.values():
+            where = self.where("partnerships", tie.id)
+            self.refs("partnerships", tie.id, "between", "cities", tie.between)
+            self.refs("partnerships", tie.id, "areas", "areas", tie.areas)
+            self.refs("partnerships", tie.id, "agreements", "agreements", tie.agreements)
+            self.refs("partnerships", tie.id, "sources", "sources", tie.sources)
+            if tie.between[0] == tie.between[1]:
+                self.add(
+                    self.where("partnerships", tie.id, "between"),
+                    "self-partnership",
+                    f"partnership '{tie.id}' pairs '{tie.between[0]}' with itself",
+                )
+            self.order(where, f"partnership '{tie.id}'", tie.since, tie.until)
+            if tie.since is None and tie.status != "planned":
+                self.add(
+                    where,
+                    "no-start-date",
+                    f"partnership '{tie.id}' has no 'since' date",
+                    warning=True,
+                )
+            by_pair.setdefault((*sorted(tie.between), tie.kind), []).append(tie)
+        for (a, b, kind), ties in by_pair.items():
+            for i, first in enumerate(ties):
+                for second in ties[i + 1 :]:
+                    s1, e1 = _span(first.since, first.until)
+                    s2, e2 = _span(second.since, second.until)
+                    if s1 <= e2 and s2 <= e1:
+                        self.add(
+                            self.where("partnerships", second.id),
+                            "duplicate-partnership",
+                            f"'{a}' and '{b}' already have a {kind} tie with overlapping dates "
+                            f"('{first.id}' at {first.location})",
+                        )
+
+    def visit(self, visit: Any) -> None:
+        ds = self.dataset
+        vid = visit.id
+        self.refs("visits", vid, "visitors", "officials", visit.visitors)
+        self.refs("visits", vid, "place", "cities", visit.place)
+        self.refs("visits", vid, "partnership", "partnerships", visit.partnership)
+        self.refs("visits", vid, "events", "events", visit.events)
+        self.refs("visits", vid, "met", "officials", visit.met)
+        self.refs("visits", vid, "areas", "areas", visit.areas)
+        self.refs("visits", vid, "sources", "sources", visit.sources)
+        self.order(self.where("visits", vid), f"visit '{vid}'", visit.start, visit.end)
+        first, last = _span(visit.start, visit.end or visit.start)
+        for person in visit.visitors:
+            official = ds.officials.get(person)
+            if official is None or not official.roles:
+                continue
+            terms = [_span(role.start, role.end) for role in official.roles]
+            if all(last < t_first or first > t_last for t_first, t_last in terms):
+                spans = "; ".join(
+                    f"{role.title} {role.start or '?'}–{role.end or ''}" for role in official.roles
+                )
+                self.add(
+                    self.where("visits", vid, "from"),
+                    "visit-outside-term",
+                    f"visit '{vid}' ({visit.start}) falls outside every known term of "
+                    f"'{person}' ({spans})",
+                )
+
+    def counts(self) -> None:
+        ds = self.dataset
+        for place in ds.places.values():
+            if not place.reported_partner_counts:
+                continue
+            latest = max(
+                place.reported_partner_counts,
+                key=lambda c: c.as_of.latest or datetime.date.min,
+            )
+            active = sum(1 for tie in ds.partnerships_of(place.id) if tie.status == "active")
+            if active != latest.count:
+                self.add(
+                    self.where("cities", place.id, "reported_partner_counts"),
+                    "reported-count-mismatch",
+                    f"place '{place.id}' has {active} active ties in the data, but "
+                    f"{', '.join(latest.sources)} reports {latest.count} as of {latest.as_of}",
+                    warning=True,
+                )
+
+
+_TARGET_NAME = {
+    "sources": "source",
+    "areas": "area",
+    "cities": "place",
+    "partnerships": "partnership",
+    "officials": "official",
+    "events": "event",
+    "visits": "visit",
+    "agreements": "agreement",
+}
+
+
+def check_dataset(result: LoadResult, declared: dict[str, set[str]]) -> list[Problem]:
+    """The whole-dataset rules over what was loaded; `declared` holds every id seen, even of
+    entries too broken to build, so one mistake is not reported again as unknown references."""
+    return _Checker(result, declared).run()
+
+
+@dataclass
+class Report:
+    """The outcome of `validate`: problems in file order, and the dataset's counts."""
+
+    problems: list[Problem]
+    counts: dict[str, int]
+    files: list[str]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Only the errors."""
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Only the warnings."""
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        """A plain dict for JSON output."""
+        return {
+            "ok": self.ok,
+            "files": self.files,
+            "counts": self.counts,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """One plain dict a problem."""
+        return (p.as_dict() for p in self.problems)
+
+
+def validate(paths: DataPaths) -> Report:
+    """Load and check the data at `paths`, reporting every problem at once.
+
+    >>> from pathlib import Path
+    >>> report = validate(Path(__file__).parent.parent / "data" / "cities.yaml")
+    >>> report.ok, report.counts["places"] > 0
+    (True, True)
+    """
+    from graph.load import read_dataset
+
+    result = read_dataset(paths)
+    return Report(result.problems, result.dataset.counts(), [str(f) for f in result.files])

@@ -1,0 +1,98 @@
+"""Loading: the C parser and its pure-Python fallback agree, locations are kept, ids derived."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+import graph.yamltree
+from graph import DataError, load_dataset, read_dataset
+from graph.errors import ExportError
+from graph.export import write_atomic
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "cities.yaml"
+
+
+def test_the_c_parser_is_used_where_present() -> None:
+    if yaml.__with_libyaml__:
+        assert graph.yamltree._Loader is yaml.CSafeLoader
+
+
+def test_the_pure_python_parser_gives_the_same_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = read_dataset(DATA)
+    monkeypatch.setattr(graph.yamltree, "_Loader", yaml.SafeLoader)
+    slow = read_dataset(DATA)
+    assert slow.dataset == fast.dataset
+    assert [str(p) for p in slow.problems] == [str(p) for p in fast.problems]
+    jakarta_fast = fast.dataset.places["jakarta"].location
+    assert slow.dataset.places["jakarta"].location == jakarta_fast
+
+
+def test_every_entity_knows_its_line() -> None:
+    lines = DATA.read_text(encoding="utf-8").splitlines()
+    dataset = load_dataset(DATA)
+    for section in dataset.SECTIONS:
+        for ident, entity in getattr(dataset, section).items():
+            location = entity.location
+            assert location is not None and location.file == str(DATA)
+            line = lines[location.line - 1]
+            if section != "partnerships":
+                assert f"id: {ident}" in line, (section, ident, line)
+
+
+def test_partnership_ids_get_the_kind_where_a_pair_has_two_ties(tmp_path: Path) -> None:
+    text = (ROOT / "tests" / "fixtures" / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "officials:",
+        "  - between: [los-angeles, jakarta]\n    kind: friendship\n    status: ended\n"
+        "    sources: [seed]\nofficials:",
+    )
+    text = text.replace(
+        "partnership: jakarta--los-angeles", "partnership: jakarta--los-angeles--sister-city"
+    )
+    path = tmp_path / "two.yaml"
+    path.write_text(text, encoding="utf-8")
+    dataset = load_dataset(path)
+    assert {"jakarta--los-angeles--sister-city", "jakarta--los-angeles--friendship"} <= set(
+        dataset.partnerships
+    )
+    assert "casablanca--jakarta" in dataset.partnerships
+
+
+def test_load_raises_data_error_with_every_problem(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("cities:\n  - id: A\n  - id: b\n    name: 5\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_dataset(path)
+    rules = [p.rule for p in caught.value.problems]
+    assert "bad-id" in rules and "wrong-type" in rules
+    assert str(caught.value).startswith(f"{path}:2:")
+
+
+def test_norway_is_not_false(tmp_path: Path) -> None:
+    path = tmp_path / "no.yaml"
+    path.write_text(
+        "sources:\n  - id: s\n    title: T\ncities:\n  - id: oslo\n    name: Oslo\n"
+        "    kind: city\n    country: NO\n    sources: [s]\n",
+        encoding="utf-8",
+    )
+    assert load_dataset(path).places["oslo"].country == "NO"
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("old", encoding="utf-8")
+
+    def broken_replace(self: Path, other: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", broken_replace)
+    with pytest.raises(ExportError, match="No space left"):
+        write_atomic(target, b"new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
