@@ -40,9 +40,7 @@ _SINGLE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?(?P<q>[~?
 OPEN = ".."
 # The pattern a JSON Schema can check. It cannot know how many days a month has: that is the
 # validator's job (2018-02-30 passes this pattern and fails `PartialDate.parse`).
-_SINGLE_PATTERN = (
-    r"(?!0000)[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?[~?%]?"
-)
+_SINGLE_PATTERN = r"(?!0000)[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?[~?%]?"
 DATE_PATTERN = (
     rf"^({_SINGLE_PATTERN}|{_SINGLE_PATTERN}/({_SINGLE_PATTERN}|\.\.)|\.\./{_SINGLE_PATTERN})$"
 )

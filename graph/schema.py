@@ -135,7 +135,9 @@ class Ref(Pattern):
 
     def __init__(self, section: str):
         super().__init__(
-            SLUG_PATTERN, "bad-id", "an id is lower-case letters, digits and hyphens (not at either end)"
+            SLUG_PATTERN,
+            "bad-id",
+            "an id is lower-case letters, digits and hyphens (not at either end)",
         )
         self.section = section
 
@@ -382,6 +384,7 @@ class Record(FieldType):
     fields: Sequence[Field]
     build: Callable[..., Any] = dict
     located: bool = False  # pass the mapping's location to `build`
+    name_of: Callable[[YamlMap], str | None] | None = None  # names an entry without an id
     by_name: dict[str, Field] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -403,6 +406,8 @@ class Record(FieldType):
         if not isinstance(value, YamlMap):
             return self.wrong_type(value, where, problems, what)
         ident = value.get("id")
+        if not isinstance(ident, str) and self.name_of is not None:
+            ident = self.name_of(value)
         named = f"{what} '{ident}'" if isinstance(ident, str) else what
         ok = True
         converted: dict[str, Any] = {}
@@ -451,6 +456,13 @@ class Record(FieldType):
         return self.build(**converted)
 
 
+def _pair_name(between: Any) -> str | None:
+    """The default id of a tie between two places, for messages about it."""
+    if isinstance(between, list) and all(isinstance(p, str) for p in between):
+        return "--".join(sorted(between))
+    return None
+
+
 def _sources(what: str = "the fact") -> Field:
     return Field(
         "sources",
@@ -463,7 +475,11 @@ def _sources(what: str = "the fact") -> Field:
 
 ID = Field(
     "id",
-    Pattern(SLUG_PATTERN, "bad-id", "an id is lower-case letters, digits and hyphens (not at either end)"),
+    Pattern(
+        SLUG_PATTERN,
+        "bad-id",
+        "an id is lower-case letters, digits and hyphens (not at either end)",
+    ),
     "a unique lower-case slug: letters, digits and hyphens",
     required=True,
 )
@@ -593,6 +609,7 @@ SECTIONS: dict[str, Record] = {
             _sources("the tie"),
             NOTES,
         ],
+        name_of=lambda entry: _pair_name(entry.get("between")),
     ),
     "officials": Record(
         "official",

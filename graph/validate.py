@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.dates import PartialDate
 from graph.errors import Location, Problem, Severity
+from graph.yamltree import YamlList
 
 if TYPE_CHECKING:
     from graph.load import DataPaths, LoadResult
@@ -79,6 +80,16 @@ class _Checker:
     def where(self, section: str, ident: str, key: str | None = None) -> Location:
         return self.result.where(section, ident, key)
 
+    def value_location(self, section: str, ident: str, key: str, value: str) -> Location:
+        """Where `value` is written under `key` of an entry: the list item itself if a list."""
+        entry = self.result.entries.get(section, {}).get(ident)
+        if entry is None:
+            return Location("?")
+        written = entry.get(key)
+        if isinstance(written, YamlList) and value in written:
+            return written.item_location(written.index(value))
+        return entry.value_location(key)
+
     def refs(
         self,
         section: str,
@@ -97,11 +108,12 @@ class _Checker:
             self.cited_sources.update(values)
         for value in values:
             if value not in self.declared[target]:
+                location = where or self.value_location(section, ident, key, value)
                 known = sorted(self.declared[target])
                 close = difflib.get_close_matches(value, known, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 self.add(
-                    where or self.where(section, ident, key),
+                    location,
                     "unknown-reference",
                     f"'{key}' of {section[:-1] if section != 'cities' else 'place'} '{ident}' "
                     f"names unknown {_TARGET_NAME[target]} '{value}'{hint}",

@@ -175,3 +175,15 @@ def test_console_script_bad_data_gives_one_clear_message(tmp_path: Path) -> None
     assert "Traceback" not in result.stderr
     assert f"{bad}:2:1: error[yaml-syntax]" in result.stderr
     assert result.stdout == ""
+
+
+def test_the_readme_example_is_what_validate_prints() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```console\n", 1)[1].split("```\n", 1)[0]
+    command, *expected = block.splitlines()
+    assert command == "$ sistercities validate --data broken.yaml"
+    result = run_console_script(
+        "validate", "--data", "broken.yaml", cwd=ROOT / "tests" / "fixtures"
+    )
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == expected
