@@ -36,7 +36,7 @@ class Precision(enum.IntEnum):
 
 
 # One date: a four-digit year, an optional month and day, an optional EDTF qualifier.
-_SINGLE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?(?P<q>[~?%])?")
+_SINGLE = re.compile(r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?(?P<q>[~?%])?")
 OPEN = ".."
 # The pattern a JSON Schema can check. It cannot know how many days a month has: that is the
 # validator's job (2018-02-30 passes this pattern and fails `PartialDate.parse`).
@@ -56,11 +56,23 @@ class _Bounds:
 
 
 def _shift_months(day: datetime.date, months: int, *, end: bool) -> datetime.date:
+    """The first (or last) day of the month `months` away, clamped to the calendar's ends."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
-    year = min(max(year, 1), 9999)
+    if year < 1:
+        return datetime.date.min
+    if year > 9999:
+        return datetime.date.max
     month += 1
     return datetime.date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+
+
+def _shift_days(day: datetime.date, days: int) -> datetime.date:
+    """`day` moved by `days`, clamped to the calendar's ends."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except OverflowError:
+        return datetime.date.min if days < 0 else datetime.date.max
 
 
 def _parse_single(text: str) -> _Bounds:
@@ -106,8 +118,8 @@ def _parse_single(text: str) -> _Bounds:
             earliest = _shift_months(earliest, -1, end=False)
             latest = _shift_months(latest, 1, end=True)
         else:
-            earliest = max(earliest - datetime.timedelta(days=1), datetime.date.min)
-            latest = min(latest + datetime.timedelta(days=1), datetime.date.max)
+            earliest = _shift_days(earliest, -1)
+            latest = _shift_days(latest, 1)
     return _Bounds(earliest, latest, precision, approximate, uncertain)
 
 

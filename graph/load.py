@@ -94,13 +94,13 @@ def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
 
 def _derived_partnership_ids(
     pending: list[tuple[dict[str, Any], YamlMap]],
-) -> list[str | None]:
+) -> list[str]:
     """The design's default ids: ``a--b`` sorted, plus ``--kind`` where a pair has two ties."""
     per_pair: dict[tuple[str, ...], int] = {}
     for values, _ in pending:
         pair = tuple(sorted(values["between"]))
         per_pair[pair] = per_pair.get(pair, 0) + 1
-    ids: list[str | None] = []
+    ids: list[str] = []
     for values, _ in pending:
         if "id" in values:
             ids.append(values["id"])
@@ -111,6 +111,27 @@ def _derived_partnership_ids(
             ident += f"--{values['kind']}"
         ids.append(ident)
     return ids
+
+
+def _derived_id_clash(ident: str, first: YamlMap, second: YamlMap) -> Problem:
+    """Two ties without ids of the same pair and kind: a duplicate tie, or ids are needed."""
+    from graph.validate import ties_overlap
+
+    if ties_overlap(first, second):
+        return Problem(
+            second.location,
+            Severity.ERROR,
+            "duplicate-partnership",
+            f"this tie repeats '{ident}' at {first.location} (same places, same kind, "
+            "overlapping dates)",
+        )
+    return Problem(
+        second.location,
+        Severity.ERROR,
+        "duplicate-id",
+        f"this tie and the one at {first.location} would both get the id '{ident}': "
+        "give both an explicit 'id'",
+    )
 
 
 def read_dataset(paths: DataPaths) -> LoadResult:
@@ -215,7 +236,11 @@ def read_dataset(paths: DataPaths) -> LoadResult:
     for ident, (values, entry) in zip(
         _derived_partnership_ids(pending_ties), pending_ties, strict=True
     ):
-        if ident is None or not claim("partnerships", ident, entry):
+        first = entries["partnerships"].get(ident)
+        if "id" not in values and first is not None:
+            problems.append(_derived_id_clash(ident, first, entry))
+            continue
+        if not claim("partnerships", ident, entry):
             continue
         sections["partnerships"][ident] = Partnership(
             **{**values, "id": ident}, location=entry.location

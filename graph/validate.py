@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from graph.dates import PartialDate
+from graph.dates import DateSyntaxError, PartialDate
 from graph.errors import Location, Problem, Severity
-from graph.yamltree import YamlList
+from graph.yamltree import YamlList, YamlMap
 
 if TYPE_CHECKING:
     from graph.load import DataPaths, LoadResult
@@ -65,13 +65,33 @@ def _span(
     return first, last
 
 
+def ties_overlap(first: Any, second: Any) -> bool:
+    """Whether two ties' date ranges can overlap (YAML mappings with since/until, or models)."""
+
+    def span(tie: Any) -> tuple[datetime.date, datetime.date]:
+        if isinstance(tie, dict):
+            since, until = (_maybe_date(tie.get(key)) for key in ("since", "until"))
+        else:
+            since, until = tie.since, tie.until
+        return _span(since, until)
+
+    (s1, e1), (s2, e2) = span(first), span(second)
+    return s1 <= e2 and s2 <= e1
+
+
+def _maybe_date(value: Any) -> PartialDate | None:
+    try:
+        return PartialDate.parse(value) if value is not None else None
+    except DateSyntaxError:
+        return None
+
+
 class _Checker:
     def __init__(self, result: LoadResult, declared: dict[str, set[str]]):
         self.result = result
         self.dataset = result.dataset
         self.declared = declared
         self.problems: list[Problem] = []
-        self.cited_sources: set[str] = set()
 
     def add(self, where: Location, rule: str, message: str, *, warning: bool = False) -> None:
         severity = Severity.WARNING if warning else Severity.ERROR
@@ -80,15 +100,34 @@ class _Checker:
     def where(self, section: str, ident: str, key: str | None = None) -> Location:
         return self.result.where(section, ident, key)
 
-    def value_location(self, section: str, ident: str, key: str, value: str) -> Location:
-        """Where `value` is written under `key` of an entry: the list item itself if a list."""
-        entry = self.result.entries.get(section, {}).get(ident)
-        if entry is None:
-            return Location("?")
-        written = entry.get(key)
-        if isinstance(written, YamlList) and value in written:
+    def raw(self, section: str, ident: str, within: tuple[str | int, ...] = ()) -> Any:
+        """The YAML mapping of an entry, or of a mapping nested in it (a role, a session)."""
+        node: Any = self.result.entries.get(section, {}).get(ident)
+        for step in within:
+            if isinstance(node, YamlMap) and isinstance(step, str):
+                node = node.get(step)
+            elif isinstance(node, YamlList) and isinstance(step, int) and step < len(node):
+                node = node[step]
+            else:
+                return None
+        return node
+
+    def located(
+        self,
+        section: str,
+        ident: str,
+        key: str,
+        within: tuple[str | int, ...] = (),
+        value: Any = None,
+    ) -> Location:
+        """Where `key` (or `value`, an item of its list) is written in an entry."""
+        mapping = self.raw(section, ident, within)
+        if not isinstance(mapping, YamlMap):
+            return self.where(section, ident)
+        written = mapping.get(key)
+        if value is not None and isinstance(written, YamlList) and value in written:
             return written.item_location(written.index(value))
-        return entry.value_location(key)
+        return mapping.value_location(key)
 
     def refs(
         self,
@@ -97,26 +136,24 @@ class _Checker:
         key: str,
         target: str,
         values: Any,
-        where: Location | None = None,
+        within: tuple[str | int, ...] = (),
     ) -> None:
         """Report every id in `values` that names no entry of section `target`."""
         if values is None:
             return
         if isinstance(values, str):
             values = (values,)
-        if target == "sources":
-            self.cited_sources.update(values)
+        owner = f"{_ENTITY[section]} '{ident}'"
+        if within:
+            owner = f"{within[0]}[{int(within[1]) + 1}] of {owner}" if len(within) > 1 else owner
         for value in values:
             if value not in self.declared[target]:
-                location = where or self.value_location(section, ident, key, value)
-                known = sorted(self.declared[target])
-                close = difflib.get_close_matches(value, known, n=1)
+                close = difflib.get_close_matches(value, sorted(self.declared[target]), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 self.add(
-                    location,
+                    self.located(section, ident, key, within, value),
                     "unknown-reference",
-                    f"'{key}' of {section[:-1] if section != 'cities' else 'place'} '{ident}' "
-                    f"names unknown {_TARGET_NAME[target]} '{value}'{hint}",
+                    f"'{key}' of {owner} names unknown {_ENTITY[target]} '{value}'{hint}",
                 )
 
     def order(
@@ -132,25 +169,45 @@ class _Checker:
         for place in ds.places.values():
             self.refs("cities", place.id, "part_of", "cities", place.part_of)
             self.refs("cities", place.id, "sources", "sources", place.sources)
-            for count in place.reported_partner_counts:
-                self.refs("cities", place.id, "reported_partner_counts", "sources", count.sources)
+            for index, count in enumerate(place.reported_partner_counts):
+                self.refs(
+                    "cities",
+                    place.id,
+                    "sources",
+                    "sources",
+                    count.sources,
+                    ("reported_partner_counts", index),
+                )
         self.partnerships()
         for official in ds.officials.values():
             self.refs("officials", official.id, "sources", "sources", official.sources)
-            for role in official.roles:
-                where = role.location or self.where("officials", official.id)
-                self.refs("officials", official.id, "of", "cities", role.of, where)
-                self.refs("officials", official.id, "sources", "sources", role.sources, where)
+            for index, role in enumerate(official.roles):
+                within = ("roles", index)
+                self.refs("officials", official.id, "of", "cities", role.of, within)
+                self.refs("officials", official.id, "sources", "sources", role.sources, within)
                 self.order(
-                    where, f"the role '{role.title}' of '{official.id}'", role.start, role.end
+                    self.located("officials", official.id, "until", within),
+                    f"the role '{role.title}' of '{official.id}'",
+                    role.start,
+                    role.end,
                 )
         for event in ds.events.values():
             self.refs("events", event.id, "place", "cities", event.place)
             self.refs("events", event.id, "sources", "sources", event.sources)
-            for session in event.sessions:
-                self.refs("events", event.id, "sessions", "officials", session.speakers)
+            for index, session in enumerate(event.sessions):
+                self.refs(
+                    "events",
+                    event.id,
+                    "speakers",
+                    "officials",
+                    session.speakers,
+                    ("sessions", index),
+                )
             self.order(
-                self.where("events", event.id), f"event '{event.id}'", event.start, event.end
+                self.located("events", event.id, "until"),
+                f"event '{event.id}'",
+                event.start,
+                event.end,
             )
         for visit in ds.visits.values():
             self.visit(visit)
@@ -167,8 +224,9 @@ class _Checker:
                     f"agreement '{aid}' is planned but has a 'signed' date",
                 )
         self.counts()
+        cited = set(_cited_sources(self.result.entries))
         for source in ds.sources.values():
-            if source.id not in self.cited_sources:
+            if source.id not in cited:
                 self.add(
                     self.where("sources", source.id),
                     "unused-source",
@@ -192,7 +250,12 @@ class _Checker:
                     "self-partnership",
                     f"partnership '{tie.id}' pairs '{tie.between[0]}' with itself",
                 )
-            self.order(where, f"partnership '{tie.id}'", tie.since, tie.until)
+            self.order(
+                self.located("partnerships", tie.id, "until"),
+                f"partnership '{tie.id}'",
+                tie.since,
+                tie.until,
+            )
             if tie.since is None and tie.status != "planned":
                 self.add(
                     where,
@@ -204,9 +267,7 @@ class _Checker:
         for (a, b, kind), ties in by_pair.items():
             for i, first in enumerate(ties):
                 for second in ties[i + 1 :]:
-                    s1, e1 = _span(first.since, first.until)
-                    s2, e2 = _span(second.since, second.until)
-                    if s1 <= e2 and s2 <= e1:
+                    if ties_overlap(first, second):
                         self.add(
                             self.where("partnerships", second.id),
                             "duplicate-partnership",
@@ -224,7 +285,7 @@ class _Checker:
         self.refs("visits", vid, "met", "officials", visit.met)
         self.refs("visits", vid, "areas", "areas", visit.areas)
         self.refs("visits", vid, "sources", "sources", visit.sources)
-        self.order(self.where("visits", vid), f"visit '{vid}'", visit.start, visit.end)
+        self.order(self.located("visits", vid, "until"), f"visit '{vid}'", visit.start, visit.end)
         first, last = _span(visit.start, visit.end or visit.start)
         for person in visit.visitors:
             official = ds.officials.get(person)
@@ -262,7 +323,7 @@ class _Checker:
                 )
 
 
-_TARGET_NAME = {
+_ENTITY = {
     "sources": "source",
     "areas": "area",
     "cities": "place",
@@ -272,6 +333,21 @@ _TARGET_NAME = {
     "visits": "visit",
     "agreements": "agreement",
 }
+
+
+def _cited_sources(entries: dict[str, dict[str, YamlMap]]) -> Iterator[str]:
+    """Every source id that any entry (built or too broken to build) cites, at any depth."""
+    stack: list[Any] = [entry for section in entries.values() for entry in section.values()]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, YamlMap):
+            for key, value in node.items():
+                if key == "sources" and isinstance(value, YamlList):
+                    yield from (v for v in value if isinstance(v, str))
+                else:
+                    stack.append(value)
+        elif isinstance(node, YamlList):
+            stack.extend(node)
 
 
 def check_dataset(result: LoadResult, declared: dict[str, set[str]]) -> list[Problem]:

@@ -252,6 +252,14 @@ class _TreeBuilder:
         )
 
 
+def _codepoint(character: object) -> str:
+    if isinstance(character, int):
+        return f"U+{character:04X}"
+    if isinstance(character, str) and len(character) == 1:
+        return f"U+{ord(character):04X}"
+    return repr(character)
+
+
 class _StartMarkOnly:
     def __init__(self, start_mark: Any):
         self.start_mark = start_mark
@@ -276,7 +284,18 @@ def read_yaml_text(text: str, name: str) -> tuple[Any, list[Problem]]:
         what = " ".join(str(part) for part in (error.context, error.problem) if part)
         problem = Problem(where, Severity.ERROR, "yaml-syntax", f"YAML syntax error: {what}")
         return None, [*builder.problems, problem]
-    except yaml.YAMLError as error:  # e.g. a control character the reader refuses
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        problem = Problem(
+            Location(name, line, column),
+            Severity.ERROR,
+            "yaml-syntax",
+            f"YAML syntax error: character {_codepoint(error.character)} is not allowed in YAML "
+            "(a control character?)",
+        )
+        return None, [*builder.problems, problem]
+    except yaml.YAMLError as error:  # pragma: no cover - every other error carries a mark
         problem = Problem(
             Location(name, 1, 1), Severity.ERROR, "yaml-syntax", f"YAML error: {error}"
         )
@@ -306,17 +325,19 @@ def read_yaml_file(path: Path, name: str | None = None) -> tuple[Any, list[Probl
         return None, [
             Problem(Location(name), Severity.ERROR, "unreadable", error.strerror or str(error))
         ]
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        start = error.start + bom
+        line = raw.count(b"\n", 0, start) + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
         return None, [
             Problem(
                 Location(name, line, column),
                 Severity.ERROR,
                 "encoding",
-                f"byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8",
+                f"byte 0x{raw[start]:02x} is not UTF-8: save the file as UTF-8",
             )
         ]
     return read_yaml_text(text, name)
