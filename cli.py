@@ -6,9 +6,12 @@ lookup (one clear message, no traceback), 2 usage error.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -154,6 +157,62 @@ def schema(output: Path | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
+def _write_stdout_bytes(data: bytes) -> None:
+    """Write bytes to stdout as they are (exports are UTF-8 already)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def base_iri_option(command: F) -> F:
+    """The ``--base-iri`` option of commands that make RDF."""
+    from graph.vocab import DEFAULT_BASE
+
+    return click.option(
+        "--base-iri",
+        default=DEFAULT_BASE,
+        show_default=True,
+        envvar="SISTERCITIES_BASE_IRI",
+        help="The IRI every entity's IRI starts with (place/…, partnership/…).",
+    )(command)
+
+
+def format_option(command: F) -> F:
+    """The ``--format table|json|csv`` option of every question command."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["table", "json", "csv"]),
+        default="table",
+        show_default=True,
+        help="table for people; json and csv for pipes.",
+    )(command)
+
+
+def emit_rows(
+    rows: Iterable[dict[str, Any]], output_format: str, columns: Sequence[str] = ()
+) -> None:
+    """Print plain rows as an aligned table, a JSON array, or CSV with a header row."""
+    rows = list(rows)
+    columns = list(columns) or (list(rows[0]) if rows else [])
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in rows)
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    cells = [[("" if row.get(c) is None else str(row.get(c))) for c in columns] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for row_cells in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row_cells, widths, strict=True)).rstrip())
+
+
 @cli.command()
 @data_option
 @click.option(
@@ -164,8 +223,9 @@ def schema(output: Path | None) -> None:
     show_default=True,
     help="The folder to write into.",
 )
+@base_iri_option
 @click.pass_context
-def build(ctx: click.Context, data_paths: tuple[Path, ...], out_dir: Path) -> None:
+def build(ctx: click.Context, data_paths: tuple[Path, ...], out_dir: Path, base_iri: str) -> None:
     """Validate the data and write every export into a folder.
 
     Prints each file written. Nothing is written when the data has errors, and each file is
@@ -178,12 +238,146 @@ def build(ctx: click.Context, data_paths: tuple[Path, ...], out_dir: Path) -> No
     """
     dataset = load(ctx, data_paths)
     try:
-        written = graph.build_exports(dataset, out_dir)
+        written = graph.build_exports(dataset, out_dir, base_iri)
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"data: {_counts_line(dataset.counts())}", err=True)
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["turtle", "json-ld", "n-triples", "graphml", "gexf", "csv"]),
+    help="The format; guessed from -o's suffix when left out (turtle on stdout).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file (atomically) instead of stdout.",
+)
+@base_iri_option
+@click.pass_context
+def export(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    format_name: str | None,
+    output: Path | None,
+    base_iri: str,
+) -> None:
+    """Export the data as RDF (Turtle, JSON-LD, N-Triples), a graph (GraphML, GEXF) or CSV.
+
+    \b
+    Examples:
+      sistercities export > sister-cities.ttl
+      sistercities export -o network.gexf
+      sistercities export --format json-ld --base-iri https://example.org/id/
+    """
+    from graph import export as exports
+
+    dataset = load(ctx, data_paths)
+    try:
+        if output is None:
+            data = exports.export_bytes(dataset, format_name or "turtle", base_iri)
+            _write_stdout_bytes(data)
+            return
+        exports.export_to_path(dataset, output, format_name, base_iri)
+    except graph.ExportError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@data_option
+@click.argument("query", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Read the query from a file ('-' for stdin).",
+)
+@click.option(
+    "-e",
+    "--example",
+    help="Run a shipped example query: partners, ties-by-decade, visits-2018, ties-by-area.",
+)
+@click.option(
+    "--bind",
+    "bindings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help='Give a variable a value: an IRI such as place:jakarta, or "text" in quotes.',
+)
+@format_option
+@base_iri_option
+@click.pass_context
+def sparql(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    query: str | None,
+    query_file: Any,
+    example: str | None,
+    bindings: tuple[str, ...],
+    output_format: str,
+    base_iri: str,
+) -> None:
+    """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the data.
+
+    The exports' prefixes (sc:, schema:, skos:, place:, tie: …) need no PREFIX lines.
+    QUERY '-' reads stdin. json is the W3C SPARQL results JSON; CONSTRUCT prints Turtle.
+
+    \b
+    Examples:
+      sistercities sparql 'SELECT ?p WHERE { place:jakarta sc:twinnedWith ?p }'
+      sistercities sparql -e partners --bind city=place:casablanca
+      sistercities sparql -f my-query.rq --format csv
+    """
+    from graph.sparql import SparqlError, example_queries, run_query
+    from graph.vocab import Lit
+
+    sources = [query is not None, query_file is not None, example is not None]
+    if sum(sources) != 1:
+        raise click.UsageError("give exactly one of QUERY, -f FILE or -e EXAMPLE")
+    if example is not None:
+        examples = example_queries()
+        if example not in examples:
+            raise click.UsageError(f"no example '{example}'; examples: {', '.join(examples)}")
+        text = examples[example]
+    elif query_file is not None:
+        text = query_file.read()
+    else:
+        text = sys.stdin.read() if query == "-" else str(query)
+    values: dict[str, str | Lit] = {}
+    for binding in bindings:
+        name, equals, value = binding.partition("=")
+        if not equals or not name:
+            raise click.UsageError(f"--bind takes NAME=VALUE, not '{binding}'")
+        is_text = len(value) >= 2 and value[0] == value[-1] == '"'
+        values[name.lstrip("?$")] = Lit(value[1:-1]) if is_text else value
+    dataset = load(ctx, data_paths)
+    try:
+        answer = run_query(dataset, text, base=base_iri, bindings=values)
+    except SparqlError as error:
+        raise click.ClickException(str(error)) from None
+    if answer.kind == "graph":
+        from graph.export import write_rdf_triples
+        from graph.rdf import prefixes
+
+        buffer = io.BytesIO()
+        write_rdf_triples(answer.graph, buffer, "TURTLE", prefixes(base_iri))
+        _write_stdout_bytes(buffer.getvalue())
+    elif output_format == "json":
+        click.echo(answer.sparql_json(), nl=False)
+    elif output_format == "csv":
+        click.echo(answer.sparql_csv(), nl=False)
+    else:
+        columns = ("result",) if answer.kind == "ask" else answer.variables
+        emit_rows(answer.rows(), "table", columns)
 
 
 def main() -> None:

@@ -1,16 +1,20 @@
-"""Writing exports: atomically (a temporary file renamed into place) and reproducibly.
+"""Exports: a registry of formats, streaming RDF writers, and atomic writes.
 
-`build_exports` writes everything ``sistercities build`` makes into a folder; each export is
-a function in `EXPORTS`, so the next format is one more entry.
+Every format is an `ExportFormat` in `FORMATS` (looked up by name or by a file's suffix); a
+writer takes the dataset, a binary stream and the base IRI. RDF is streamed from
+`graph.rdf.triples` into pyoxigraph's serializers (Turtle, N-Triples) or into our own JSON-LD
+writer, without building an rdflib Graph. `build_exports` writes every file of `BUILD_FILES`.
 
 >>> from graph.dates import parse_date
 >>> from graph.model import Dataset, Partnership, Place
 >>> a, b = Place("a", "Aa", "city", "ID", ("s",)), Place("b", "Bé", "city", "MA", ("s",))
 >>> tie = Partnership("a--b", ("a", "b"), "sister-city", "active", ("s",), since=parse_date(1991))
 >>> ds = Dataset(places={"a": a, "b": b}, partnerships={"a--b": tie})
->>> print(partnerships_csv(ds), end="")
+>>> print(export_bytes(ds, "csv").decode(), end="")
 id,place_a,place_b,name_a,name_b,country_a,country_b,kind,status,since,until,areas,agreements,sources
 a--b,a,b,Aa,Bé,ID,MA,sister-city,active,1991,,,,s
+>>> format_for_path("exports/sister-cities.ttl").name
+'turtle'
 """
 
 from __future__ import annotations
@@ -20,23 +24,174 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from graph.errors import ExportError
 from graph.model import Dataset
+from graph.rdf import Triple, oxigraph_triples, prefixes, triples
 from graph.schema import json_schema
+from graph.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD, Lit, ontology_triples
 
 __all__ = [
-    "EXPORTS",
+    "BUILD_FILES",
+    "FORMATS",
+    "ExportFormat",
+    "atomic_writer",
     "build_exports",
+    "export_bytes",
+    "export_to_path",
+    "format_for_path",
     "partnership_rows",
-    "partnerships_csv",
-    "schema_json",
     "write_atomic",
 ]
+
+Writer = Callable[[Dataset, IO[bytes], str], None]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """A format the data can be exported to."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    media_type: str
+    description: str
+    write: Writer
+
+
+# ---------------------------------------------------------------------------------------------
+# atomic writes
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """A binary file that replaces `path` only when the block ends without an error: written
+    to a temporary file in the same folder, flushed, then renamed into place. On any error
+    (or an interrupt) the temporary file is removed and `path` is left as it was."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
+    try:
+        with os.fdopen(handle, "wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+            os.fchmod(out.fileno(), _file_mode(target))
+        Path(temporary).replace(target)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        if isinstance(error, OSError):
+            raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
+        raise
+
+
+def _file_mode(target: Path) -> int:
+    """The mode the file should get: the old file's, else what the umask allows."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write `data` to `path` atomically (see `atomic_writer`); returns the path."""
+    with atomic_writer(path) as out:
+        out.write(data)
+    return Path(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# RDF
+
+
+def _oxigraph_writer(format_name: str) -> Writer:
+    def write(dataset: Dataset, out: IO[bytes], base: str) -> None:
+        import pyoxigraph as ox
+
+        rdf_format = getattr(ox.RdfFormat, format_name)
+        binds = prefixes(base) if rdf_format is ox.RdfFormat.TURTLE else None
+        ox.serialize(oxigraph_triples(triples(dataset, base)), out, rdf_format, prefixes=binds)
+
+    return write
+
+
+def write_rdf_triples(
+    stream: Iterable[Triple], out: IO[bytes], format_name: str, binds: dict[str, str]
+) -> None:
+    """Serialize plain triples with pyoxigraph (`format_name`: TURTLE, N_TRIPLES …)."""
+    import pyoxigraph as ox
+
+    ox.serialize(oxigraph_triples(stream), out, getattr(ox.RdfFormat, format_name), prefixes=binds)
+
+
+class _Compactor:
+    """IRIs as compact IRIs (``schema:name``) under the longest matching prefix."""
+
+    def __init__(self, binds: dict[str, str]):
+        self.binds = sorted(binds.items(), key=lambda item: -len(item[1]))
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, iri: str) -> str:
+        found = self.cache.get(iri)
+        if found is None:
+            found = iri
+            for prefix, namespace in self.binds:
+                local = iri[len(namespace) :]
+                if iri.startswith(namespace) and local and not local.startswith("//"):
+                    found = f"{prefix}:{local}"
+                    break
+            self.cache[iri] = found
+        return found
+
+
+def write_jsonld(stream: Iterable[Triple], out: IO[bytes], binds: dict[str, str]) -> None:
+    """JSON-LD 1.1: a ``@context`` holding the prefixes and a ``@graph`` of node objects, one
+    a subject, in the order subjects first appear; IRIs compacted with the prefixes."""
+    compact = _Compactor(binds)
+    nodes: dict[str, dict[str, Any]] = {}
+    for s, p, o in stream:
+        node = nodes.get(s)
+        if node is None:
+            node = nodes[s] = {"@id": compact(s)}
+        if p == RDF.type and not isinstance(o, Lit):
+            node.setdefault("@type", []).append(compact(o))
+            continue
+        if isinstance(o, Lit):
+            value: dict[str, str] = {"@value": o.value}
+            if o.lang is not None:
+                value["@language"] = o.lang
+            elif o.datatype is not None and o.datatype != XSD.string:
+                value["@type"] = compact(o.datatype)
+        else:
+            value = {"@id": compact(o)}
+        node.setdefault(compact(p), []).append(value)
+    document = {"@context": dict(sorted(binds.items())), "@graph": list(nodes.values())}
+    text = json.dumps(document, indent=1, ensure_ascii=False)
+    out.write(text.encode("utf-8"))
+    out.write(b"\n")
+
+
+def _write_jsonld(dataset: Dataset, out: IO[bytes], base: str) -> None:
+    write_jsonld(triples(dataset, base), out, prefixes(base))
+
+
+# ---------------------------------------------------------------------------------------------
+# tables and graphs
+
 
 PARTNERSHIP_COLUMNS = (
     "id",
@@ -54,32 +209,6 @@ PARTNERSHIP_COLUMNS = (
     "agreements",
     "sources",
 )
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write `data` to `path` through a temporary file in the same folder, renamed into place,
-    so a reader never sees half a file and a crash leaves the old file whole."""
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
-    except OSError as error:
-        raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temporary).replace(target)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
-        if isinstance(error, OSError):
-            raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
-        raise
-    return target
 
 
 def partnership_rows(dataset: Dataset) -> Iterator[dict[str, Any]]:
@@ -105,13 +234,125 @@ def partnership_rows(dataset: Dataset) -> Iterator[dict[str, Any]]:
         }
 
 
-def partnerships_csv(dataset: Dataset) -> str:
-    """The partnerships as CSV with a header row (lists joined by ';')."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=PARTNERSHIP_COLUMNS, lineterminator="\n")
+def _write_csv(dataset: Dataset, out: IO[bytes], base: str) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.DictWriter(text, fieldnames=PARTNERSHIP_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(partnership_rows(dataset))
+    text.detach()
+
+
+def _write_graphml(dataset: Dataset, out: IO[bytes], base: str) -> None:
+    import networkx as nx
+
+    from graph.network import flat_city_network
+
+    nx.write_graphml(flat_city_network(dataset), out, encoding="utf-8")
+
+
+_GEXF_META = re.compile(rb'<meta lastmodifieddate="[^"]*">\s*<creator>[^<]*</creator>')
+
+
+def _write_gexf(dataset: Dataset, out: IO[bytes], base: str) -> None:
+    import networkx as nx
+
+    from graph.network import flat_city_network
+
+    buffer = io.BytesIO()
+    nx.write_gexf(flat_city_network(dataset, timeline=True), buffer, encoding="utf-8")
+    # networkx stamps today's date and its version: keep the export reproducible instead.
+    out.write(_GEXF_META.sub(b"<meta>\n      <creator>sistercities</creator>", buffer.getvalue()))
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat(
+            "turtle",
+            (".ttl",),
+            "text/turtle",
+            "RDF Turtle, prefixes bound",
+            _oxigraph_writer("TURTLE"),
+        ),
+        ExportFormat(
+            "n-triples",
+            (".nt",),
+            "application/n-triples",
+            "RDF N-Triples, one triple a line",
+            _oxigraph_writer("N_TRIPLES"),
+        ),
+        ExportFormat(
+            "json-ld",
+            (".jsonld", ".json"),
+            "application/ld+json",
+            "JSON-LD with a @context of the prefixes",
+            _write_jsonld,
+        ),
+        ExportFormat(
+            "graphml",
+            (".graphml",),
+            "application/graphml+xml",
+            "GraphML of the city network (Gephi, yEd, networkx)",
+            _write_graphml,
+        ),
+        ExportFormat(
+            "gexf",
+            (".gexf",),
+            "application/gexf+xml",
+            "GEXF of the city network with start/end for Gephi's timeline",
+            _write_gexf,
+        ),
+        ExportFormat(
+            "csv", (".csv",), "text/csv", "an edge list, one row a partnership", _write_csv
+        ),
+    )
+}
+
+
+def format_for_path(path: str | os.PathLike[str]) -> ExportFormat:
+    """The format a file name's suffix names; `ExportError` when none does."""
+    name = Path(path).name.lower()
+    for export_format in FORMATS.values():
+        if name.endswith(export_format.suffixes):
+            return export_format
+    known = ", ".join(s for f in FORMATS.values() for s in f.suffixes)
+    raise ExportError(f"cannot tell the format of '{path}' from its suffix (known: {known})")
+
+
+def export_bytes(dataset: Dataset, format_name: str, base: str = DEFAULT_BASE) -> bytes:
+    """The export of `dataset` in `format_name`, in memory."""
+    buffer = io.BytesIO()
+    FORMATS[format_name].write(dataset, buffer, base)
     return buffer.getvalue()
+
+
+def export_to_path(
+    dataset: Dataset,
+    path: str | os.PathLike[str],
+    format_name: str | None = None,
+    base: str = DEFAULT_BASE,
+) -> Path:
+    """Write an export atomically; the format from `format_name` or the path's suffix."""
+    export_format = FORMATS[format_name] if format_name else format_for_path(path)
+    with atomic_writer(path) as out:
+        export_format.write(dataset, out, base)
+    return Path(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# build
+
+
+def _write_ontology(dataset: Dataset, out: IO[bytes], base: str) -> None:
+    write_rdf_triples(ontology_triples(), out, "TURTLE", PREFIXES)
+
+
+def _write_shapes(dataset: Dataset, out: IO[bytes], base: str) -> None:
+    out.write(resources.files("graph").joinpath("shapes.ttl").read_bytes())
+
+
+def _write_schema(dataset: Dataset, out: IO[bytes], base: str) -> None:
+    out.write(schema_json().encode("utf-8"))
 
 
 def schema_json() -> str:
@@ -119,16 +360,28 @@ def schema_json() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-# File name → a function of the dataset giving the file's text.
-EXPORTS: dict[str, Callable[[Dataset], str]] = {
-    "cities.schema.json": lambda _dataset: schema_json(),
-    "partnerships.csv": partnerships_csv,
+# The files `sistercities build` writes, by name.
+BUILD_FILES: dict[str, Writer] = {
+    "sister-cities.ttl": FORMATS["turtle"].write,
+    "sister-cities.jsonld": FORMATS["json-ld"].write,
+    "sister-cities.nt": FORMATS["n-triples"].write,
+    "sister-cities.graphml": FORMATS["graphml"].write,
+    "sister-cities.gexf": FORMATS["gexf"].write,
+    "partnerships.csv": FORMATS["csv"].write,
+    "ontology.ttl": _write_ontology,
+    "shapes.ttl": _write_shapes,
+    "cities.schema.json": _write_schema,
 }
 
 
-def build_exports(dataset: Dataset, folder: str | os.PathLike[str]) -> list[Path]:
-    """Write every export of `EXPORTS` into `folder`; returns the paths written."""
-    return [
-        write_atomic(Path(folder) / name, make(dataset).encode("utf-8"))
-        for name, make in EXPORTS.items()
-    ]
+def build_exports(
+    dataset: Dataset, folder: str | os.PathLike[str], base: str = DEFAULT_BASE
+) -> list[Path]:
+    """Write every file of `BUILD_FILES` into `folder`, each atomically; returns the paths."""
+    written = []
+    for name, write in BUILD_FILES.items():
+        target = Path(folder) / name
+        with atomic_writer(target) as out:
+            write(dataset, out, base)
+        written.append(target)
+    return written

@@ -56,12 +56,22 @@ from graph.vocab import (
     Lit,
     Namespace,
     concept,
+    concept_triples,
 )
 
 if TYPE_CHECKING:
     import rdflib
 
-__all__ = ["DEFAULT_BASE", "Iris", "Triple", "from_rdf", "prefixes", "to_rdf", "triples"]
+__all__ = [
+    "DEFAULT_BASE",
+    "Iris",
+    "Triple",
+    "from_rdf",
+    "oxigraph_triples",
+    "prefixes",
+    "to_rdf",
+    "triples",
+]
 
 Triple = tuple[str, str, "str | Lit"]
 
@@ -163,6 +173,7 @@ def triples(dataset: Dataset, base: str = DEFAULT_BASE) -> Iterator[Triple]:
     True
     """
     iris = Iris(base)
+    yield from concept_triples()
     yield iris.areas, RDF.type, SKOS.ConceptScheme
     yield iris.areas, SKOS.prefLabel, Lit("Cooperation areas", lang="en")
     for source in dataset.sources.values():
@@ -303,6 +314,7 @@ def _role(iris: Iris, node: str, official: str, role: Role) -> Iterator[Triple]:
 
 def _event(iris: Iris, event: Event) -> Iterator[Triple]:
     s = iris.event.term(event.id)
+    yield s, RDF.type, SC.Event
     yield s, RDF.type, SDO.Event
     yield s, SDO.name, Lit(event.name)
     yield s, SDO.location, iris.place.term(event.place)
@@ -320,6 +332,7 @@ def _event(iris: Iris, event: Event) -> Iterator[Triple]:
 def _session(iris: Iris, node: str, event: str, session: Session) -> Iterator[Triple]:
     yield event, SDO.subEvent, node
     yield node, RDF.type, SC.Session
+    yield node, RDF.type, SDO.Event
     yield node, SDO.name, Lit(session.title)
     if session.kind is not None:
         yield node, SC.sessionKind, concept("SessionKind", session.kind)
@@ -361,7 +374,33 @@ def _agreement(iris: Iris, agreement: Agreement) -> Iterator[Triple]:
 
 
 # ---------------------------------------------------------------------------------------------
-# rdflib
+# pyoxigraph and rdflib terms
+
+
+def oxigraph_triples(stream: Iterable[Triple]) -> Iterator[Any]:
+    """The plain triples as pyoxigraph `Triple`s (each IRI and datatype built once)."""
+    import pyoxigraph as ox
+
+    named: dict[str, Any] = {}
+    named_node, literal, triple = ox.NamedNode, ox.Literal, ox.Triple
+
+    def iri(value: str) -> Any:
+        node = named.get(value)
+        if node is None:
+            node = named[value] = named_node(value)
+        return node
+
+    for s, p, o in stream:
+        if isinstance(o, Lit):
+            if o.lang is not None:
+                obj = literal(o.value, language=o.lang)
+            elif o.datatype is not None and o.datatype != XSD.string:
+                obj = literal(o.value, datatype=iri(o.datatype))
+            else:
+                obj = literal(o.value)
+        else:
+            obj = iri(o)
+        yield triple(iri(s), iri(p), obj)
 
 
 def to_rdflib_term(term: str | Lit) -> Any:
@@ -576,7 +615,7 @@ def from_rdf(graph: rdflib.Graph, base: str = DEFAULT_BASE) -> Dataset:
             notes=n.text(SKOS.note),
         )
     events = {}
-    for ident, _, n in of_type(SDO.Event, iris.event):
+    for ident, _, n in of_type(SC.Event, iris.event):
         sessions = []
         for session_iri in sorted(n.iris(SDO.subEvent), key=_index):
             x = nodes[session_iri]

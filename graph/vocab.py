@@ -24,6 +24,7 @@ __all__ = [
     "Namespace",
     "Term",
     "concept",
+    "concept_triples",
     "ontology_triples",
 ]
 
@@ -171,6 +172,7 @@ def _terms() -> dict[str, Term]:
             "of a place, with start and end dates.",
             (ORG.Membership, SDO.Role),
         ),
+        Term("Event", "class", "event", "A conference or ceremony at a place.", (SDO.Event,)),
         Term(
             "Visit", "class", "visit", "A trip of one or more officials to a place.", (SDO.Event,)
         ),
@@ -555,6 +557,16 @@ def concept(scheme: str, value: str) -> str:
     return SC.term(f"{scheme}-{value}")
 
 
+def concept_triples() -> Iterator[tuple[str, str, str | Lit]]:
+    """The values of our controlled vocabularies (kinds, statuses) as SKOS concepts, typed by
+    their scheme class, so that a data export is valid on its own."""
+    for scheme, value, label in _concepts():
+        iri = concept(scheme, value)
+        yield iri, RDF.type, SKOS.Concept
+        yield iri, RDF.type, SC.term(scheme)
+        yield iri, SKOS.prefLabel, Lit(label, lang="en")
+
+
 def _concepts() -> Iterator[tuple[str, str, str]]:
     from graph import model
 
@@ -611,11 +623,9 @@ def ontology_triples() -> Iterator[tuple[str, str, str | Lit]]:
             yield iri, RDFS.domain, term.domain
         if term.range:
             yield iri, RDFS.range, term.range
+    yield from concept_triples()
     for scheme, value, label in _concepts():
         iri = concept(scheme, value)
-        yield iri, RDF.type, SKOS.Concept
-        yield iri, RDF.type, SC.term(scheme)
-        yield iri, SKOS.prefLabel, Lit(label, lang="en")
         yield iri, RDFS.label, Lit(label, lang="en")
         yield iri, RDFS.comment, Lit(f"The {scheme} value '{value}'.", lang="en")
         yield iri, RDFS.isDefinedBy, ONTOLOGY

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import graph
 from cli import cli
-from graph.export import EXPORTS
+from graph.export import BUILD_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "cities.yaml"
@@ -104,8 +104,8 @@ def test_a_directory_of_files_is_merged(tmp_path: Path) -> None:
 def test_build_writes_every_export_and_says_where(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["build", "--data", str(MINIMAL), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(EXPORTS)
-    for name in EXPORTS:
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(BUILD_FILES)
+    for name in BUILD_FILES:
         assert f"wrote {tmp_path / name}" in result.output
 
 
@@ -113,7 +113,7 @@ def test_committed_exports_are_current(tmp_path: Path) -> None:
     """`exports/` must be rebuilt and committed whenever the data or the exporters change."""
     result = CliRunner().invoke(cli, ["build", "--data", str(DATA), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    for name in EXPORTS:
+    for name in BUILD_FILES:
         committed = ROOT / "exports" / name
         assert committed.read_bytes() == (tmp_path / name).read_bytes(), (
             f"exports/{name} is stale: run `sistercities build` and commit"
@@ -124,7 +124,7 @@ def test_build_is_byte_identical_across_runs(tmp_path: Path) -> None:
     runner = CliRunner()
     runner.invoke(cli, ["build", "--data", str(DATA), "--out", str(tmp_path / "one")])
     runner.invoke(cli, ["build", "--data", str(DATA), "--out", str(tmp_path / "two")])
-    for name in EXPORTS:
+    for name in BUILD_FILES:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
 
@@ -158,7 +158,7 @@ def test_console_script_validates_and_builds_as_a_subprocess(tmp_path: Path) -> 
     built = run_console_script("build", "--data", str(DATA), "--out", "exports", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "exports" / "partnerships.csv").is_file()
-    assert built.stdout.splitlines() == [f"wrote {Path('exports') / name}" for name in EXPORTS]
+    assert built.stdout.splitlines() == [f"wrote {Path('exports') / name}" for name in BUILD_FILES]
 
 
 def test_console_script_without_data_in_cwd_uses_the_embedded_data(tmp_path: Path) -> None:

@@ -1,0 +1,206 @@
+"""SPARQL over the data: an in-memory Oxigraph store, queries with bound values, and results
+as plain rows, W3C SPARQL JSON or CSV, or Turtle for CONSTRUCT.
+
+The exports' prefixes (``sc:``, ``schema:``, ``place:`` …) are predeclared, and values given
+with `bindings` are substituted as RDF terms, never pasted into the query text.
+
+>>> import graph
+>>> ds = graph.load_dataset(graph.DEFAULT_DATA)
+>>> answer = run_query(ds, "SELECT (COUNT(*) AS ?n) WHERE { place:jakarta sc:twinnedWith ?p }")
+>>> list(answer.rows())
+[{'n': '21'}]
+>>> run_query(ds, "ASK { place:jakarta sc:twinnedWith place:los-angeles }").boolean
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from graph.errors import SisterCitiesError
+from graph.model import Dataset
+from graph.rdf import Triple, oxigraph_triples, prefixes, triples
+from graph.vocab import DEFAULT_BASE, XSD, Lit
+
+__all__ = ["QueryAnswer", "SparqlError", "example_queries", "load_store", "run_query"]
+
+
+class SparqlError(SisterCitiesError):
+    """A query that cannot be parsed or run."""
+
+
+def load_store(dataset: Dataset, base: str = DEFAULT_BASE) -> Any:
+    """An in-memory pyoxigraph Store holding the dataset's triples (default graph)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_extend(
+        ox.Quad(t.subject, t.predicate, t.object) for t in oxigraph_triples(triples(dataset, base))
+    )
+    return store
+
+
+def _plain(term: Any) -> str | Lit:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if term.language:
+            return Lit(term.value, None, term.language)
+        return Lit(term.value, None if datatype == XSD.string else datatype)
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return str(term.value)
+
+
+@dataclass
+class QueryAnswer:
+    """What a query gave: SELECT rows, an ASK boolean, or CONSTRUCT/DESCRIBE triples.
+
+    Terms are plain data: IRIs as strings, literals as `Lit`, blank nodes as ``_:id``.
+    """
+
+    kind: str  # "select", "ask" or "graph"
+    variables: tuple[str, ...] = ()
+    solutions: list[tuple[str | Lit | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: list[Triple] = field(default_factory=list)
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    def compact(self, term: str | Lit | None) -> str | None:
+        """A term as a person reads it: a literal's text, an IRI as ``prefix:local``."""
+        if term is None:
+            return None
+        if isinstance(term, Lit):
+            return term.value
+        for prefix, namespace in sorted(self.prefixes.items(), key=lambda p: -len(p[1])):
+            if term.startswith(namespace) and "/" not in term[len(namespace) :]:
+                return f"{prefix}:{term[len(namespace) :]}"
+        return term
+
+    def rows(self, *, compact: bool = True) -> Iterator[dict[str, str | None]]:
+        """SELECT solutions as plain dicts (ASK: one row with ``result``)."""
+        if self.kind == "ask":
+            yield {"result": "true" if self.boolean else "false"}
+            return
+        for solution in self.solutions:
+            yield {
+                name: (self.compact(v) if compact else (v.value if isinstance(v, Lit) else v))
+                for name, v in zip(self.variables, solution, strict=True)
+            }
+
+    def sparql_json(self) -> str:
+        """The W3C SPARQL 1.1 Query Results JSON document."""
+        if self.kind == "ask":
+            return json.dumps({"head": {}, "boolean": bool(self.boolean)}, indent=2) + "\n"
+        bindings = []
+        for solution in self.solutions:
+            row: dict[str, dict[str, str]] = {}
+            for name, term in zip(self.variables, solution, strict=True):
+                if term is None:
+                    continue
+                if isinstance(term, Lit):
+                    value = {"type": "literal", "value": term.value}
+                    if term.lang:
+                        value["xml:lang"] = term.lang
+                    elif term.datatype:
+                        value["datatype"] = term.datatype
+                elif term.startswith("_:"):
+                    value = {"type": "bnode", "value": term[2:]}
+                else:
+                    value = {"type": "uri", "value": term}
+                row[name] = value
+            bindings.append(row)
+        document = {"head": {"vars": list(self.variables)}, "results": {"bindings": bindings}}
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+    def sparql_csv(self) -> str:
+        """The W3C SPARQL 1.1 Query Results CSV (ASK: a ``result`` column)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        if self.kind == "ask":
+            writer.writerows([["result"], ["true" if self.boolean else "false"]])
+            return buffer.getvalue()
+        writer.writerow(self.variables)
+        for row in self.rows(compact=False):
+            writer.writerow(["" if v is None else v for v in row.values()])
+        return buffer.getvalue()
+
+
+def run_query(
+    dataset: Dataset | Any,
+    text: str,
+    *,
+    base: str = DEFAULT_BASE,
+    bindings: Mapping[str, str | Lit] | None = None,
+) -> QueryAnswer:
+    """Run a SPARQL query over a dataset (or an already loaded pyoxigraph Store).
+
+    `bindings` maps variable names to values substituted as RDF terms: an IRI (a string, or
+    ``prefix:local`` with a known prefix) or a `Lit`.
+    """
+    import pyoxigraph as ox
+
+    store = load_store(dataset, base) if isinstance(dataset, Dataset) else dataset
+    binds = prefixes(base)
+    substitutions = {
+        ox.Variable(name): _term(value, binds) for name, value in (bindings or {}).items()
+    }
+    try:
+        result = store.query(text, prefixes=binds, substitutions=substitutions or None)
+    except SyntaxError as error:
+        raise SparqlError(f"the query is not valid SPARQL: {error}") from None
+    except (OSError, ValueError, TypeError, RuntimeError) as error:
+        raise SparqlError(f"the query failed: {error}") from None
+    if isinstance(result, ox.QueryBoolean):
+        return QueryAnswer("ask", boolean=bool(result), prefixes=binds)
+    if isinstance(result, ox.QuerySolutions):
+        variables = tuple(v.value for v in result.variables)
+        try:
+            solutions = [
+                tuple(_plain(s[v]) if s[v] is not None else None for v in variables) for s in result
+            ]
+        except OSError as error:
+            raise SparqlError(f"the query failed: {error}") from None
+        return QueryAnswer("select", variables, solutions, prefixes=binds)
+    graph = [(_plain_iri(t.subject), str(t.predicate.value), _plain(t.object)) for t in result]
+    return QueryAnswer("graph", graph=graph, prefixes=binds)
+
+
+def _plain_iri(term: Any) -> str:
+    value = _plain(term)
+    return value if isinstance(value, str) else value.value
+
+
+def _term(value: str | Lit, binds: dict[str, str]) -> Any:
+    import pyoxigraph as ox
+
+    if isinstance(value, Lit):
+        if value.lang:
+            return ox.Literal(value.value, language=value.lang)
+        if value.datatype:
+            return ox.Literal(value.value, datatype=ox.NamedNode(value.datatype))
+        return ox.Literal(value.value)
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in binds and not local.startswith("//"):
+        value = binds[prefix] + local
+    try:
+        return ox.NamedNode(value)
+    except ValueError as error:
+        raise SparqlError(f"'{value}' is not an IRI: {error}") from None
+
+
+def example_queries() -> dict[str, str]:
+    """The example queries shipped with the package, by name (``partners`` …)."""
+    folder = resources.files("graph").joinpath("queries")
+    return {
+        entry.name.removesuffix(".rq"): entry.read_text(encoding="utf-8")
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".rq")
+    }
