@@ -25,6 +25,7 @@ __all__ = [
     "Term",
     "concept",
     "concept_triples",
+    "concept_values",
     "ontology_triples",
 ]
 
@@ -39,12 +40,12 @@ class Namespace(str):
     'https://schema.org/City'
     """
 
-    __slots__ = ()
-
     def __getattr__(self, name: str) -> str:
         if name.startswith("__"):
             raise AttributeError(name)
-        return self + name
+        iri = self + name
+        self.__dict__[name] = iri  # the next lookup finds it without calling us
+        return iri
 
     def term(self, name: str) -> str:
         """The IRI `name` under this namespace (for names that are not identifiers)."""
@@ -565,6 +566,11 @@ def concept_triples() -> Iterator[tuple[str, str, str | Lit]]:
         yield iri, RDF.type, SKOS.Concept
         yield iri, RDF.type, SC.term(scheme)
         yield iri, SKOS.prefLabel, Lit(label, lang="en")
+
+
+def concept_values() -> Iterator[tuple[str, str, str]]:
+    """Every (scheme, value, English label) of our controlled vocabularies."""
+    return _concepts()
 
 
 def _concepts() -> Iterator[tuple[str, str, str]]:
