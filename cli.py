@@ -36,7 +36,8 @@ def data_option(command: F) -> F:
         "--data",
         "data_paths",
         multiple=True,
-        type=click.Path(path_type=Path),
+        # Not `readable=True`: an unreadable file is bad data (exit 1), named by the loader.
+        type=click.Path(path_type=Path, readable=False),
         help=f"A YAML file or a folder of *.yaml files (repeatable). "
         f"Default: ${ENV_DATA}, else {DEFAULT_DATA}.",
     )(command)

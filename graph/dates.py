@@ -41,8 +41,8 @@ OPEN = ".."
 # The pattern a JSON Schema can check. It cannot know how many days a month has: that is the
 # validator's job (2018-02-30 passes this pattern and fails `PartialDate.parse`).
 _SINGLE_PATTERN = r"(?!0000)[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?[~?%]?"
-DATE_PATTERN = (
-    rf"^({_SINGLE_PATTERN}|{_SINGLE_PATTERN}/({_SINGLE_PATTERN}|\.\.)|\.\./{_SINGLE_PATTERN})$"
+DATE_PATTERN = (  # white space around the date is allowed, as the parser strips it
+    rf"^\s*({_SINGLE_PATTERN}|{_SINGLE_PATTERN}/({_SINGLE_PATTERN}|\.\.)|\.\./{_SINGLE_PATTERN})\s*$"
 )
 
 
@@ -166,6 +166,11 @@ class PartialDate:
             b = _parse_single(text)
             return cls(text, b.earliest, b.latest, b.precision, b.approximate, b.uncertain)
         start_text, _, end_text = text.partition("/")
+        if not start_text or not end_text or "/" in end_text:
+            raise DateSyntaxError(
+                f"'{text}' is not an interval: write START/END, with '..' for an open end "
+                "(../1994-05-31, 1998/..)"
+            )
         if start_text == OPEN and end_text == OPEN:
             raise DateSyntaxError(f"'{text}': an interval needs at least one known end")
         start = None if start_text == OPEN else _parse_single(start_text)

@@ -19,7 +19,7 @@ from typing import Any
 
 from graph.errors import DataError, Location, Problem, Severity
 from graph.model import Dataset, Partnership
-from graph.schema import INVALID, SECTIONS, describe
+from graph.schema import SECTIONS, describe
 from graph.yamltree import YamlList, YamlMap, read_yaml_file
 
 __all__ = ["DataPaths", "LoadResult", "data_files", "load_dataset", "read_dataset"]
@@ -69,7 +69,8 @@ class LoadResult:
 
 
 def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
-    """The YAML files that `paths` name: files as given, directories as their ``*.yaml``."""
+    """The YAML files that `paths` name: files as given, folders as their ``*.yaml`` and
+    ``*.yml`` files (not recursive), each file once."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     files: list[Path] = []
@@ -89,27 +90,33 @@ def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
             problems.append(
                 Problem(Location(str(path)), Severity.ERROR, "no-data", "no such file or folder")
             )
-    return files, problems
+    unique: dict[Path, Path] = {}
+    for file in files:  # the same file named twice is read once
+        unique.setdefault(file.resolve(), file)
+    return list(unique.values()), problems
 
 
 def _derived_partnership_ids(
-    pending: list[tuple[dict[str, Any], YamlMap]],
-) -> list[str]:
-    """The design's default ids: ``a--b`` sorted, plus ``--kind`` where a pair has two ties."""
-    per_pair: dict[tuple[str, ...], int] = {}
-    for values, _ in pending:
-        pair = tuple(sorted(values["between"]))
-        per_pair[pair] = per_pair.get(pair, 0) + 1
-    ids: list[str] = []
-    for values, _ in pending:
-        if "id" in values:
+    pending: list[tuple[dict[str, Any], YamlMap, bool]],
+) -> list[str | None]:
+    """The design's default ids: the two place ids sorted and joined by ``--``; a later tie of
+    the same pair adds ``--kind``, so adding a tie never renames the ties before it."""
+    taken: set[str] = set()
+    ids: list[str | None] = []
+    for values, _, _ in pending:
+        if values.get("id") is not None:
             ids.append(values["id"])
             continue
-        pair = tuple(sorted(values["between"]))
-        ident = "--".join(pair)
-        if per_pair[pair] > 1:
-            ident += f"--{values['kind']}"
-        ids.append(ident)
+        between = values.get("between")
+        if not between:
+            ids.append(None)
+            continue
+        pair = "--".join(sorted(between))
+        if pair in taken:
+            ids.append(f"{pair}--{values.get('kind') or 'tie'}")
+        else:
+            taken.add(pair)
+            ids.append(pair)
     return ids
 
 
@@ -146,7 +153,8 @@ def read_dataset(paths: DataPaths) -> LoadResult:
     sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
     entries: dict[str, dict[str, YamlMap]] = {name: {} for name in SECTIONS}
     declared: dict[str, set[str]] = {name: set() for name in SECTIONS}
-    pending_ties: list[tuple[dict[str, Any], YamlMap]] = []
+    broken: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    pending_ties: list[tuple[dict[str, Any], YamlMap, bool]] = []
 
     def claim(section: str, ident: Any, entry: YamlMap) -> bool:
         if not isinstance(ident, str):
@@ -221,34 +229,38 @@ def read_dataset(paths: DataPaths) -> LoadResult:
                 continue
             for index, item in enumerate(items):
                 where = items.item_location(index)
-                value = record.convert(item, where, problems, record.name)
+                value, ok = record.convert_lenient(item, where, problems, record.name)
                 if not isinstance(item, YamlMap):
                     continue
                 if section == "partnerships":
-                    if value is not INVALID:
-                        pending_ties.append((value, item))
-                    elif isinstance(item.get("id"), str):
-                        claim(section, item["id"], item)
+                    pending_ties.append((value, item, ok))
                     continue
-                if claim(section, item.get("id"), item) and value is not INVALID:
-                    sections[section][item["id"]] = value
+                ident = item.get("id")
+                if isinstance(ident, str) and claim(section, ident, item):
+                    (sections if ok else broken)[section][ident] = value
 
-    for ident, (values, entry) in zip(
+    for ident, (values, entry, ok) in zip(
         _derived_partnership_ids(pending_ties), pending_ties, strict=True
     ):
+        if ident is None:
+            continue
         first = entries["partnerships"].get(ident)
-        if "id" not in values and first is not None:
+        if values.get("id") is None and first is not None:
             problems.append(_derived_id_clash(ident, first, entry))
             continue
         if not claim("partnerships", ident, entry):
             continue
-        sections["partnerships"][ident] = Partnership(
-            **{**values, "id": ident}, location=entry.location
-        )
+        tie = Partnership(**{**values, "id": ident}, location=entry.location)
+        (sections if ok else broken)["partnerships"][ident] = tie
 
     dataset = Dataset(**{SECTION_ATTRIBUTE[name]: sections[name] for name in SECTIONS})
     result = LoadResult(dataset, problems, entries, files)
-    problems.extend(check_dataset(result, declared))
+    # The whole-dataset rules also look at entries too broken to use, so that one run reports
+    # every problem: their wrong values are None.
+    checked = Dataset(
+        **{SECTION_ATTRIBUTE[name]: {**sections[name], **broken[name]} for name in SECTIONS}
+    )
+    problems.extend(check_dataset(result, declared, checked))
     result.problems = _sorted(problems)
     return result
 

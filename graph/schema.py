@@ -190,6 +190,8 @@ class Date(FieldType):
         }
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # as JSON Schema's "integer" does
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             return self.wrong_type(value, where, problems, what)
         try:
@@ -235,6 +237,8 @@ class Integer(FieldType):
         return {"type": "integer", "minimum": self.minimum}
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON Schema's integers include 1.0; so do ours
         if isinstance(value, bool) or not isinstance(value, int):
             return self.wrong_type(value, where, problems, what)
         if value < self.minimum:
@@ -311,13 +315,17 @@ class LanguageMap(FieldType):
             if language not in value:
                 ok = False
                 _error(
-                    problems, value.location, "missing-key", f"{what} needs a {language!r} entry"
+                    problems,
+                    value.location,
+                    "missing-key",
+                    f"{what} needs an entry for {language!r}",
                 )
         return result if ok else INVALID
 
 
 class ListOf(FieldType):
-    """A list of values of one type; at least `min_items` of them."""
+    """A list of values of one type; at least `min_items`, at most `max_items`, and (when
+    `unique`) no value twice."""
 
     def __init__(
         self,
@@ -325,11 +333,13 @@ class ListOf(FieldType):
         min_items: int = 0,
         empty_rule: str = "wrong-type",
         max_items: int | None = None,
+        unique: bool = False,
     ):
         self.item = item
         self.min_items = min_items
         self.max_items = max_items
         self.empty_rule = empty_rule
+        self.unique = unique
         self.expected = "a list"
 
     def json_schema(self) -> dict[str, Any]:
@@ -338,12 +348,22 @@ class ListOf(FieldType):
             schema["minItems"] = self.min_items
         if self.max_items is not None:
             schema["maxItems"] = self.max_items
+        if self.unique:
+            schema["uniqueItems"] = True
         return schema
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         if not isinstance(value, YamlList):
             return self.wrong_type(value, where, problems, what)
-        if len(value) < self.min_items:
+        count = len(value)
+        if self.min_items == self.max_items and count != self.min_items:
+            return _error(
+                problems,
+                where,
+                self.empty_rule,
+                f"{what} takes exactly {self.min_items} entries, not {count}",
+            )
+        if count < self.min_items:
             return _error(
                 problems,
                 where,
@@ -351,16 +371,27 @@ class ListOf(FieldType):
                 f"{what} needs at least {self.min_items} "
                 f"{'entry' if self.min_items == 1 else 'entries'}",
             )
-        if self.max_items is not None and len(value) > self.max_items:
+        if self.max_items is not None and count > self.max_items:
             return _error(
                 problems, where, "wrong-type", f"{what} takes at most {self.max_items} entries"
             )
         items = [
-            self.item.convert(item, value.item_location(i), problems, f"{what}[{i + 1}]")
+            self.item.convert(item, value.item_location(i), problems, f"item {i + 1} of {what}")
             for i, item in enumerate(value)
         ]
         if any(item is INVALID for item in items):
             return INVALID
+        if self.unique:
+            seen: set[Any] = set()
+            for i, item in enumerate(items):
+                if item in seen:
+                    return _error(
+                        problems,
+                        value.item_location(i),
+                        "bad-value",
+                        f"item {i + 1} of {what} repeats {item!r}",
+                    )
+                seen.add(item)
         return tuple(items)
 
 
@@ -385,6 +416,7 @@ class Record(FieldType):
     build: Callable[..., Any] = dict
     located: bool = False  # pass the mapping's location to `build`
     name_of: Callable[[YamlMap], str | None] | None = None  # names an entry without an id
+    extra_schema: dict[str, Any] = field(default_factory=dict)  # more JSON Schema keywords
     by_name: dict[str, Field] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -399,15 +431,26 @@ class Record(FieldType):
             "properties": {
                 f.name: {**f.type.json_schema(), "description": f.description} for f in self.fields
             },
+            **self.extra_schema,
         }
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         """Check every key; return the built entity, or INVALID when anything is wrong."""
+        built, ok = self.convert_lenient(value, where, problems, what)
+        return built if ok else INVALID
+
+    def convert_lenient(
+        self, value: Any, where: Location, problems: list[Problem], what: str
+    ) -> tuple[Any, bool]:
+        """Check every key and build what can be built: (entity, ok). When something is
+        wrong, the entity is still built, with None for every missing or wrong value, so that
+        the whole-dataset rules can check the rest of it (None if it is not a mapping)."""
         if not isinstance(value, YamlMap):
-            return self.wrong_type(value, where, problems, what)
+            self.wrong_type(value, where, problems, what)
+            return None, False
         ident = value.get("id")
-        if not isinstance(ident, str) and self.name_of is not None:
-            ident = self.name_of(value)
+        if not (isinstance(ident, str) and _SLUG.fullmatch(ident)):
+            ident = self.name_of(value) if self.name_of is not None else None
         named = f"{what} '{ident}'" if isinstance(ident, str) else what
         ok = True
         converted: dict[str, Any] = {}
@@ -416,6 +459,8 @@ class Record(FieldType):
                 ok = False
                 close = difflib.get_close_matches(key, list(self.by_name), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
+                if key == "<<":
+                    hint = "; YAML merge keys (<<) are not supported: write the keys out"
                 allowed = ", ".join(self.by_name)
                 _error(
                     problems,
@@ -424,19 +469,19 @@ class Record(FieldType):
                     f"unknown key '{key}' in {named}{hint} (allowed: {allowed})",
                 )
         for spec in self.fields:
+            name = spec.attribute or spec.name
             if spec.name not in value:
                 if spec.required:
                     ok = False
+                    converted[name] = None
+                    note = (
+                        " (every fact needs a source)" if spec.missing_rule == "no-source" else ""
+                    )
                     _error(
                         problems,
                         value.key_location(spec.name),
                         spec.missing_rule,
-                        f"{named} has no '{spec.name}'"
-                        + (
-                            " (every fact needs a source)"
-                            if spec.missing_rule == "no-source"
-                            else ""
-                        ),
+                        f"{named} has no '{spec.name}'{note}",
                     )
                 continue
             result = spec.type.convert(
@@ -447,18 +492,19 @@ class Record(FieldType):
             )
             if result is INVALID:
                 ok = False
+                raw = value[spec.name]
+                # A malformed id still names the entry, so the rest of it can be checked.
+                converted[name] = raw if spec.name == "id" and isinstance(raw, str) else None
             else:
-                converted[spec.attribute or spec.name] = result
-        if not ok:
-            return INVALID
+                converted[name] = result
         if self.located:
             converted["location"] = value.location
-        return self.build(**converted)
+        return self.build(**converted), ok
 
 
 def _pair_name(between: Any) -> str | None:
     """The default id of a tie between two places, for messages about it."""
-    if isinstance(between, list) and all(isinstance(p, str) for p in between):
+    if isinstance(between, list) and len(between) == 2 and all(isinstance(p, str) for p in between):
         return "--".join(sorted(between))
     return None
 
@@ -466,7 +512,7 @@ def _pair_name(between: Any) -> str | None:
 def _sources(what: str = "the fact") -> Field:
     return Field(
         "sources",
-        ListOf(Ref("sources"), min_items=1, empty_rule="no-source"),
+        ListOf(Ref("sources"), min_items=1, empty_rule="no-source", unique=True),
         f"ids of the sources for {what}; at least one",
         required=True,
         missing_rule="no-source",
@@ -490,7 +536,7 @@ URL = Pattern(URL_PATTERN, "bad-value", "write an http:// or https:// URL")
 
 
 def _ids(section: str) -> ListOf:
-    return ListOf(Ref(section))
+    return ListOf(Ref(section), unique=True)
 
 
 COORDINATES = Record(
@@ -573,7 +619,7 @@ SECTIONS: dict[str, Record] = {
             Field("kind", Enum(model.PLACE_KINDS), "what kind of place", required=True),
             Field("country", COUNTRY, "ISO 3166-1 alpha-2 code", required=True),
             Field("labels", LanguageMap(), "names per language"),
-            Field("aliases", ListOf(Text()), "other names and spellings"),
+            Field("aliases", ListOf(Text(), unique=True), "other names and spellings"),
             Field("coordinates", COORDINATES, "a point, WGS 84 degrees"),
             Field("wikidata", QID, "the Wikidata item"),
             Field("geonames", Integer(1), "the GeoNames id"),
@@ -646,7 +692,10 @@ SECTIONS: dict[str, Record] = {
         [
             ID,
             Field(
-                "visitors", ListOf(Ref("officials"), min_items=1), "who travelled", required=True
+                "visitors",
+                ListOf(Ref("officials"), min_items=1, unique=True),
+                "who travelled",
+                required=True,
             ),
             Field("place", Ref("cities"), "where they went", required=True),
             Field("from", Date(), "first day", required=True, attribute="start"),
@@ -670,7 +719,7 @@ SECTIONS: dict[str, Record] = {
             Field("title", Text(), "the document's title"),
             Field(
                 "parties",
-                ListOf(Ref("cities"), min_items=2),
+                ListOf(Ref("cities"), min_items=2, unique=True),
                 "the places that sign",
                 required=True,
             ),
@@ -682,6 +731,10 @@ SECTIONS: dict[str, Record] = {
             NOTES,
         ],
         build=model.Agreement,
+        extra_schema={
+            "if": {"properties": {"status": {"const": "planned"}}, "required": ["status"]},
+            "then": {"not": {"required": ["signed"]}},
+        },
         located=True,
     ),
 }

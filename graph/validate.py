@@ -20,6 +20,7 @@ from graph.yamltree import YamlList, YamlMap
 
 if TYPE_CHECKING:
     from graph.load import DataPaths, LoadResult
+    from graph.model import Dataset
 
 __all__ = ["RULES", "Report", "check_dataset", "validate"]
 
@@ -50,7 +51,9 @@ RULES: dict[str, str] = {
     "bad-coordinates": "coordinates out of range or not finite",
     "bad-qid": "a malformed Wikidata QID",
     "no-source": "a fact with no source",
+    "part-of-cycle": "a place that lies in itself through part_of",
     "no-start-date": "warning: a tie with no start date",
+    "unknown-term": "warning: a visit by an official whose terms of office are not recorded",
     "unused-source": "warning: a source that no fact cites",
     "reported-count-mismatch": "warning: a stated number of partners differs from the data",
 }
@@ -87,9 +90,11 @@ def _maybe_date(value: Any) -> PartialDate | None:
 
 
 class _Checker:
-    def __init__(self, result: LoadResult, declared: dict[str, set[str]]):
+    def __init__(
+        self, result: LoadResult, declared: dict[str, set[str]], dataset: Dataset | None
+    ) -> None:
         self.result = result
-        self.dataset = result.dataset
+        self.dataset = dataset if dataset is not None else result.dataset
         self.declared = declared
         self.problems: list[Problem] = []
 
@@ -150,6 +155,9 @@ class _Checker:
             if value not in self.declared[target]:
                 close = difflib.get_close_matches(value, sorted(self.declared[target]), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
+                swapped = "--".join(sorted(value.split("--", 1)))
+                if target == "partnerships" and swapped in self.declared[target]:
+                    hint = f"; a tie's id puts the place ids in sorted order: '{swapped}'"
                 self.add(
                     self.located(section, ident, key, within, value),
                     "unknown-reference",
@@ -169,7 +177,8 @@ class _Checker:
         for place in ds.places.values():
             self.refs("cities", place.id, "part_of", "cities", place.part_of)
             self.refs("cities", place.id, "sources", "sources", place.sources)
-            for index, count in enumerate(place.reported_partner_counts):
+            self.part_of_cycle(place.id)
+            for index, count in enumerate(place.reported_partner_counts or ()):
                 self.refs(
                     "cities",
                     place.id,
@@ -181,7 +190,7 @@ class _Checker:
         self.partnerships()
         for official in ds.officials.values():
             self.refs("officials", official.id, "sources", "sources", official.sources)
-            for index, role in enumerate(official.roles):
+            for index, role in enumerate(official.roles or ()):
                 within = ("roles", index)
                 self.refs("officials", official.id, "of", "cities", role.of, within)
                 self.refs("officials", official.id, "sources", "sources", role.sources, within)
@@ -194,7 +203,7 @@ class _Checker:
         for event in ds.events.values():
             self.refs("events", event.id, "place", "cities", event.place)
             self.refs("events", event.id, "sources", "sources", event.sources)
-            for index, session in enumerate(event.sessions):
+            for index, session in enumerate(event.sessions or ()):
                 self.refs(
                     "events",
                     event.id,
@@ -235,6 +244,25 @@ class _Checker:
                 )
         return self.problems
 
+    def part_of_cycle(self, start: str) -> None:
+        """Report a place that lies, through `part_of`, in itself."""
+        places = self.dataset.places
+        seen = [start]
+        current = places[start].part_of
+        while current is not None and current in places:
+            if current == start:
+                chain = " → ".join([*seen, start])
+                self.add(
+                    self.located("cities", start, "part_of"),
+                    "part-of-cycle",
+                    f"place '{start}' lies in itself: {chain}",
+                )
+                return
+            if current in seen:
+                return  # a cycle that does not pass through `start`: reported at its members
+            seen.append(current)
+            current = places[current].part_of
+
     def partnerships(self) -> None:
         ds = self.dataset
         by_pair: dict[tuple[str, ...], list[Any]] = {}
@@ -244,6 +272,8 @@ class _Checker:
             self.refs("partnerships", tie.id, "areas", "areas", tie.areas)
             self.refs("partnerships", tie.id, "agreements", "agreements", tie.agreements)
             self.refs("partnerships", tie.id, "sources", "sources", tie.sources)
+            if tie.between is None:
+                continue
             if tie.between[0] == tie.between[1]:
                 self.add(
                     self.where("partnerships", tie.id, "between"),
@@ -256,7 +286,8 @@ class _Checker:
                 tie.since,
                 tie.until,
             )
-            if tie.since is None and tie.status != "planned":
+            usable = tie.id in self.result.dataset.partnerships
+            if tie.since is None and tie.status != "planned" and usable:
                 self.add(
                     where,
                     "no-start-date",
@@ -287,9 +318,18 @@ class _Checker:
         self.refs("visits", vid, "sources", "sources", visit.sources)
         self.order(self.located("visits", vid, "until"), f"visit '{vid}'", visit.start, visit.end)
         first, last = _span(visit.start, visit.end or visit.start)
-        for person in visit.visitors:
+        for person in visit.visitors or ():
             official = ds.officials.get(person)
-            if official is None or not official.roles:
+            if official is None or visit.start is None:
+                continue
+            if not official.roles:
+                self.add(
+                    self.where("visits", vid, "visitors"),
+                    "unknown-term",
+                    f"visit '{vid}': no term of office of '{person}' is recorded, so the "
+                    "visit's date cannot be checked against one",
+                    warning=True,
+                )
                 continue
             terms = [_span(role.start, role.end) for role in official.roles]
             if all(last < t_first or first > t_last for t_first, t_last in terms):
@@ -350,10 +390,13 @@ def _cited_sources(entries: dict[str, dict[str, YamlMap]]) -> Iterator[str]:
             stack.extend(node)
 
 
-def check_dataset(result: LoadResult, declared: dict[str, set[str]]) -> list[Problem]:
-    """The whole-dataset rules over what was loaded; `declared` holds every id seen, even of
-    entries too broken to build, so one mistake is not reported again as unknown references."""
-    return _Checker(result, declared).run()
+def check_dataset(
+    result: LoadResult, declared: dict[str, set[str]], dataset: Dataset | None = None
+) -> list[Problem]:
+    """The whole-dataset rules over `dataset` (by default what was loaded; the loader also
+    passes entries too broken to use, with None for their wrong values). `declared` holds
+    every id seen, so one mistake is not reported again as unknown references."""
+    return _Checker(result, declared, dataset).run()
 
 
 @dataclass

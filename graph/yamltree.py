@@ -90,8 +90,15 @@ class YamlList(list[Any]):
         return self.item_locations[index] if index < len(self.item_locations) else self.location
 
 
+MAX_NUMBER_DIGITS = 100
+
+
 def _plain_scalar(text: str) -> Any:
-    """Resolve an unquoted scalar by the YAML 1.2 core schema."""
+    """Resolve an unquoted scalar by the YAML 1.2 core schema (a number longer than
+    `MAX_NUMBER_DIGITS` characters stays a string: no field takes one, and Python refuses to
+    convert some)."""
+    if len(text) > MAX_NUMBER_DIGITS:
+        return text
     if _NULL.fullmatch(text):
         return None
     if _TRUE.fullmatch(text):

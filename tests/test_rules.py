@@ -25,7 +25,7 @@ import graph.yamltree
 from cli import cli
 from graph.validate import RULES
 
-WARNING_RULES = {"no-start-date", "unused-source", "reported-count-mismatch"}
+WARNING_RULES = {"no-start-date", "unused-source", "reported-count-mismatch", "unknown-term"}
 
 SOURCES = """\
 sources:
@@ -458,6 +458,45 @@ CASES = [
         "    from: 2015-04\n    sources: [seed]\n",
         P("visit-outside-term", 29, 11, hint="2017-10-16"),
     ),
+    case(
+        "unknown-term/visitor-without-roles",
+        BASE + "officials:\n  - id: mawardi\n    name: M. Mawardi\n    sources: [seed]\n"
+        "visits:\n  - id: trip\n    visitors: [mawardi]\n    place: los-angeles\n"
+        "    from: 2018-04\n    sources: [seed]\n",
+        P("unknown-term", 21, 15, hint="no term of office of 'mawardi'"),
+    ),
+    # --- Places -------------------------------------------------------------------------------
+    case(
+        "part-of-cycle/two-places",
+        BASE.replace("    country: ID\n", "    country: ID\n    part_of: los-angeles\n").replace(
+            "    country: US\n", "    country: US\n    part_of: jakarta\n"
+        ),
+        P("part-of-cycle", 9, 14, hint="jakarta → los-angeles → jakarta"),
+        P("part-of-cycle", 15, 14, hint="los-angeles → jakarta → los-angeles"),
+    ),
+    case(
+        "part-of-cycle/itself",
+        BASE.replace("    country: ID\n", "    country: ID\n    part_of: jakarta\n"),
+        P("part-of-cycle", 9, 14, hint="'jakarta' lies in itself"),
+    ),
+    case(
+        "bad-value/a-source-named-twice",
+        BASE.replace(
+            "    sources: [seed]\n  - id: los-angeles",
+            "    sources: [seed, seed]\n  - id: los-angeles",
+        ),
+        P("bad-value", 9, 21, hint="repeats 'seed'"),
+    ),
+    case(
+        "unknown-reference/tie-id-with-the-places-swapped",
+        PEOPLE
+        + "partnerships:\n"
+        + tie()
+        + "visits:\n  - id: trip\n    visitors: [anies]\n    place: los-angeles\n"
+        "    from: 2018-04\n    partnership: los-angeles--jakarta\n    sources: [seed]\n",
+        P("no-start-date", 26, 5),
+        P("unknown-reference", 35, 18, hint="sorted order: 'jakarta--los-angeles'"),
+    ),
     # --- Partnerships ----------------------------------------------------------------------
     case(
         "self-partnership",
@@ -789,6 +828,35 @@ def test_the_minimal_fixture_is_clean(tmp_path: Path, monkeypatch: pytest.Monkey
     run = validate(Case({"data.yaml": text}, ()), tmp_path, monkeypatch)
     assert run.problems == [], run.stdout
     assert run.exit_code == 0
+
+
+def test_a_broken_entry_still_gets_every_other_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry with one wrong value is still checked for the rest: one run, every problem."""
+    text = (
+        BASE
+        + "partnerships:\n"
+        + tie("    since: 2018-02-30", between="[jakarta, atlantis]").replace(
+            "sources: [seed]", "sources: [nowhere]"
+        )
+        + tie("    since: 2000", "    until: 1999", "    areas: [nope]", "    notes: 5")
+        + tie(between="[jakarta, jakarta]").replace("kind: sister-city", "kind: sister-citi")
+    )
+    run = validate(Case({"data.yaml": text}, ()), tmp_path, monkeypatch)
+    got = sorted((p.rule, p.line) for p in run.problems)
+    assert got == sorted(
+        [
+            ("unknown-reference", 16),  # atlantis
+            ("bad-date", 19),
+            ("unknown-reference", 20),  # nowhere
+            ("date-order", 25),
+            ("unknown-reference", 26),  # nope
+            ("wrong-type", 27),  # notes: 5
+            ("self-partnership", 29),
+            ("bad-value", 30),  # sister-citi
+        ]
+    ), run.stdout
 
 
 def test_a_broken_entry_is_reported_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -84,6 +84,13 @@ CANDIDATES: list[Any] = [
     [{"title": "Mayor", "sources": ["seed"]}],
     [{"title": "Mayor"}],
     [{"count": 3, "as_of": 2019, "sources": ["seed"]}],
+    "  1990 ",
+    "1990/",
+    1.0,
+    2.5,
+    ["seed", "seed"],
+    ["jakarta", "jakarta"],
+    "9" * 5000,
 ]
 
 
@@ -127,6 +134,11 @@ def _cases() -> list[tuple[str, str, dict[str, Any]]]:
     for section, entry in _base_entries().items():
         cases.extend((section, label, mutated) for label, mutated in _mutations(entry))
         cases.append((section, "unknown-key", {**entry, "colour": "red"}))
+    agreement = _base_entries()["agreements"]
+    cases += [
+        ("agreements", "planned-and-signed", {**agreement, "status": "planned", "signed": 2018}),
+        ("agreements", "signed-and-dated", {**agreement, "status": "signed", "signed": 2018}),
+    ]
     return cases
 
 
