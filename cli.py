@@ -56,9 +56,15 @@ def resolve_data(ctx: click.Context, given: Sequence[Path]) -> list[Path]:
     return default_data()
 
 
-def load(ctx: click.Context, given: Sequence[Path]) -> graph.Dataset:
-    """Load the data or exit 1, printing every error on stderr."""
+def load(ctx: click.Context, given: Sequence[Path], *, cached: bool = False) -> graph.Dataset:
+    """Load the data (from the cache, for questions, unless --no-cache) or exit 1, printing
+    every error on stderr."""
     try:
+        if cached:
+            from graph.cache import load_cached
+
+            use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
+            return load_cached(resolve_data(ctx, given), use_cache=use_cache)
         return graph.load_dataset(resolve_data(ctx, given))
     except graph.DataError as error:
         errors = [p for p in error.problems if p.is_error]
@@ -73,17 +79,28 @@ def load(ctx: click.Context, given: Sequence[Path]) -> graph.Dataset:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(graph.__version__, prog_name="sistercities")
 @data_option
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="SISTERCITIES_NO_CACHE",
+    help="Parse the data afresh instead of using the cache of parsed data.",
+)
 @click.pass_context
-def cli(ctx: click.Context, data_paths: tuple[Path, ...]) -> None:
+def cli(ctx: click.Context, data_paths: tuple[Path, ...], no_cache: bool) -> None:
     """Sister-city ties: curated facts with sources, checked, queried and exported.
+
+    Places are named as you type them: case, accents and aliases don't matter (kiev,
+    SAO PAULO); also by id, Wikidata QID, or Name,CC.
 
     \b
     Examples:
+      sistercities partners jakarta
       sistercities validate
       sistercities --data my-cities.yaml build
     """
     ctx.ensure_object(dict)
     ctx.obj["data_paths"] = data_paths
+    ctx.obj["no_cache"] = no_cache
 
 
 def _counts_line(counts: dict[str, int]) -> str:
@@ -379,6 +396,508 @@ def sparql(
     else:
         columns = ("result",) if answer.kind == "ask" else answer.variables
         emit_rows(answer.rows(), "table", columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# questions
+
+
+def _names_of(ctx: click.Context, kind: str) -> Any:
+    from graph.names import NameIndex
+
+    dataset = load(ctx, (), cached=True)
+    return NameIndex.of_places(dataset) if kind == "place" else NameIndex.of_officials(dataset)
+
+
+def resolve(ctx: click.Context, dataset: graph.Dataset, text: str, kind: str = "place") -> str:
+    """The id of the place (or official) `text` names, or exit 1 with candidates or
+    suggestions."""
+    from graph.names import LookupFailed, NameIndex
+
+    index = NameIndex.of_places(dataset) if kind == "place" else NameIndex.of_officials(dataset)
+    try:
+        return index.find(text)
+    except LookupFailed as error:
+        raise click.ClickException(str(error)) from None
+
+
+def complete_place(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of place names: the ids of places whose names start so."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        index = _names_of(ctx, "place")
+    except (click.ClickException, graph.SisterCitiesError, OSError):
+        return []
+    return [CompletionItem(ident) for ident in index.complete(incomplete)]
+
+
+def complete_official(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of officials' ids."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        index = _names_of(ctx, "official")
+    except (click.ClickException, graph.SisterCitiesError, OSError):
+        return []
+    return [CompletionItem(ident) for ident in index.complete(incomplete)]
+
+
+def _date_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from graph.dates import DateSyntaxError, PartialDate
+
+    try:
+        PartialDate.parse(value)
+    except DateSyntaxError as error:
+        raise click.BadParameter(str(error)) from None
+    return value
+
+
+def _query_error(error: graph.SisterCitiesError) -> click.ClickException:
+    return click.ClickException(str(error))
+
+
+@cli.command()
+@data_option
+@click.option("--country", help="Only places in this country (ISO code, e.g. ID).")
+@click.option("--kind", help="Only places of this kind (city, province, state …).")
+@format_option
+@click.pass_context
+def cities(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    country: str | None,
+    kind: str | None,
+    output_format: str,
+) -> None:
+    """List places and their number of partners (planned ties counted apart).
+
+    \b
+    Examples:
+      sistercities cities
+      sistercities cities --country US --format csv
+    """
+    from graph import query
+
+    dataset = load(ctx, data_paths, cached=True)
+    emit_rows(
+        query.cities(dataset, country=country, kind=kind),
+        output_format,
+        ("id", "name", "country", "kind", "partners", "planned"),
+    )
+
+
+@cli.command()
+@data_option
+@click.argument("city", shell_complete=complete_place)
+@format_option
+@click.pass_context
+def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_format: str) -> None:
+    """Show a place: names, country, coordinates, Wikidata, every tie, officials, visits.
+
+    json gives the whole profile; csv gives its ties.
+
+    \b
+    Examples:
+      sistercities show jakarta
+      sistercities show "los angeles" --format json
+    """
+    from graph import query
+
+    dataset = load(ctx, data_paths, cached=True)
+    place = query.profile(dataset, resolve(ctx, dataset, city))
+    if output_format == "json":
+        click.echo(json.dumps(place, indent=2, ensure_ascii=False))
+        return
+    if output_format == "csv":
+        emit_rows(place["partnerships"], "csv", PARTNER_COLUMNS)
+        return
+    click.echo(f"{place['name']} ({place['id']})")
+    facts = [
+        ("kind", place["kind"]),
+        ("country", place["country"]),
+        ("part of", place["part_of"]),
+        ("labels", ", ".join(f"{v} ({k})" for k, v in place["labels"].items()) or None),
+        ("aliases", ", ".join(place["aliases"]) or None),
+        (
+            "coordinates",
+            f"{place['coordinates']['lat']}, {place['coordinates']['lon']}"
+            if place["coordinates"]
+            else None,
+        ),
+        ("wikidata", place["wikidata"]),
+        ("sources", ", ".join(place["sources"])),
+    ]
+    for label, value in facts:
+        if value:
+            click.echo(f"  {label + ':':<13}{value}")
+    for title, rows, columns in (
+        ("Ties", place["partnerships"], PARTNER_COLUMNS),
+        ("Officials", place["officials"], ("official", "name", "title", "from", "until")),
+        ("Visits", place["visits"], ("visit", "from", "until", "visitors", "place_name", "met")),
+    ):
+        click.echo(f"\n{title} ({len(rows)})")
+        if rows:
+            emit_rows(rows, "table", columns)
+
+
+PARTNER_COLUMNS = (
+    "partner",
+    "name",
+    "country",
+    "kind",
+    "status",
+    "since",
+    "until",
+    "areas",
+    "sources",
+)
+
+
+@cli.command()
+@data_option
+@click.argument("city", shell_complete=complete_place)
+@click.option(
+    "--as-of", "as_of", help="Ties in force at this date (1995, 2018-04): certainly or possibly."
+)
+@click.option("--since", type=int, help="Ties that may have begun in or after this year.")
+@click.option("--until", type=int, help="Ties that may have begun in or before this year.")
+@click.option("--kind", help="sister-city, sister-province, friendship or cooperation.")
+@click.option("--area", help="Only ties with this cooperation area (its id).")
+@click.option("--status", help="active, suspended, ended or planned.")
+@format_option
+@click.pass_context
+def partners(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    city: str,
+    as_of: str | None,
+    since: int | None,
+    until: int | None,
+    kind: str | None,
+    area: str | None,
+    status: str | None,
+    output_format: str,
+) -> None:
+    """List a place's ties in date order (undated ones last).
+
+    With --as-of, uncertain dates count honestly: a tie "since about 1990" is "possibly" in
+    force in 1989, "certainly" in 1992.
+
+    \b
+    Examples:
+      sistercities partners jakarta
+      sistercities partners "kiev" --as-of 1995 --format json
+      sistercities partners istanbul --since 2000 --format csv
+    """
+    from graph import query
+
+    dataset = load(ctx, data_paths, cached=True)
+    place = resolve(ctx, dataset, city)
+    rows = query.partners(
+        dataset,
+        place,
+        as_of=_date_text(as_of),
+        since=since,
+        until=until,
+        kind=kind,
+        area=area,
+        status=status,
+    )
+    columns = list(PARTNER_COLUMNS)
+    if as_of:
+        columns.insert(columns.index("until") + 1, "in_force")
+    emit_rows(rows, output_format, columns)
+
+
+@cli.command()
+@data_option
+@click.argument("first", shell_complete=complete_place)
+@click.argument("second", shell_complete=complete_place)
+@click.option("--max-hops", default=6, show_default=True, type=click.IntRange(1, 100))
+@format_option
+@click.pass_context
+def path(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    first: str,
+    second: str,
+    max_hops: int,
+    output_format: str,
+) -> None:
+    """Show the shortest chains of ties between two places, each hop with its kind and year.
+
+    \b
+    Examples:
+      sistercities path jakarta bordeaux
+      sistercities path jakarta chicago --max-hops 3 --format json
+    """
+    from graph import query
+
+    dataset = load(ctx, data_paths, cached=True)
+    a, b = resolve(ctx, dataset, first), resolve(ctx, dataset, second)
+    try:
+        rows = list(query.path(dataset, a, b, max_hops))
+    except graph.SisterCitiesError as error:
+        raise _query_error(error) from None
+    emit_rows(
+        rows, output_format, ("chain", "hop", "from", "to", "from_name", "to_name", "kind", "since")
+    )
+
+
+@cli.command()
+@data_option
+@click.argument("first", shell_complete=complete_place)
+@click.argument("second", shell_complete=complete_place)
+@format_option
+@click.pass_context
+def common(
+    ctx: click.Context, data_paths: tuple[Path, ...], first: str, second: str, output_format: str
+) -> None:
+    """List the partners two places share.
+
+    \b
+    Examples:
+      sistercities common jakarta istanbul
+      sistercities common "los angeles" berlin --format csv
+    """
+    from graph import query
+
+    dataset = load(ctx, data_paths, cached=True)
+    a, b = resolve(ctx, dataset, first), resolve(ctx, dataset, second)
+    emit_rows(
+        query.common(dataset, a, b),
+        output_format,
+        ("partner", "name", "country", f"{a}_kind", f"{a}_since", f"{b}_kind", f"{b}_since"),
+    )
+
+
+VISIT_COLUMNS = (
+    "visit",
+    "from",
+    "until",
+    "visitors",
+    "place",
+    "place_name",
+    "purpose",
+    "events",
+    "met",
+)
+
+
+@cli.command()
+@data_option
+@click.option("--official", shell_complete=complete_official, help="Visits by this official.")
+@click.option("--city", shell_complete=complete_place, help="Visits to this place.")
+@click.option("--year", type=int, help="Visits (possibly) in this year.")
+@format_option
+@click.pass_context
+def visits(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    official: str | None,
+    city: str | None,
+    year: int | None,
+    output_format: str,
+) -> None:
+    """List officials' visits in date order.
+
+    \b
+    Examples:
+      sistercities visits --year 2018
+      sistercities visits --official "anies baswedan" --format json
+    """
+    from graph import query
+
+    dataset = load(ctx, data_paths, cached=True)
+    rows = query.visits(
+        dataset,
+        official=resolve(ctx, dataset, official, "official") if official else None,
+        city=resolve(ctx, dataset, city) if city else None,
+        year=year,
+    )
+    emit_rows(rows, output_format, VISIT_COLUMNS)
+
+
+@cli.command()
+@data_option
+@click.option("--city", shell_complete=complete_place, help="Offices of this place.")
+@click.option("--as-of", "as_of", help="Offices held at this date (certainly or possibly).")
+@format_option
+@click.pass_context
+def officials(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    city: str | None,
+    as_of: str | None,
+    output_format: str,
+) -> None:
+    """List officials and their offices (one row a term of office).
+
+    \b
+    Examples:
+      sistercities officials --city jakarta
+      sistercities officials --as-of 2018-04 --format csv
+    """
+    from graph import query
+
+    dataset = load(ctx, data_paths, cached=True)
+    rows = query.officials(
+        dataset, city=resolve(ctx, dataset, city) if city else None, as_of=_date_text(as_of)
+    )
+    columns = ["official", "name", "title", "of", "from", "until"]
+    if as_of:
+        columns.append("in_force")
+    emit_rows(rows, output_format, columns)
+
+
+@cli.command()
+@data_option
+@format_option
+@click.pass_context
+def events(ctx: click.Context, data_paths: tuple[Path, ...], output_format: str) -> None:
+    """List events (conferences, ceremonies) in date order, with their sessions.
+
+    \b
+    Examples:
+      sistercities events
+      sistercities events --format json
+    """
+    from graph import query
+
+    dataset = load(ctx, data_paths, cached=True)
+    emit_rows(
+        query.events(dataset),
+        output_format,
+        ("event", "name", "place", "venue", "from", "until", "sessions"),
+    )
+
+
+@cli.command()
+@data_option
+@click.option("--status", help="planned, signed, expired or cancelled.")
+@format_option
+@click.pass_context
+def agreements(
+    ctx: click.Context, data_paths: tuple[Path, ...], status: str | None, output_format: str
+) -> None:
+    """List agreements (letters of intent, memoranda, charters) by date; planned ones last.
+
+    \b
+    Examples:
+      sistercities agreements
+      sistercities agreements --status planned --format json
+    """
+    from graph import query
+
+    dataset = load(ctx, data_paths, cached=True)
+    emit_rows(
+        query.agreements(dataset, status=status),
+        output_format,
+        ("agreement", "kind", "status", "signed", "parties", "areas"),
+    )
+
+
+@cli.command()
+@data_option
+@click.option("--city", shell_complete=complete_place, help="Only what involves this place.")
+@format_option
+@click.pass_context
+def areas(
+    ctx: click.Context, data_paths: tuple[Path, ...], city: str | None, output_format: str
+) -> None:
+    """List cooperation areas and how many ties, visits and agreements name each.
+
+    \b
+    Examples:
+      sistercities areas
+      sistercities areas --city casablanca --format csv
+    """
+    from graph import query
+
+    dataset = load(ctx, data_paths, cached=True)
+    rows = query.areas(dataset, city=resolve(ctx, dataset, city) if city else None)
+    emit_rows(rows, output_format, ("area", "label", "ties", "visits", "agreements"))
+
+
+@cli.command()
+@data_option
+@click.argument("city", required=False, shell_complete=complete_place)
+@format_option
+@click.pass_context
+def timeline(
+    ctx: click.Context, data_paths: tuple[Path, ...], city: str | None, output_format: str
+) -> None:
+    """List ties, visits, events and agreements in date order (of one place, or all).
+
+    The table ends with a histogram of the decades.
+
+    \b
+    Examples:
+      sistercities timeline jakarta
+      sistercities timeline --format json
+    """
+    from graph import query
+
+    dataset = load(ctx, data_paths, cached=True)
+    rows = list(query.timeline(dataset, resolve(ctx, dataset, city) if city else None))
+    emit_rows(rows, output_format, ("date", "what", "id", "summary"))
+    if output_format == "table":
+        click.echo("")
+        histogram = query.decade_histogram(rows)
+        widest = max((sum(v for k, v in r.items() if k != "decade") for r in histogram), default=0)
+        for row in histogram:
+            total = sum(v for k, v in row.items() if k != "decade")
+            bar = "#" * max(1, round(40 * total / widest)) if widest else ""
+            detail = ", ".join(f"{v} {k}" for k, v in row.items() if k != "decade" and v)
+            click.echo(f"{row['decade']:>8}  {bar:<40}  {detail}")
+
+
+@cli.command()
+@data_option
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
+@format_option
+@click.pass_context
+def stats(ctx: click.Context, data_paths: tuple[Path, ...], top: int, output_format: str) -> None:
+    """Measure the network of ties: size, density, components, degrees, clustering,
+    assortativity, distances, the top places, ties by country pair and by decade.
+
+    Past 2,000 places, the mean distance and betweenness are estimated from samples (the
+    output says so).
+
+    \b
+    Examples:
+      sistercities stats
+      sistercities stats --top 5 --format json
+    """
+    from graph.network import stats as network_stats
+
+    dataset = load(ctx, data_paths, cached=True)
+    measures = network_stats(dataset, top)
+    if output_format == "json":
+        click.echo(json.dumps(measures, indent=2, ensure_ascii=False))
+        return
+    scalars = [(k, v) for k, v in measures.items() if not isinstance(v, list)]
+    if output_format == "csv":
+        rows = [{"measure": k, "value": v} for k, v in scalars]
+        for key, value in measures.items():
+            if isinstance(value, list):
+                rows += [
+                    {"measure": f"{key}[{i}].{field}", "value": item[field]}
+                    for i, item in enumerate(value, 1)
+                    for field in item
+                ]
+        emit_rows(rows, "csv", ("measure", "value"))
+        return
+    for key, value in scalars:
+        shown = f"{value:.4f}" if isinstance(value, float) else value
+        click.echo(f"{key.replace('_', ' '):<28}{shown}")
+    for key, value in measures.items():
+        if isinstance(value, list) and value:
+            click.echo(f"\n{key.replace('_', ' ')}")
+            emit_rows(value, "table")
 
 
 def main() -> None:

@@ -1,0 +1,517 @@
+"""Questions over the data, answered as plain rows (dicts of strings, numbers and None).
+
+Every function takes a `Dataset` and ids (resolve names first with `graph.names.NameIndex`),
+and yields rows in a stable order; the command line only formats them.
+
+>>> import graph
+>>> ds = graph.load_dataset(graph.DEFAULT_DATA)
+>>> [row["partner"] for row in partners(ds, "jakarta")][:3]
+['jeddah', 'seoul', 'rotterdam']
+>>> next(partners(ds, "jakarta", as_of="1985"))["in_force"]
+'certainly'
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from itertools import pairwise
+from typing import Any
+
+from graph.dates import PartialDate
+from graph.errors import SisterCitiesError
+from graph.model import Dataset, Partnership
+
+__all__ = [
+    "agreements",
+    "areas",
+    "cities",
+    "common",
+    "decade_histogram",
+    "events",
+    "in_force",
+    "officials",
+    "partners",
+    "path",
+    "profile",
+    "timeline",
+    "visits",
+]
+
+Row = dict[str, Any]
+_NEVER = datetime.date.min
+_FOREVER = datetime.date.max
+
+
+class QueryError(SisterCitiesError):
+    """A question that has no answer as asked (no chain between two places …)."""
+
+
+def _text(date: PartialDate | None) -> str | None:
+    return None if date is None else date.text
+
+
+def _earliest(date: PartialDate | None) -> datetime.date:
+    return date.earliest if date is not None and date.earliest is not None else _NEVER
+
+
+def _sort_key(date: PartialDate | None) -> tuple[bool, datetime.date]:
+    """Dated things first, by their earliest day (an interval open at the start: its latest);
+    undated ones last."""
+    if date is None:
+        return (True, _FOREVER)
+    return (False, date.earliest or date.latest or _FOREVER)
+
+
+def in_force(start: PartialDate | None, end: PartialDate | None, at: PartialDate) -> str:
+    """Whether something running from `start` to `end` ran at `at`: certainly, possibly or no.
+
+    Uncertain dates count honestly: a tie "since about 1990" may have begun in 1989.
+
+    >>> from graph.dates import parse_date as d
+    >>> in_force(d("1990~"), None, d("1989")), in_force(d("1990~"), None, d("1992"))
+    ('possibly', 'certainly')
+    >>> in_force(d("1990"), d("1995"), d("1996")), in_force(None, None, d("2000"))
+    ('no', 'possibly')
+    """
+    at_first = at.earliest or _NEVER
+    at_last = at.latest or _FOREVER
+    start_first = start.earliest if start and start.earliest else _NEVER
+    start_last = start.latest if start and start.latest else _FOREVER
+    end_first = end.earliest if end and end.earliest else _FOREVER
+    end_last = end.latest if end and end.latest else _FOREVER
+    if start_first > at_last or end_last < at_first:
+        return "no"
+    certain = (
+        start is not None
+        and not start.uncertain
+        and start_last <= at_first
+        and (end is None or (not end.uncertain and end_first > at_last))
+    )
+    return "certainly" if certain else "possibly"
+
+
+def _tie_in_force(tie: Partnership, at: PartialDate) -> str:
+    if tie.status == "planned":
+        return "no"
+    answer = in_force(tie.since, tie.until, at)
+    if answer == "certainly" and tie.status in ("ended", "suspended") and tie.until is None:
+        return "possibly"  # it ended, but no source says when
+    return answer
+
+
+def _ties(dataset: Dataset, place: str) -> list[Partnership]:
+    return sorted(dataset.partnerships_of(place), key=lambda t: (_sort_key(t.since), t.id))
+
+
+def cities(dataset: Dataset, country: str | None = None, kind: str | None = None) -> Iterator[Row]:
+    """Places with their number of partners (ties in force or ended; planned ones apart)."""
+    partner_count: Counter[str] = Counter()
+    planned: Counter[str] = Counter()
+    for tie in dataset.partnerships.values():
+        for member in set(tie.between):
+            (planned if tie.status == "planned" else partner_count)[member] += 1
+    for place in sorted(dataset.places.values(), key=lambda p: (p.country, p.name, p.id)):
+        if country and place.country != country.upper():
+            continue
+        if kind and place.kind != kind:
+            continue
+        yield {
+            "id": place.id,
+            "name": place.name,
+            "country": place.country,
+            "kind": place.kind,
+            "partners": partner_count[place.id],
+            "planned": planned[place.id],
+        }
+
+
+def partners(
+    dataset: Dataset,
+    place: str,
+    *,
+    as_of: str | PartialDate | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    kind: str | None = None,
+    area: str | None = None,
+    status: str | None = None,
+) -> Iterator[Row]:
+    """The ties of a place in date order (undated last). `since`/`until` keep ties that may
+    have begun in or after / in or before a year; `as_of` keeps ties in force at a date and says
+    whether they certainly or only possibly were."""
+    at = PartialDate.parse(as_of) if isinstance(as_of, (str, int)) else as_of
+    places = dataset.places
+    for tie in _ties(dataset, place):
+        if kind and tie.kind != kind:
+            continue
+        if status and tie.status != status:
+            continue
+        if area and area not in tie.areas:
+            continue
+        if since is not None and (tie.since is None or (tie.since.latest or _FOREVER).year < since):
+            continue
+        if until is not None and (tie.since is None or _earliest(tie.since).year > until):
+            continue
+        row: Row = {}
+        if at is not None:
+            answer = _tie_in_force(tie, at)
+            if answer == "no":
+                continue
+            row["in_force"] = answer
+        other = tie.other(place)
+        partner = places.get(other)
+        yield {
+            "partner": other,
+            "name": partner.name if partner else other,
+            "country": partner.country if partner else None,
+            "kind": tie.kind,
+            "status": tie.status,
+            "since": _text(tie.since),
+            "until": _text(tie.until),
+            **row,
+            "areas": ";".join(tie.areas),
+            "sources": ";".join(tie.sources),
+        }
+
+
+def profile(dataset: Dataset, place_id: str) -> Row:
+    """Everything about a place: names, where it is, its ties, officials and visits."""
+    from graph.network import knowledge_graph
+
+    place = dataset.places[place_id]
+    knowledge = knowledge_graph(dataset)
+    node = ("place", place_id)
+    official_ids = sorted(
+        {o for (kind, o), _, rel in knowledge.in_edges(node, data="relation") if kind == "official"}
+    )
+    visit_ids = [
+        v for (kind, v), _, rel in knowledge.in_edges(node, data="relation") if kind == "visit"
+    ]
+    for official in official_ids:
+        visit_ids += [v for v in dataset.visits if official in dataset.visits[v].visitors]
+    visit_ids = sorted(set(visit_ids), key=lambda v: (_earliest(dataset.visits[v].start), v))
+    return {
+        "id": place.id,
+        "name": place.name,
+        "labels": dict(place.labels),
+        "aliases": list(place.aliases),
+        "kind": place.kind,
+        "country": place.country,
+        "part_of": place.part_of,
+        "coordinates": None
+        if place.coordinates is None
+        else {"lat": place.coordinates.lat, "lon": place.coordinates.lon},
+        "wikidata": place.wikidata,
+        "sources": list(place.sources),
+        "partnerships": list(partners(dataset, place_id)),
+        "officials": [
+            {
+                "official": o,
+                "name": dataset.officials[o].name,
+                "title": role.title,
+                "from": _text(role.start),
+                "until": _text(role.end),
+            }
+            for o in official_ids
+            for role in dataset.officials[o].roles
+            if role.of == place_id
+        ],
+        "visits": [_visit_row(dataset, dataset.visits[v]) for v in visit_ids],
+    }
+
+
+def path(dataset: Dataset, source: str, target: str, max_hops: int = 6) -> Iterator[Row]:
+    """The shortest chains of ties (not planned ones) between two places, one row a hop:
+    ``chain`` numbers the chains, ``hop`` the steps."""
+    import networkx as nx
+
+    from graph.network import city_network
+
+    network = nx.Graph(
+        (a, b) for a, b, status in city_network(dataset).edges(data="status") if status != "planned"
+    )
+    network.add_nodes_from(dataset.places)
+    try:
+        chains = sorted(nx.all_shortest_paths(network, source, target))
+    except nx.NetworkXNoPath:
+        raise QueryError(f"no chain of ties links '{source}' and '{target}'") from None
+    if len(chains[0]) - 1 > max_hops:
+        raise QueryError(
+            f"the shortest chain between '{source}' and '{target}' has {len(chains[0]) - 1} "
+            f"ties, more than --max-hops {max_hops}"
+        )
+    for number, chain in enumerate(chains, 1):
+        for hop, (a, b) in enumerate(pairwise(chain), 1):
+            ties = sorted(
+                (
+                    t
+                    for t in dataset.partnerships_of(a)
+                    if t.other(a) == b and t.status != "planned"
+                ),
+                key=lambda t: _sort_key(t.since),
+            )
+            tie = ties[0]
+            yield {
+                "chain": number,
+                "hop": hop,
+                "from": a,
+                "to": b,
+                "from_name": dataset.places[a].name,
+                "to_name": dataset.places[b].name,
+                "kind": tie.kind,
+                "since": _text(tie.since),
+            }
+
+
+def common(dataset: Dataset, first: str, second: str) -> Iterator[Row]:
+    """The partners two places share, with each one's tie."""
+    ties_a = {t.other(first): t for t in _ties(dataset, first) if t.status != "planned"}
+    ties_b = {t.other(second): t for t in _ties(dataset, second) if t.status != "planned"}
+    for partner in sorted(set(ties_a) & set(ties_b), key=lambda p: dataset.places[p].name):
+        yield {
+            "partner": partner,
+            "name": dataset.places[partner].name,
+            "country": dataset.places[partner].country,
+            f"{first}_kind": ties_a[partner].kind,
+            f"{first}_since": _text(ties_a[partner].since),
+            f"{second}_kind": ties_b[partner].kind,
+            f"{second}_since": _text(ties_b[partner].since),
+        }
+
+
+def _names(dataset: Dataset, ids: Iterable[str]) -> str:
+    return "; ".join(dataset.officials[i].name if i in dataset.officials else i for i in ids)
+
+
+def _visit_row(dataset: Dataset, visit: Any) -> Row:
+    place = dataset.places.get(visit.place)
+    return {
+        "visit": visit.id,
+        "from": _text(visit.start),
+        "until": _text(visit.end),
+        "visitors": _names(dataset, visit.visitors),
+        "place": visit.place,
+        "place_name": place.name if place else visit.place,
+        "purpose": visit.purpose,
+        "events": ";".join(visit.events),
+        "met": _names(dataset, visit.met),
+    }
+
+
+def visits(
+    dataset: Dataset,
+    *,
+    official: str | None = None,
+    city: str | None = None,
+    year: int | None = None,
+) -> Iterator[Row]:
+    """Visits in date order, by an official, to a place, or in a year (possibly)."""
+    for visit in sorted(dataset.visits.values(), key=lambda v: (_sort_key(v.start), v.id)):
+        if official and official not in visit.visitors:
+            continue
+        if city and visit.place != city:
+            continue
+        if year is not None:
+            first = _earliest(visit.start).year
+            last = ((visit.end or visit.start).latest or _FOREVER).year
+            if not first <= year <= last:
+                continue
+        yield _visit_row(dataset, visit)
+
+
+def officials(
+    dataset: Dataset, *, city: str | None = None, as_of: str | PartialDate | None = None
+) -> Iterator[Row]:
+    """Offices held, one row a role: of a place, in force at a date (certainly or possibly)."""
+    at = PartialDate.parse(as_of) if isinstance(as_of, (str, int)) else as_of
+    rows: list[tuple[tuple[bool, datetime.date], Row]] = []
+    for official in dataset.officials.values():
+        for role in official.roles:
+            if city and role.of != city:
+                continue
+            extra: Row = {}
+            if at is not None:
+                answer = in_force(role.start, role.end, at)
+                if answer == "no":
+                    continue
+                extra["in_force"] = answer
+            rows.append(
+                (
+                    _sort_key(role.start),
+                    {
+                        "official": official.id,
+                        "name": official.name,
+                        "title": role.title,
+                        "of": role.of,
+                        "from": _text(role.start),
+                        "until": _text(role.end),
+                        **extra,
+                    },
+                )
+            )
+    for _, row in sorted(rows, key=lambda r: (r[0], r[1]["official"])):
+        yield row
+
+
+def events(dataset: Dataset) -> Iterator[Row]:
+    """Events in date order, with their sessions."""
+    for event in sorted(dataset.events.values(), key=lambda e: (_sort_key(e.start), e.id)):
+        yield {
+            "event": event.id,
+            "name": event.name,
+            "place": event.place,
+            "venue": event.venue,
+            "from": _text(event.start),
+            "until": _text(event.end),
+            "sessions": "; ".join(
+                f"{s.title} ({s.kind})" if s.kind else s.title for s in event.sessions
+            ),
+        }
+
+
+def agreements(dataset: Dataset, *, status: str | None = None) -> Iterator[Row]:
+    """Agreements (letters of intent, memoranda …) in date order, planned ones last."""
+    for agreement in sorted(dataset.agreements.values(), key=lambda a: (_sort_key(a.signed), a.id)):
+        if status and agreement.status != status:
+            continue
+        yield {
+            "agreement": agreement.id,
+            "kind": agreement.kind,
+            "status": agreement.status,
+            "signed": _text(agreement.signed),
+            "parties": ";".join(agreement.parties),
+            "areas": ";".join(agreement.areas),
+        }
+
+
+def areas(dataset: Dataset, *, city: str | None = None) -> Iterator[Row]:
+    """Cooperation areas and how many ties, visits and agreements name them."""
+    counts: dict[str, Counter[str]] = {a: Counter() for a in dataset.areas}
+    for tie in dataset.partnerships.values():
+        if city is None or city in tie.between:
+            for area in tie.areas:
+                counts.setdefault(area, Counter())["ties"] += 1
+    for visit in dataset.visits.values():
+        if (
+            city is None
+            or visit.place == city
+            or any(
+                city == r.of
+                for o in visit.visitors
+                if o in dataset.officials
+                for r in dataset.officials[o].roles
+            )
+        ):
+            for area in visit.areas:
+                counts.setdefault(area, Counter())["visits"] += 1
+    for agreement in dataset.agreements.values():
+        if city is None or city in agreement.parties:
+            for area in agreement.areas:
+                counts.setdefault(area, Counter())["agreements"] += 1
+    rows: list[Row] = []
+    for area, count in counts.items():
+        if city is not None and not count:
+            continue
+        label = dataset.areas[area].label.get("en", area) if area in dataset.areas else area
+        rows.append(
+            {
+                "area": area,
+                "label": label,
+                "ties": count["ties"],
+                "visits": count["visits"],
+                "agreements": count["agreements"],
+            }
+        )
+    yield from sorted(rows, key=lambda r: (-r["ties"], -r["visits"], -r["agreements"], r["area"]))
+
+
+def timeline(dataset: Dataset, place: str | None = None) -> Iterator[Row]:
+    """Ties, visits, events and signed agreements in date order (of a place, or all)."""
+    rows: list[tuple[tuple[bool, datetime.date], Row]] = []
+    names = dataset.places
+    for tie in dataset.partnerships.values():
+        if place and place not in tie.between:
+            continue
+        a, b = (names[p].name if p in names else p for p in tie.between)
+        rows.append(
+            (
+                _sort_key(tie.since),
+                {
+                    "date": _text(tie.since),
+                    "what": "tie",
+                    "id": tie.id,
+                    "summary": f"{a} – {b} ({tie.kind}, {tie.status})",
+                },
+            )
+        )
+    for visit in dataset.visits.values():
+        if place and visit.place != place:
+            continue
+        where = names[visit.place].name if visit.place in names else visit.place
+        rows.append(
+            (
+                _sort_key(visit.start),
+                {
+                    "date": _text(visit.start),
+                    "what": "visit",
+                    "id": visit.id,
+                    "summary": f"{_names(dataset, visit.visitors)} in {where}",
+                },
+            )
+        )
+    for event in dataset.events.values():
+        if place and event.place != place:
+            continue
+        rows.append(
+            (
+                _sort_key(event.start),
+                {
+                    "date": _text(event.start),
+                    "what": "event",
+                    "id": event.id,
+                    "summary": event.name,
+                },
+            )
+        )
+    for agreement in dataset.agreements.values():
+        if (place and place not in agreement.parties) or agreement.signed is None:
+            continue
+        rows.append(
+            (
+                _sort_key(agreement.signed),
+                {
+                    "date": _text(agreement.signed),
+                    "what": "agreement",
+                    "id": agreement.id,
+                    "summary": f"{agreement.kind} signed by {', '.join(agreement.parties)}",
+                },
+            )
+        )
+    for _, row in sorted(rows, key=lambda r: (r[0], r[1]["what"], r[1]["id"])):
+        yield row
+
+
+def decade_histogram(rows: Iterable[Row]) -> list[Row]:
+    """Timeline rows counted per decade of their (earliest) date; undated rows apart.
+
+    >>> decade_histogram([{"date": "1991", "what": "tie"}, {"date": "1998~", "what": "tie"},
+    ...                   {"date": None, "what": "tie"}, {"date": "2018-04", "what": "visit"}])
+    [{'decade': '1990s', 'ties': 2, 'visits': 0, 'events': 0, 'agreements': 0}, \
+{'decade': '2010s', 'ties': 0, 'visits': 1, 'events': 0, 'agreements': 0}, \
+{'decade': 'undated', 'ties': 1, 'visits': 0, 'events': 0, 'agreements': 0}]
+    """
+    counts: dict[str, Counter[str]] = {}
+    for row in rows:
+        date = PartialDate.parse(row["date"]) if row["date"] else None
+        if date is None or date.earliest is None:
+            decade = "undated"
+        else:
+            decade = f"{date.earliest.year // 10 * 10}s"
+        counts.setdefault(decade, Counter())[row["what"] + "s"] += 1
+    order = sorted(counts, key=lambda d: (d == "undated", d))
+    return [
+        {"decade": d, **{k: counts[d][k] for k in ("ties", "visits", "events", "agreements")}}
+        for d in order
+    ]
