@@ -405,7 +405,9 @@ def sparql(
 def _names_of(ctx: click.Context, kind: str) -> Any:
     from graph.names import NameIndex
 
-    dataset = load(ctx, (), cached=True)
+    # While completing, click has parsed the options but run no callback: read --data here.
+    given = ctx.params.get("data_paths") or ctx.find_root().params.get("data_paths") or ()
+    dataset = load(ctx, given, cached=True)
     return NameIndex.of_places(dataset) if kind == "place" else NameIndex.of_officials(dataset)
 
 
@@ -414,6 +416,8 @@ def resolve(ctx: click.Context, dataset: graph.Dataset, text: str, kind: str = "
     suggestions."""
     from graph.names import LookupFailed, NameIndex
 
+    if text in (dataset.places if kind == "place" else dataset.officials):
+        return text  # an id: no need to index every name
     index = NameIndex.of_places(dataset) if kind == "place" else NameIndex.of_officials(dataset)
     try:
         return index.find(text)

@@ -196,9 +196,19 @@ def main() -> None:
     parser.add_argument("--ties", type=int, default=50_000)
     parser.add_argument("--visits", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1990)
+    parser.add_argument("-o", "--output", type=Path, help="write the dataset as YAML here")
     args = parser.parse_args()
     dataset = generate(args.places, args.ties, args.visits, args.seed)
+    if args.output:
+        write_yaml(dataset, args.output)
     print(dataset.counts())
+
+
+def write_yaml(dataset: Dataset, path: Path) -> None:
+    """Write the dataset in the format of data/cities.yaml."""
+    from graph.dump import dataset_to_yaml
+
+    path.write_text(dataset_to_yaml(dataset, partnership_ids=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ True
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from graph.dates import DateSyntaxError, PartialDate, Precision, parse_date
@@ -40,10 +39,7 @@ from graph.model import (
 from graph.schema import json_schema
 from graph.validate import RULES, Report, validate
 
-try:
-    __version__ = version("sistercities")
-except PackageNotFoundError:  # pragma: no cover - running from a checkout without installing
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"  # pyproject.toml reads it from here
 
 # The embedded default dataset: data/cities.yaml beside the package.
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "cities.yaml"

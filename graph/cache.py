@@ -15,6 +15,7 @@ import pickle
 from functools import cache
 from pathlib import Path
 
+from graph.gc import no_garbage_collection
 from graph.load import DataPaths, data_files, load_dataset
 from graph.model import Dataset
 
@@ -67,7 +68,8 @@ def load_cached(paths: DataPaths, *, use_cache: bool = True) -> Dataset:
         return load_dataset(paths)
     entry = cache_dir() / f"{key}.pickle"
     try:
-        stored_key, dataset = pickle.loads(entry.read_bytes())
+        with no_garbage_collection():  # ~5x faster: unpickling makes ~10^5 objects, no cycles
+            stored_key, dataset = pickle.loads(entry.read_bytes())
         if stored_key == key and isinstance(dataset, Dataset):
             return dataset
     except Exception:  # a missing, stale or corrupt entry (any error unpickling): rebuild

@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -147,6 +148,20 @@ class PartialDate:
 
     @classmethod
     def parse(cls, value: str | int) -> PartialDate:
+        """Parse an ISO 8601 / EDTF level-1 date, or an integer year (equal texts give the
+        same object, so a dataset holds each distinct date once).
+
+        >>> PartialDate.parse("1990") is PartialDate.parse(1990)
+        True
+        """
+        if isinstance(value, str) and len(value) <= 40:
+            return _parse_cached(value.strip())
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9999:
+            return _parse_cached(f"{value:04d}")
+        return cls._parse(value)
+
+    @classmethod
+    def _parse(cls, value: str | int) -> PartialDate:
         """Parse an ISO 8601 / EDTF level-1 date, or an integer year.
 
         >>> PartialDate.parse("2018-02-30")  # doctest: +IGNORE_EXCEPTION_DETAIL
@@ -218,6 +233,11 @@ class PartialDate:
         if self.latest is None or other.earliest is None:
             return False
         return self.latest < other.earliest
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_cached(text: str) -> PartialDate:
+    return PartialDate._parse(text)
 
 
 def parse_date(value: str | int) -> PartialDate:

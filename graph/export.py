@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import gc
 import io
 import json
 import os
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from graph.errors import ExportError
+from graph.gc import no_garbage_collection
 from graph.model import Dataset
 from graph.rdf import Triple, oxigraph_triples, prefixes, triples
 from graph.schema import json_schema
@@ -117,20 +117,6 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
 
 # ---------------------------------------------------------------------------------------------
 # RDF
-
-
-@contextlib.contextmanager
-def no_garbage_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector: streaming a million triples makes millions of
-    short-lived tuples (no cycles), and the collector's passes over them cost a third of the
-    time of an export."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _oxigraph_writer(format_name: str) -> Writer:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DataError, Location, Problem, Severity
+from graph.gc import no_garbage_collection
 from graph.model import Dataset, Partnership
 from graph.schema import SECTIONS, describe
 from graph.yamltree import YamlList, YamlMap, read_yaml_file
@@ -271,7 +272,8 @@ def _sorted(problems: Iterable[Problem]) -> list[Problem]:
 
 def load_dataset(paths: DataPaths) -> Dataset:
     """Load the data, or raise `DataError` listing every problem if any of them is an error."""
-    result = read_dataset(paths)
+    with no_garbage_collection():
+        result = read_dataset(paths)
     if result.errors:
         raise DataError(result.problems)
     return result.dataset

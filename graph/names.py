@@ -33,6 +33,8 @@ _QID = re.compile(r"[Qq][1-9][0-9]*")
 
 def normalize(text: str) -> str:
     """Fold a name for matching: no accents, no case, punctuation as single spaces."""
+    if text.isascii():
+        return _NOT_WORD.sub(" ", text.lower()).strip()
     folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
     bare = "".join(c for c in folded if not unicodedata.combining(c)).translate(_FOLD)
     return _NOT_WORD.sub(" ", bare).strip()

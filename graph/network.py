@@ -239,10 +239,8 @@ def stats(dataset: Dataset, top: int = 10, seed: int = 1990) -> dict[str, Any]:
             continue
         a, b = sorted(dataset.places[p].country for p in tie.between)
         country_pairs[f"{a}–{b}"] += 1
-        if tie.since is not None and tie.since.earliest is not None:
-            decades[f"{tie.since.earliest.year // 10 * 10}s"] += 1
-        else:
-            decades["undated"] += 1
+        day = (tie.since.earliest or tie.since.latest) if tie.since is not None else None
+        decades["undated" if day is None else f"{day.year // 10 * 10}s"] += 1
     by_degree = sorted(degrees, key=lambda p: (-degrees[p], name(p)))[:top]
     by_betweenness = sorted(betweenness, key=lambda p: (-betweenness[p], name(p)))[:top]
     return {
@@ -255,7 +253,7 @@ def stats(dataset: Dataset, top: int = 10, seed: int = 1990) -> dict[str, Any]:
         "largest_component_places": len(components[0]) if components else 0,
         "largest_component_share": len(components[0]) / places if places else 0.0,
         "clustering": nx.average_clustering(network) if places else 0.0,
-        "transitivity": nx.transitivity(network),
+        "transitivity": float(nx.transitivity(network)),
         "degree_assortativity": assortativity,
         "mean_distance": mean_distance,
         "mean_distance_sampled": sampled,

@@ -106,12 +106,15 @@ def _ties(dataset: Dataset, place: str) -> list[Partnership]:
 
 
 def cities(dataset: Dataset, country: str | None = None, kind: str | None = None) -> Iterator[Row]:
-    """Places with their number of partners (ties in force or ended; planned ones apart)."""
-    partner_count: Counter[str] = Counter()
-    planned: Counter[str] = Counter()
+    """Places with their number of partners (distinct places with a tie in force or ended) and
+    of places with only a planned tie."""
+    partners_of: dict[str, set[str]] = {}
+    planned_with: dict[str, set[str]] = {}
     for tie in dataset.partnerships.values():
-        for member in set(tie.between):
-            (planned if tie.status == "planned" else partner_count)[member] += 1
+        a, b = tie.between
+        target = planned_with if tie.status == "planned" else partners_of
+        target.setdefault(a, set()).add(b)
+        target.setdefault(b, set()).add(a)
     for place in sorted(dataset.places.values(), key=lambda p: (p.country, p.name, p.id)):
         if country and place.country != country.upper():
             continue
@@ -122,8 +125,8 @@ def cities(dataset: Dataset, country: str | None = None, kind: str | None = None
             "name": place.name,
             "country": place.country,
             "kind": place.kind,
-            "partners": partner_count[place.id],
-            "planned": planned[place.id],
+            "partners": len(partners_of.get(place.id, ())),
+            "planned": len(planned_with.get(place.id, set()) - partners_of.get(place.id, set())),
         }
 
 
@@ -267,8 +270,12 @@ def path(dataset: Dataset, source: str, target: str, max_hops: int = 6) -> Itera
 
 def common(dataset: Dataset, first: str, second: str) -> Iterator[Row]:
     """The partners two places share, with each one's tie."""
-    ties_a = {t.other(first): t for t in _ties(dataset, first) if t.status != "planned"}
-    ties_b = {t.other(second): t for t in _ties(dataset, second) if t.status != "planned"}
+    ties_a: dict[str, Partnership] = {}
+    ties_b: dict[str, Partnership] = {}
+    for place, ties in ((first, ties_a), (second, ties_b)):
+        for tie in _ties(dataset, place):  # the earliest tie of a pair stands for it
+            if tie.status != "planned":
+                ties.setdefault(tie.other(place), tie)
     for partner in sorted(set(ties_a) & set(ties_b), key=lambda p: dataset.places[p].name):
         yield {
             "partner": partner,
@@ -494,7 +501,8 @@ def timeline(dataset: Dataset, place: str | None = None) -> Iterator[Row]:
 
 
 def decade_histogram(rows: Iterable[Row]) -> list[Row]:
-    """Timeline rows counted per decade of their (earliest) date; undated rows apart.
+    """Timeline rows counted per decade of their earliest possible day (for a date open at the
+    start, ``../1994-05-31``, its latest); undated rows apart.
 
     >>> decade_histogram([{"date": "1991", "what": "tie"}, {"date": "1998~", "what": "tie"},
     ...                   {"date": None, "what": "tie"}, {"date": "2018-04", "what": "visit"}])
@@ -505,10 +513,8 @@ def decade_histogram(rows: Iterable[Row]) -> list[Row]:
     counts: dict[str, Counter[str]] = {}
     for row in rows:
         date = PartialDate.parse(row["date"]) if row["date"] else None
-        if date is None or date.earliest is None:
-            decade = "undated"
-        else:
-            decade = f"{date.earliest.year // 10 * 10}s"
+        day = (date.earliest or date.latest) if date is not None else None
+        decade = "undated" if day is None else f"{day.year // 10 * 10}s"
         counts.setdefault(decade, Counter())[row["what"] + "s"] += 1
     order = sorted(counts, key=lambda d: (d == "undated", d))
     return [

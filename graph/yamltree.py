@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 import yaml
@@ -208,6 +209,8 @@ class _TreeBuilder:
                     value = _plain_scalar(event.value)
                 else:
                     value = event.value
+                if type(value) is str and len(value) <= 64:
+                    value = intern(value)  # ids repeat across entries: keep one copy of each
                 if event.anchor:
                     self.anchors[event.anchor] = (value, 1)
             else:  # pragma: no cover - PyYAML has no other events

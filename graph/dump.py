@@ -1,0 +1,74 @@
+"""Dataset → YAML in the format of ``data/cities.yaml``: readable, stable, loadable again.
+
+>>> import graph
+>>> ds = graph.load_dataset(graph.DEFAULT_DATA)
+>>> text = dataset_to_yaml(ds)
+>>> text.splitlines()[0]
+'sources:'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from graph.dates import PartialDate
+from graph.model import Dataset
+
+__all__ = ["dataset_to_yaml", "entity_to_dict"]
+
+try:
+    from yaml import CSafeDumper as _Dumper
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+
+# Model attribute → YAML key, where they differ.
+_KEYS = {"start": "from", "end": "until", "places": "cities"}
+_SKIP = {"location"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, PartialDate):
+        return value.text
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return entity_to_dict(value)
+    return value
+
+
+def entity_to_dict(entity: Any) -> dict[str, Any]:
+    """An entity as the mapping the YAML format writes (empty and unknown values left out)."""
+    out: dict[str, Any] = {}
+    for name in entity.__dataclass_fields__:
+        if name in _SKIP:
+            continue
+        value = getattr(entity, name)
+        if value is None or value == () or value == {}:
+            continue
+        out[_KEYS.get(name, name)] = _plain(value)
+    return out
+
+
+def dataset_to_yaml(dataset: Dataset, *, partnership_ids: bool = True) -> str:
+    """The dataset as YAML text, sections and entities in the dataset's order.
+
+    With `partnership_ids` False, ties whose id is the default one are written without it.
+    """
+    document: dict[str, Any] = {}
+    for attribute in dataset.SECTIONS:
+        entities = getattr(dataset, attribute).values()
+        if not entities:
+            continue
+        rows = [entity_to_dict(e) for e in entities]
+        if attribute == "partnerships" and not partnership_ids:
+            for row in rows:
+                if row["id"] == "--".join(sorted(row["between"])):
+                    del row["id"]
+        document[_KEYS.get(attribute, attribute)] = rows
+    return yaml.dump(
+        document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
+    )

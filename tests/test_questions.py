@@ -1,0 +1,1029 @@
+"""The analyst's questions (issue 4): every question command, names, dates, stats, cache, speed.
+
+Golden files: the table output of each command invocation in `GOLDEN` is compared byte for byte
+with ``tests/golden/<name>.txt``. After an intended change of output, rewrite them with
+
+    UPDATE_GOLDEN=1 python -m pytest tests/test_questions.py
+
+and review the diff before committing (with UPDATE_GOLDEN=1 the golden tests write the file
+instead of comparing, so they always pass).
+
+``tests/fixtures/twins.yaml`` is a small dataset of name traps (two Casablancas, São Paulo,
+Kyiv/Kiev) and of uncertain dates (``1990~``, ``1993?``, ``../1994-05-31``, an ended and a
+planned tie) for the name and ``--as-of`` tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import os
+import pickle
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from click.shell_completion import ShellComplete
+from click.testing import CliRunner, Result
+
+import graph
+import graph.cache
+from cli import cli
+from graph import query
+from graph.dates import parse_date
+from graph.load import data_files
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "cities.yaml"
+TWINS = ROOT / "tests" / "fixtures" / "twins.yaml"
+MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
+GOLDEN_DIR = ROOT / "tests" / "golden"
+SCRIPT = Path(sys.executable).parent / "sistercities"
+UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
+
+# (golden file name, arguments): one file a command invocation on data/cities.yaml.
+GOLDEN: list[tuple[str, list[str]]] = [
+    ("cities", ["cities"]),
+    ("cities-country-ma", ["cities", "--country", "MA"]),
+    ("show-jakarta", ["show", "jakarta"]),
+    ("show-casablanca", ["show", "casablanca"]),
+    ("partners-jakarta", ["partners", "jakarta"]),
+    ("partners-jakarta-as-of-1995", ["partners", "jakarta", "--as-of", "1995"]),
+    ("partners-istanbul-since-2000", ["partners", "istanbul", "--since", "2000"]),
+    ("path-jakarta-bordeaux", ["path", "jakarta", "bordeaux"]),
+    ("common-jakarta-istanbul", ["common", "jakarta", "istanbul"]),
+    ("visits", ["visits"]),
+    ("visits-year-2018", ["visits", "--year", "2018"]),
+    ("visits-official-anies-baswedan", ["visits", "--official", "anies baswedan"]),
+    ("officials-city-jakarta", ["officials", "--city", "jakarta"]),
+    ("officials-as-of-2018-04", ["officials", "--as-of", "2018-04"]),
+    ("events", ["events"]),
+    ("agreements", ["agreements"]),
+    ("agreements-status-planned", ["agreements", "--status", "planned"]),
+    ("areas", ["areas"]),
+    ("areas-city-casablanca", ["areas", "--city", "casablanca"]),
+    ("timeline-jakarta", ["timeline", "jakarta"]),
+    ("stats-top-5", ["stats", "--top", "5"]),
+]
+GOLDEN_IDS = [name for name, _ in GOLDEN]
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def invoke(*args: str, data: Path = DATA, env: dict[str, str] | None = None) -> Result:
+    """Run the command line in-process on `data`, without the cache."""
+    return CliRunner().invoke(cli, ["--no-cache", "--data", str(data), *args], env=env)
+
+
+def ok(*args: str, data: Path = DATA) -> str:
+    """stdout of a command that must succeed silently."""
+    result = invoke(*args, data=data)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    return result.stdout
+
+
+def as_json(*args: str, data: Path = DATA) -> Any:
+    return json.loads(ok(*args, "--format", "json", data=data))
+
+
+def failure(*args: str, data: Path = DATA) -> str:
+    """stderr of a command that must exit 1 with one clear message and no traceback."""
+    result = invoke(*args, data=data)
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    return result.stderr
+
+
+def run_script(
+    *args: str, cache: Path, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `sistercities` script for real, its cache in `cache`."""
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "SISTERCITIES_CACHE_DIR": str(cache), **(env or {})},
+        check=False,
+    )
+
+
+def check_golden(name: str, output: str) -> None:
+    path = GOLDEN_DIR / f"{name}.txt"
+    if UPDATE_GOLDEN:
+        GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(output.encode("utf-8"))
+        return
+    assert path.is_file(), f"no golden file {path}: run with UPDATE_GOLDEN=1"
+    expected = path.read_bytes().decode("utf-8")
+    assert output == expected, f"{path.name} differs: rerun with UPDATE_GOLDEN=1 if intended"
+
+
+def pairs(rows: list[dict[str, Any]], *keys: str) -> list[tuple[Any, ...]]:
+    return [tuple(row[k] for k in keys) for row in rows]
+
+
+def in_force_at(place: str, at: str, data: Path = TWINS) -> dict[str, str]:
+    """partner → certainly/possibly of `partners PLACE --as-of AT`, through the CLI."""
+    return {
+        row["partner"]: row["in_force"]
+        for row in as_json("partners", place, "--as-of", at, data=data)
+    }
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache folder for in-process runs that use the cache."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SISTERCITIES_CACHE_DIR", str(folder))
+    monkeypatch.delenv("SISTERCITIES_NO_CACHE", raising=False)
+    return folder
+
+
+def cached_invoke(*args: str, data: Path) -> Result:
+    """Run the command line in-process, using the cache."""
+    return CliRunner().invoke(cli, ["--data", str(data), *args])
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. every command on data/cities.yaml: golden tables, json that parses, csv with a header
+
+
+@pytest.mark.parametrize(("name", "args"), GOLDEN, ids=GOLDEN_IDS)
+def test_table_output_matches_the_golden_file(name: str, args: list[str]) -> None:
+    check_golden(name, ok(*args))
+
+
+@pytest.mark.parametrize(("name", "args"), GOLDEN, ids=GOLDEN_IDS)
+def test_json_parses_and_csv_has_the_json_columns(name: str, args: list[str]) -> None:
+    parsed = json.loads(ok(*args, "--format", "json"))
+    table = list(csv.reader(io.StringIO(ok(*args, "--format", "csv"))))
+    assert table, "csv output is empty"
+    header, *lines = table
+    if args[0] == "show":  # json: the whole profile; csv: its ties
+        assert isinstance(parsed, dict)
+        rows = parsed["partnerships"]
+    elif args[0] == "stats":  # json: one object of measures; csv: measure,value
+        assert isinstance(parsed, dict)
+        assert header == ["measure", "value"]
+        measures = dict(lines)
+        assert measures["places"] == str(parsed["places"])
+        assert measures["ties"] == str(parsed["ties"])
+        assert measures["top_by_degree[1].place"] == parsed["top_by_degree"][0]["place"]
+        return
+    else:
+        assert isinstance(parsed, list)
+        rows = parsed
+    assert rows, "expected some rows"
+    assert all(list(row) == header for row in rows)
+    assert len(lines) == len(rows)
+    for line, row in zip(lines, rows, strict=True):
+        assert line == ["" if v is None else str(v) for v in row.values()]
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("partners-jakarta", ["partners", "jakarta"]),
+        ("path-jakarta-bordeaux", ["path", "jakarta", "bordeaux"]),
+        ("stats-top-5", ["stats", "--top", "5"]),
+        ("visits-official-anies-baswedan", ["visits", "--official", "anies baswedan"]),
+    ],
+)
+def test_the_installed_script_prints_the_golden_table(
+    name: str, args: list[str], tmp_path: Path
+) -> None:
+    for _ in range(2):  # cold cache, then warm
+        result = run_script("--data", str(DATA), *args, cache=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        if not UPDATE_GOLDEN:
+            check_golden(name, result.stdout)
+    assert list(tmp_path.glob("*.pickle"))
+
+
+def test_the_installed_script_json_and_csv(tmp_path: Path) -> None:
+    as_json_ = run_script("common", "jakarta", "istanbul", "--format", "json", cache=tmp_path)
+    as_csv = run_script("common", "jakarta", "istanbul", "--format", "csv", cache=tmp_path)
+    assert as_json_.returncode == as_csv.returncode == 0
+    rows = json.loads(as_json_.stdout)
+    reader = csv.DictReader(io.StringIO(as_csv.stdout))
+    assert reader.fieldnames == list(rows[0])
+    assert [r["partner"] for r in reader] == [r["partner"] for r in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. exact rows of the key answers
+
+
+def test_jakarta_partners_in_date_order() -> None:
+    rows = as_json("partners", "jakarta")
+    assert pairs(rows[:6], "name", "since") == [
+        ("Jeddah", "1979"),
+        ("Seoul", "1984"),
+        ("Rotterdam", "1986"),
+        ("Tokyo", "1989"),
+        ("Los Angeles", "1990"),
+        ("Casablanca", "1991"),
+    ]
+    assert len(rows) == 22
+    assert Counter(r["status"] for r in rows) == {"active": 21, "planned": 1}
+    planned = [r for r in rows if r["status"] == "planned"]
+    assert pairs(planned, "partner", "kind") == [("casablanca-settat", "sister-province")]
+    dated = [r["partner"] for r in rows if r["since"]]
+    assert dated == [
+        "jeddah",
+        "seoul",
+        "rotterdam",
+        "tokyo",
+        "los-angeles",
+        "casablanca",
+        "arkansas",
+        "berlin",
+        "new-south-wales",
+        "beijing",
+        "islamabad",
+        "istanbul",
+    ]
+    assert all(not r["since"] for r in rows[len(dated) :])  # undated ones last
+
+
+def test_jakarta_partners_as_of_1995() -> None:
+    rows = as_json("partners", "jakarta", "--as-of", "1995")
+    got = {r["partner"]: r["in_force"] for r in rows}
+    assert len(rows) == 20  # not Istanbul (1998), not the planned Casablanca-Settat tie
+    assert "istanbul" not in got
+    assert "casablanca-settat" not in got
+    certainly = [p for p, v in got.items() if v == "certainly"]
+    assert certainly == [
+        "jeddah",
+        "seoul",
+        "rotterdam",
+        "tokyo",
+        "los-angeles",
+        "casablanca",
+        "arkansas",
+        "berlin",
+        "new-south-wales",
+        "beijing",
+        "islamabad",
+    ]
+    assert all(v == "possibly" for p, v in got.items() if p not in certainly)
+
+
+def test_istanbul_partners_since_2000() -> None:
+    rows = as_json("partners", "istanbul", "--since", "2000")
+    assert pairs(rows, "partner", "since") == [
+        ("constanta", "2001-05-22"),
+        ("khartoum", "2001-10-09"),
+        ("busan", "2002-06-04"),
+        ("kazan", "2002-10-07"),
+        ("damascus", "2006-12-18"),
+        ("bangkok", "2009-07-06"),
+        ("beirut", "2010-10-29"),
+        ("mexico-city", "2010-11-19"),
+        ("guangzhou", "2012-07-18"),
+        ("giza", "2012-12-12"),
+        ("benghazi", "2013-02-20"),
+        ("ndjamena", "2014-12-18"),
+        ("tbilisi", "2016-04"),
+        ("north-nicosia", "2020-12-10"),
+        ("plovdiv", "2021-01-23"),
+        ("gaza-city", "2025-10-16"),
+    ]
+
+
+def test_path_jakarta_bordeaux_finds_the_two_2_hop_chains() -> None:
+    rows = as_json("path", "jakarta", "bordeaux")
+    assert pairs(rows, "chain", "hop", "from", "to", "kind", "since") == [
+        (1, 1, "jakarta", "casablanca", "sister-city", "1991"),
+        (1, 2, "casablanca", "bordeaux", "sister-city", "1988"),
+        (2, 1, "jakarta", "los-angeles", "sister-city", "1990"),
+        (2, 2, "los-angeles", "bordeaux", "sister-city", None),
+    ]
+
+
+def test_path_errors_are_one_line_and_exit_1() -> None:
+    assert failure("path", "jakarta", "chicago", "--max-hops", "1") == (
+        "Error: the shortest chain between 'jakarta' and 'chicago' has 2 ties, "
+        "more than --max-hops 1\n"
+    )
+    # Casablanca-Settat's only tie is planned: no chain of ties reaches it.
+    assert failure("path", "jakarta", "casablanca-settat") == (
+        "Error: no chain of ties links 'jakarta' and 'casablanca-settat'\n"
+    )
+
+
+def test_common_partners_of_jakarta_and_istanbul() -> None:
+    assert as_json("common", "jakarta", "istanbul") == [
+        {
+            "partner": "bangkok",
+            "name": "Bangkok",
+            "country": "TH",
+            "jakarta_kind": "sister-city",
+            "jakarta_since": None,
+            "istanbul_kind": "sister-city",
+            "istanbul_since": "2009-07-06",
+        },
+        {
+            "partner": "berlin",
+            "name": "Berlin",
+            "country": "DE",
+            "jakarta_kind": "sister-city",
+            "jakarta_since": "1994",
+            "istanbul_kind": "sister-city",
+            "istanbul_since": "1989-11-17",
+        },
+        {
+            "partner": "jeddah",
+            "name": "Jeddah",
+            "country": "SA",
+            "jakarta_kind": "sister-city",
+            "jakarta_since": "1979",
+            "istanbul_kind": "sister-city",
+            "istanbul_since": "1984",
+        },
+    ]
+
+
+def test_cities_in_morocco() -> None:
+    assert as_json("cities", "--country", "ma") == [
+        {
+            "id": "casablanca",
+            "name": "Casablanca",
+            "country": "MA",
+            "kind": "city",
+            "partners": 10,
+            "planned": 0,
+        },
+        {
+            "id": "casablanca-settat",
+            "name": "Casablanca-Settat",
+            "country": "MA",
+            "kind": "region",
+            "partners": 0,
+            "planned": 1,
+        },
+        {
+            "id": "rabat",
+            "name": "Rabat",
+            "country": "MA",
+            "kind": "city",
+            "partners": 1,
+            "planned": 0,
+        },
+    ]
+
+
+def test_visits_of_anies_baswedan_in_2018() -> None:
+    rows = as_json("visits", "--official", "anies baswedan", "--year", "2018")
+    assert pairs(rows, "visit", "from", "until", "place") == [
+        ("baswedan-casablanca-2018", "2018-04-17", "2018-04-19", "casablanca"),
+        ("baswedan-istanbul-2018", "2018-04-19", "2018-04-21", "istanbul"),
+        ("baswedan-los-angeles-2018", "2018-04-28", "2018-05-01", "los-angeles"),
+    ]
+    assert as_json("visits", "--year", "2017") == []
+
+
+def test_officials_in_office_in_april_2018() -> None:
+    rows = as_json("officials", "--as-of", "2018-04")
+    assert pairs(rows, "official", "of", "in_force") == [
+        ("abdelaziz-el-omari", "casablanca", "certainly"),
+        ("mustapha-bakkoury", "casablanca-settat", "certainly"),
+        ("mevlut-uysal", "istanbul", "certainly"),
+        ("anies-baswedan", "jakarta", "certainly"),
+        ("m-mawardi", "jakarta", "possibly"),  # no dates: possibly
+    ]
+
+
+def test_show_jakarta_profile() -> None:
+    place = as_json("show", "jakarta")
+    assert (place["id"], place["name"], place["country"], place["wikidata"]) == (
+        "jakarta",
+        "Jakarta",
+        "ID",
+        "Q3630",
+    )
+    assert place["aliases"] == ["DKI Jakarta", "Daerah Khusus Ibukota Jakarta", "Batavia"]
+    assert place["partnerships"] == as_json("partners", "jakarta")
+    assert [o["official"] for o in place["officials"]] == [
+        "anies-baswedan",
+        "m-mawardi",
+        "pramono-anung",
+    ]
+    assert [v["visit"] for v in place["visits"]] == [
+        "baswedan-casablanca-2018",
+        "baswedan-istanbul-2018",
+        "baswedan-los-angeles-2018",
+    ]
+
+
+def test_agreements_planned_last() -> None:
+    rows = as_json("agreements")
+    assert pairs(rows, "agreement", "status") == [
+        ("agreement-los-angeles-leningrad-1990", "signed"),
+        ("mou-jakarta-new-south-wales-1994", "signed"),
+        ("mou-istanbul-tbilisi-2016", "signed"),
+        ("loi-jakarta-casablanca-settat", "planned"),
+    ]
+    assert [r["agreement"] for r in as_json("agreements", "--status", "planned")] == [
+        "loi-jakarta-casablanca-settat"
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. names as people type them
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["partners", "casablanca"],
+        ["show", "Casablanca"],
+        ["path", "kyiv", "CASABLANCA"],
+        ["common", "casablanca", "kyiv"],
+        ["timeline", "casablanca"],
+        ["areas", "--city", "casablanca"],
+        ["visits", "--city", "casablanca"],
+        ["officials", "--city", "casablanca"],
+    ],
+)
+def test_an_ambiguous_name_exits_1_listing_the_candidates(args: list[str]) -> None:
+    message = failure(*args, data=TWINS)
+    assert message.startswith("Error: ")
+    assert "Casablanca, CL (casablanca-cl)" in message
+    assert "Casablanca, MA (casablanca-ma)" in message
+    assert message.count("\n") == 1
+
+
+def test_the_ambiguous_message_exactly() -> None:
+    assert failure("partners", "casablanca", data=TWINS) == (
+        "Error: 'casablanca' could be 2 places: Casablanca, CL (casablanca-cl); "
+        "Casablanca, MA (casablanca-ma). Name one by its id, or as Name,CC\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "place"),
+    [
+        ("casablanca,CL", "casablanca-cl"),
+        ("Casablanca, cl", "casablanca-cl"),
+        ("casablanca-cl", "casablanca-cl"),
+        ("CASABLANCA,MA", "casablanca-ma"),
+        ("casablanca-ma", "casablanca-ma"),
+        ("Q7903", "casablanca-ma"),
+        ("kiev", "kyiv"),
+        ("KYIV", "kyiv"),
+        ("Kiew", "kyiv"),
+        ("kiev,ua", "kyiv"),
+        ("sao paulo", "sao-paulo"),
+        ("SÃO PAULO", "sao-paulo"),
+        ("são-paulo", "sao-paulo"),
+        ("  São Paulo  ", "sao-paulo"),
+        ("Sao Paulo", "sao-paulo"),
+        ("q174", "sao-paulo"),
+    ],
+)
+def test_names_ids_qids_and_name_cc_on_the_twins(typed: str, place: str) -> None:
+    assert as_json("show", typed, data=TWINS)["id"] == place
+
+
+@pytest.mark.parametrize(
+    ("typed", "place"),
+    [
+        ("Q3630", "jakarta"),
+        ("q3630", "jakarta"),
+        ("Batavia", "jakarta"),
+        ("dki jakarta", "jakarta"),
+        ("JAKARTA,id", "jakarta"),
+        ("kiev", "kyiv"),
+        ("DURRES", "durres"),
+        ("n'djamena", "ndjamena"),
+        ("los angeles", "los-angeles"),
+        ("Los-Angeles", "los-angeles"),
+        ("constanta", "constanta"),
+        ("Constanța", "constanta"),
+    ],
+)
+def test_names_on_the_curated_data(typed: str, place: str) -> None:
+    assert as_json("show", typed)["id"] == place
+
+
+def test_partners_by_qid_equal_partners_by_id() -> None:
+    assert as_json("partners", "Q3630") == as_json("partners", "jakarta")
+
+
+def test_a_name_with_a_country_that_fits_none_suggests_the_candidates() -> None:
+    assert failure("partners", "casablanca,FR", data=TWINS) == (
+        "Error: no place is called 'casablanca,FR'; did you mean "
+        "Casablanca, MA (casablanca-ma), Casablanca, CL (casablanca-cl)?\n"
+    )
+
+
+def test_an_unknown_name_exits_1_suggesting_the_nearest() -> None:
+    assert failure("partners", "jakrta") == (
+        "Error: no place is called 'jakrta'; did you mean Jakarta, ID (jakarta)?\n"
+    )
+    assert "Kyiv, UA (kyiv)" in failure("show", "kyyv", data=TWINS)
+    assert "Lyon, FR (lyon)" in failure("partners", "lyn", data=TWINS)
+
+
+def test_an_unknown_name_far_from_any_still_exits_1_cleanly() -> None:
+    assert failure("partners", "nowhere at all") == "Error: no place is called 'nowhere at all'\n"
+    assert failure("partners", "Q99999999") == "Error: no place is called 'Q99999999'\n"
+
+
+def test_unknown_names_in_options_and_second_arguments() -> None:
+    assert failure("visits", "--official", "anies baswdan") == (
+        "Error: no official is called 'anies baswdan'; did you mean Anies Baswedan "
+        "(anies-baswedan)?\n"
+    )
+    assert "did you mean Bordeaux, FR (bordeaux)" in failure("path", "jakarta", "bordaux")
+    assert "did you mean Istanbul, TR (istanbul)" in failure("common", "jakarta", "istambul")
+    assert "Casablanca, MA (casablanca)" in failure("areas", "--city", "casablnca")
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. --as-of on uncertain dates (twins.yaml)
+
+
+def test_since_about_1990_is_possibly_in_1989_certainly_in_1992_absent_in_1987() -> None:
+    assert in_force_at("sao-paulo", "1989")["casablanca-ma"] == "possibly"
+    assert in_force_at("sao-paulo", "1992")["casablanca-ma"] == "certainly"
+    assert "casablanca-ma" not in in_force_at("sao-paulo", "1987")
+    # the other side of the same tie says the same
+    assert in_force_at("casablanca,MA", "1989") == {"sao-paulo": "possibly"}
+    assert in_force_at("casablanca,MA", "1992") == {"sao-paulo": "certainly"}
+    assert in_force_at("casablanca,MA", "1987") == {}
+
+
+def test_a_doubtful_date_is_never_certainly() -> None:
+    for year in range(1985, 2031):
+        answer = in_force_at("casablanca-cl", str(year)).get("kyiv")
+        assert answer == (None if year < 1993 else "possibly"), year
+    assert in_force_at("casablanca-cl", "1993-06-15") == {"kyiv": "possibly"}
+
+
+def test_on_or_before_a_day() -> None:
+    assert in_force_at("lyon", "1995") == {"kyiv": "certainly"}
+    assert in_force_at("lyon", "1990") == {"kyiv": "possibly"}
+    assert in_force_at("lyon", "1900") == {"kyiv": "possibly"}
+    assert in_force_at("lyon", "1994-05") == {"kyiv": "possibly"}
+    assert in_force_at("lyon", "1994-06") == {"kyiv": "certainly"}
+
+
+def test_an_ended_tie_is_absent_after_it_ended() -> None:
+    assert in_force_at("porto", "1984") == {}
+    assert in_force_at("porto", "1990") == {"sao-paulo": "certainly"}
+    assert in_force_at("porto", "2004") == {"sao-paulo": "certainly"}
+    assert in_force_at("porto", "2005") == {"sao-paulo": "possibly"}  # ended some day in 2005
+    assert in_force_at("porto", "2006") == {}
+    assert in_force_at("porto", "2024-03-01") == {}
+
+
+def test_a_planned_tie_never_appears_with_as_of() -> None:
+    everything = as_json("partners", "kyiv", data=TWINS)
+    assert ("casablanca-ma", "planned") in pairs(everything, "partner", "status")
+    for at in ("1950", "1990", "1994-05-31", "2018-04", "2030", "2100"):
+        assert "casablanca-ma" not in in_force_at("kyiv", at), at
+        assert in_force_at("casablanca-ma", at).get("kyiv") is None, at
+
+
+def test_as_of_with_a_bad_date_is_a_usage_error() -> None:
+    result = invoke("partners", "kyiv", "--as-of", "1995-13", data=TWINS)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "at", "expected"),
+    [
+        ("1990~", None, "1987", "no"),
+        ("1990~", None, "1988", "no"),
+        ("1990~", None, "1989", "possibly"),
+        ("1990~", None, "1991", "possibly"),
+        ("1990~", None, "1992", "certainly"),
+        ("1993?", None, "1992", "no"),
+        ("1993?", None, "1993", "possibly"),
+        ("1993?", None, "1995", "possibly"),
+        ("1993?", None, "2050", "possibly"),
+        ("../1994-05-31", None, "1990", "possibly"),
+        ("../1994-05-31", None, "1994-05-30", "possibly"),
+        ("../1994-05-31", None, "1994-05-31", "certainly"),
+        ("../1994-05-31", None, "1994-06-01", "certainly"),
+        ("../1994-05-31", None, "1995", "certainly"),
+        ("1985", "2005", "1984", "no"),
+        ("1985", "2005", "1985", "possibly"),
+        ("1985", "2005", "2000", "certainly"),
+        ("1985", "2005", "2005", "possibly"),
+        ("1985", "2005", "2006", "no"),
+        ("1990", None, "1990-06", "possibly"),
+        ("1990", None, "1991", "certainly"),
+        (None, None, "2000", "possibly"),
+    ],
+)
+def test_in_force_directly(start: str | None, end: str | None, at: str, expected: str) -> None:
+    def date(text: str | None) -> Any:
+        return None if text is None else parse_date(text)
+
+    assert query.in_force(date(start), date(end), parse_date(at)) == expected
+
+
+def test_in_force_never_certainly_for_a_doubtful_start() -> None:
+    doubtful = parse_date("1993?")
+    assert all(
+        query.in_force(doubtful, None, parse_date(str(year))) != "certainly"
+        for year in range(1900, 2100)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. stats against networkx computed directly
+
+
+def reference_network(path: Path) -> nx.Graph:
+    """All places; one edge a pair of places with a tie that is not planned."""
+    dataset = graph.load_dataset(path)
+    network = nx.Graph()
+    network.add_nodes_from(dataset.places)
+    for tie in dataset.partnerships.values():
+        if tie.status != "planned":
+            network.add_edge(*tie.between)
+    return network
+
+
+@pytest.mark.parametrize("path", [DATA, TWINS], ids=["cities", "twins"])
+def test_stats_agree_with_networkx(path: Path) -> None:
+    top = 5
+    got = as_json("stats", "--top", str(top), data=path)
+    network = reference_network(path)
+    names = {p: d.name for p, d in graph.load_dataset(path).places.items()}
+    n = network.number_of_nodes()
+    components = list(nx.connected_components(network))
+    largest = network.subgraph(max(components, key=len))
+
+    assert got["places"] == n
+    assert got["ties"] == network.number_of_edges()
+    assert got["density"] == pytest.approx(nx.density(network))
+    assert got["average_degree"] == pytest.approx(2 * network.number_of_edges() / n)
+    assert got["max_degree"] == max(d for _, d in network.degree())
+    assert got["components"] == nx.number_connected_components(network)
+    assert got["largest_component_places"] == largest.number_of_nodes()
+    assert got["largest_component_share"] == pytest.approx(largest.number_of_nodes() / n)
+    assert got["clustering"] == pytest.approx(nx.average_clustering(network))
+    assert got["transitivity"] == pytest.approx(nx.transitivity(network))
+    assortativity = nx.degree_assortativity_coefficient(network)
+    if assortativity != assortativity:  # NaN
+        assert got["degree_assortativity"] is None
+    else:
+        assert got["degree_assortativity"] == pytest.approx(assortativity)
+    assert got["mean_distance"] == pytest.approx(nx.average_shortest_path_length(largest))
+    assert got["mean_distance_sampled"] is False
+    assert got["degree_distribution"] == [
+        {"degree": d, "places": c}
+        for d, c in sorted(Counter(dict(network.degree()).values()).items())
+    ]
+    degrees = dict(network.degree())
+    by_degree = sorted(degrees, key=lambda p: (-degrees[p], names[p]))[:top]
+    assert got["top_by_degree"] == [
+        {"place": p, "name": names[p], "degree": degrees[p]} for p in by_degree
+    ]
+    betweenness = nx.betweenness_centrality(network)
+    by_betweenness = sorted(betweenness, key=lambda p: (-betweenness[p], names[p]))[:top]
+    assert [r["place"] for r in got["top_by_betweenness"]] == by_betweenness
+    for row in got["top_by_betweenness"]:
+        assert row["name"] == names[row["place"]]
+        assert row["betweenness"] == pytest.approx(betweenness[row["place"]], abs=1e-6)
+
+
+def test_stats_on_the_curated_data_exactly() -> None:
+    got = as_json("stats", "--top", "5")
+    assert (got["places"], got["ties"], got["components"], got["max_degree"]) == (83, 95, 2, 42)
+    assert [(r["place"], r["degree"]) for r in got["top_by_degree"]] == [
+        ("istanbul", 42),
+        ("los-angeles", 25),
+        ("jakarta", 21),
+        ("casablanca", 10),
+        ("berlin", 3),
+    ]
+    assert [r["place"] for r in got["top_by_betweenness"]] == [
+        "istanbul",
+        "jakarta",
+        "los-angeles",
+        "casablanca",
+        "busan",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. the cache
+
+
+def test_a_second_run_is_answered_from_the_cache(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "cities.yaml"
+    data.write_bytes(DATA.read_bytes())
+    first = cached_invoke("partners", "jakarta", "--format", "json", data=data)
+    assert first.exit_code == 0, first.output
+    entries = list(cache_dir.glob("*.pickle"))
+    assert len(entries) == 1
+
+    def must_not_parse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the data was parsed again instead of read from the cache")
+
+    monkeypatch.setattr(graph.cache, "load_dataset", must_not_parse)
+    second = cached_invoke("partners", "jakarta", "--format", "json", data=data)
+    assert second.exit_code == 0, second.output
+    assert second.stdout == first.stdout
+    assert list(cache_dir.glob("*.pickle")) == entries
+
+
+def test_the_cache_is_what_answers(cache_dir: Path, tmp_path: Path) -> None:
+    """A planted entry under the right key is believed (so the cache is read) — and ignored
+    with --no-cache."""
+    data = tmp_path / "twins.yaml"
+    data.write_bytes(TWINS.read_bytes())
+    dataset = graph.load_dataset(data)
+    lyon = dataclasses.replace(dataset.places["lyon"], name="Planted Lyon")
+    planted = dataclasses.replace(dataset, places={**dataset.places, "lyon": lyon})
+    files, problems = data_files([data])
+    assert not problems
+    key = graph.cache.cache_key(files)
+    cache_dir.mkdir(parents=True)
+    (cache_dir / f"{key}.pickle").write_bytes(pickle.dumps((key, planted)))
+
+    cached = cached_invoke("partners", "kyiv", "--format", "json", data=data)
+    assert [r["name"] for r in json.loads(cached.stdout)] == [
+        "Casablanca",
+        "Planted Lyon",
+        "Casablanca",
+    ]
+    fresh = invoke("partners", "kyiv", "--format", "json", data=data)
+    assert [r["name"] for r in json.loads(fresh.stdout)] == ["Casablanca", "Lyon", "Casablanca"]
+
+
+@pytest.mark.parametrize(
+    "keep_size_and_mtime", [False, True], ids=["edited", "same-size-same-mtime"]
+)
+def test_changing_the_data_gives_the_new_answer(
+    cache_dir: Path, tmp_path: Path, keep_size_and_mtime: bool
+) -> None:
+    data = tmp_path / "twins.yaml"
+    data.write_bytes(TWINS.read_bytes())
+    before = cached_invoke("partners", "kyiv", "--format", "json", data=data)
+    assert "Lyon" in [r["name"] for r in json.loads(before.stdout)]
+    stat = data.stat()
+    text = data.read_text(encoding="utf-8")
+    if keep_size_and_mtime:
+        data.write_text(text.replace("name: Lyon", "name: Lyom"), encoding="utf-8")
+        os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert data.stat().st_size == stat.st_size
+        assert data.stat().st_mtime_ns == stat.st_mtime_ns
+        new_name = "Lyom"
+    else:
+        data.write_text(text.replace("name: Lyon", "name: Lugdunum"), encoding="utf-8")
+        os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+        new_name = "Lugdunum"
+    after = cached_invoke("partners", "kyiv", "--format", "json", data=data)
+    assert after.exit_code == 0, after.output
+    assert [r["name"] for r in json.loads(after.stdout)] == ["Casablanca", new_name, "Casablanca"]
+    # and a third run is answered from the new entry, with the new answer
+    again = cached_invoke("partners", "kyiv", "--format", "json", data=data)
+    assert again.stdout == after.stdout
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"\x00\xffgarbage bytes \x80\x04", b"", pickle.dumps(("not the key", None)), pickle.dumps(42)],
+    ids=["garbage", "empty", "wrong-key", "wrong-type"],
+)
+def test_a_corrupt_cache_entry_is_rebuilt_silently(
+    cache_dir: Path, tmp_path: Path, garbage: bytes
+) -> None:
+    data = tmp_path / "cities.yaml"
+    data.write_bytes(DATA.read_bytes())
+    first = cached_invoke("common", "jakarta", "istanbul", data=data)
+    (entry,) = cache_dir.glob("*.pickle")
+    entry.write_bytes(garbage)
+    second = cached_invoke("common", "jakarta", "istanbul", data=data)
+    assert second.exit_code == 0, second.output
+    assert second.stderr == ""
+    assert second.stdout == first.stdout
+    key, dataset = pickle.loads(entry.read_bytes())  # rewritten, whole again
+    assert entry.stem == key
+    assert isinstance(dataset, graph.Dataset)
+
+
+def test_a_corrupt_cache_entry_is_rebuilt_silently_by_the_script(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = run_script("partners", "jakarta", "--format", "csv", cache=cache)
+    for entry in cache.glob("*.pickle"):
+        entry.write_bytes(os.urandom(512))
+    second = run_script("partners", "jakarta", "--format", "csv", cache=cache)
+    assert second.returncode == 0
+    assert second.stderr == ""
+    assert second.stdout == first.stdout
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_cache_please(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("--no-cache touched the cache")
+
+    monkeypatch.setattr(graph.cache, "cache_key", no_cache_please)
+    monkeypatch.setattr(graph.cache, "cache_dir", no_cache_please)
+    result = invoke("partners", "jakarta", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 22
+    assert not cache_dir.exists()
+
+
+def test_no_cache_by_the_script_and_by_the_environment(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    flag = run_script("--no-cache", "partners", "jakarta", cache=cache)
+    by_env = run_script("partners", "jakarta", cache=cache, env={"SISTERCITIES_NO_CACHE": "1"})
+    assert flag.returncode == by_env.returncode == 0
+    assert flag.stdout == by_env.stdout
+    assert not cache.exists() or not any(cache.iterdir())
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. fast start: a question imports no RDF or visualisation library
+
+HEAVY = {"rdflib", "pyvis", "pyshacl", "pyoxigraph"}
+
+
+def imported_packages(stderr: str) -> set[str]:
+    """Top-level packages named in `python -X importtime` lines."""
+    names = set()
+    for line in stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            if name != "imported package":
+                names.add(name.split(".")[0])
+    return names
+
+
+def test_a_question_imports_no_rdf_library(tmp_path: Path) -> None:
+    program = (
+        "import sys, cli; "
+        "sys.argv = ['sistercities', 'partners', 'jakarta', '--format', 'json']; "
+        "cli.main()"
+    )
+    for run in ("cold", "warm"):
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", program],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "SISTERCITIES_CACHE_DIR": str(tmp_path)},
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert len(json.loads(result.stdout)) == 22
+        packages = imported_packages(result.stderr)
+        assert {"click", "graph", "cli"} <= packages, run  # the parsing works
+        assert not packages & HEAVY, f"{run} run imported {sorted(packages & HEAVY)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. shell completion
+
+
+def test_bash_completion_of_a_city_name_by_the_script(tmp_path: Path) -> None:
+    result = run_script(
+        cache=tmp_path,
+        env={
+            "_SISTERCITIES_COMPLETE": "bash_complete",
+            "COMP_WORDS": "sistercities partners jak",
+            "COMP_CWORD": "2",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert "plain,jakarta" in result.stdout.splitlines()
+    assert "Traceback" not in result.stderr
+
+
+def completions(args: list[str], incomplete: str) -> list[str]:
+    complete = ShellComplete(cli, {}, "sistercities", "_SISTERCITIES_COMPLETE")
+    return [item.value for item in complete.get_completions(args, incomplete)]
+
+
+@pytest.mark.parametrize(
+    ("args", "incomplete", "expected"),
+    [
+        (["partners"], "jak", ["jakarta"]),
+        (["partners"], "KIE", ["kyiv"]),
+        (["show"], "casab", ["casablanca", "casablanca-settat"]),
+        (["path", "jakarta"], "bord", ["bordeaux"]),
+        (["visits", "--city"], "casab", ["casablanca", "casablanca-settat"]),
+        (["visits", "--official"], "anies", ["anies-baswedan"]),
+        (["partners"], "zzz", []),
+    ],
+)
+def test_completion_of_names(
+    args: list[str],
+    incomplete: str,
+    expected: list[str],
+    cache_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("SISTERCITIES_DATA", raising=False)
+    assert completions(args, incomplete) == expected
+
+
+def test_completion_follows_the_data_environment_variable(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("SISTERCITIES_DATA", str(TWINS))
+    assert completions(["partners"], "sa") == ["sao-paulo"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--data", str(TWINS), "partners"], ["partners", "--data", str(TWINS)]],
+    ids=["group-option", "command-option"],
+)
+def test_completion_follows_the_data_option(
+    args: list[str], cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("SISTERCITIES_DATA", raising=False)
+    assert completions(args, "sa") == ["sao-paulo"]
+
+
+# ---------------------------------------------------------------------------------------------
+# bugs found while writing these tests
+
+
+def two_ties_one_pair(tmp_path: Path) -> Path:
+    """minimal.yaml plus a second tie (a friendship) between Jakarta and Los Angeles."""
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "officials:",
+        "  - between: [jakarta, los-angeles]\n"
+        "    kind: friendship\n"
+        "    status: active\n"
+        "    since: 1985\n"
+        "    sources: [seed]\n"
+        "officials:",
+        1,
+    )
+    path = tmp_path / "two-ties.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert graph.validate([path]).ok
+    return path
+
+
+def test_two_ties_of_one_pair_are_two_rows_of_partners(tmp_path: Path) -> None:
+    data = two_ties_one_pair(tmp_path)
+    rows = as_json("partners", "jakarta", data=data)
+    assert pairs(rows, "partner", "kind", "since") == [
+        ("los-angeles", "friendship", "1985"),
+        ("los-angeles", "sister-city", "1990"),
+        ("casablanca", "sister-city", "1991"),
+    ]
+    assert as_json("stats", data=data)["ties"] == 2  # one edge a pair, as documented
+
+
+def test_cities_counts_partners_not_ties(tmp_path: Path) -> None:
+    data = two_ties_one_pair(tmp_path)
+    counts = {row["id"]: row["partners"] for row in as_json("cities", data=data)}
+    assert counts == {"jakarta": 2, "los-angeles": 1, "casablanca": 1}
+
+
+def test_the_timeline_histogram_counts_only_undated_rows_as_undated() -> None:
+    dataset = graph.load_dataset(DATA)
+    rows = list(query.timeline(dataset, "jakarta"))
+    histogram = {row["decade"]: row for row in query.decade_histogram(rows)}
+    assert histogram["undated"]["ties"] == sum(
+        1 for r in rows if r["what"] == "tie" and r["date"] is None
+    )
+    assert query.decade_histogram([{"date": "../1994-05-31", "what": "tie"}])[0]["decade"] == (
+        "1990s"
+    )
+
+
+def test_stats_ties_by_decade_counts_only_undated_ties_as_undated() -> None:
+    dataset = graph.load_dataset(DATA)
+    undated = sum(
+        1 for t in dataset.partnerships.values() if t.status != "planned" and t.since is None
+    )
+    by_decade = {r["decade"]: r["ties"] for r in as_json("stats")["ties_by_decade"]}
+    assert by_decade["undated"] == undated
