@@ -80,7 +80,8 @@ def main() -> None:
         yaml_load = [
             sys.executable,
             "-c",
-            "import sys, yaml; yaml.load(open(sys.argv[1], encoding='utf-8'), Loader=yaml.CSafeLoader)",
+            "import sys, yaml; "
+            "yaml.load(open(sys.argv[1], encoding='utf-8'), Loader=yaml.CSafeLoader)",
             str(data),
         ]
         cold = best(args.repeats, question, env, before=clear_cache)
