@@ -69,6 +69,4 @@ def dataset_to_yaml(dataset: Dataset, *, partnership_ids: bool = True) -> str:
                 if row["id"] == "--".join(sorted(row["between"])):
                     del row["id"]
         document[_KEYS.get(attribute, attribute)] = rows
-    return yaml.dump(
-        document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
-    )
+    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)

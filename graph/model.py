@@ -288,5 +288,19 @@ class Dataset:
         return {name: len(getattr(self, name)) for name in self.SECTIONS}
 
     def partnerships_of(self, place_id: str) -> Iterator[Partnership]:
-        """The ties a place takes part in, in file order."""
-        return (p for p in self.partnerships.values() if place_id in p.between)
+        """The ties a place takes part in, in file order (through an index of ties by place,
+        built on first use: treat the dataset as read-only)."""
+        index = self.__dict__.get("_ties_by_place")
+        if index is None:
+            index = self.ties_by_place()
+            object.__setattr__(self, "_ties_by_place", index)
+        partnerships = self.partnerships
+        return (partnerships[tie] for tie in index.get(place_id, ()))
+
+    def ties_by_place(self) -> dict[str, tuple[str, ...]]:
+        """The ids of each place's ties, in file order."""
+        index: dict[str, list[str]] = {}
+        for tie in self.partnerships.values():
+            for place in dict.fromkeys(tie.between):
+                index.setdefault(place, []).append(tie.id)
+        return {place: tuple(ties) for place, ties in index.items()}

@@ -763,7 +763,8 @@ def test_the_cache_is_what_answers(cache_dir: Path, tmp_path: Path) -> None:
     assert not problems
     key = graph.cache.cache_key(files)
     cache_dir.mkdir(parents=True)
-    (cache_dir / f"{key}.pickle").write_bytes(pickle.dumps((key, planted)))
+    entry = graph.cache.cache_entry(planted)
+    (cache_dir / f"{key}.pickle").write_bytes(pickle.dumps((key, entry)))
 
     cached = cached_invoke("partners", "kyiv", "--format", "json", data=data)
     assert [r["name"] for r in json.loads(cached.stdout)] == [
@@ -822,9 +823,9 @@ def test_a_corrupt_cache_entry_is_rebuilt_silently(
     assert second.exit_code == 0, second.output
     assert second.stderr == ""
     assert second.stdout == first.stdout
-    key, dataset = pickle.loads(entry.read_bytes())  # rewritten, whole again
+    key, stored = pickle.loads(entry.read_bytes())  # rewritten, whole again
     assert entry.stem == key
-    assert isinstance(dataset, graph.Dataset)
+    assert set(stored["sections"]) == set(graph.Dataset.SECTIONS)
 
 
 def test_a_corrupt_cache_entry_is_rebuilt_silently_by_the_script(tmp_path: Path) -> None:
