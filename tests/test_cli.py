@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -177,13 +178,14 @@ def test_console_script_bad_data_gives_one_clear_message(tmp_path: Path) -> None
     assert result.stdout == ""
 
 
-def test_the_readme_example_is_what_validate_prints() -> None:
+def test_every_readme_console_example_is_what_the_command_prints(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```console\n", 1)[1].split("```\n", 1)[0]
-    command, *expected = block.splitlines()
-    assert command == "$ sistercities validate --data broken.yaml"
-    result = run_console_script(
-        "validate", "--data", "broken.yaml", cwd=ROOT / "tests" / "fixtures"
-    )
-    assert result.returncode == 1
-    assert result.stdout.splitlines() == expected
+    blocks = [b.split("```\n", 1)[0] for b in readme.split("```console\n")[1:]]
+    assert len(blocks) >= 2
+    for block in blocks:
+        command, *expected = block.splitlines()
+        assert command.startswith("$ sistercities ")
+        args = shlex.split(command.removeprefix("$ sistercities "))
+        cwd = ROOT / "tests" / "fixtures" if "broken.yaml" in args else ROOT
+        result = run_console_script(*args, cwd=cwd, env={"SISTERCITIES_CACHE_DIR": str(tmp_path)})
+        assert result.stdout.splitlines() == expected, command
