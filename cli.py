@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 import graph
+from graph.model import AGREEMENT_STATUSES, PARTNERSHIP_KINDS, PARTNERSHIP_STATUSES, PLACE_KINDS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -466,7 +467,7 @@ def _query_error(error: graph.SisterCitiesError) -> click.ClickException:
 @cli.command()
 @data_option
 @click.option("--country", help="Only places in this country (ISO code, e.g. ID).")
-@click.option("--kind", help="Only places of this kind (city, province, state …).")
+@click.option("--kind", type=click.Choice(PLACE_KINDS), help="Only places of this kind.")
 @format_option
 @click.pass_context
 def cities(
@@ -568,9 +569,9 @@ PARTNER_COLUMNS = (
 )
 @click.option("--since", type=int, help="Ties that may have begun in or after this year.")
 @click.option("--until", type=int, help="Ties that may have begun in or before this year.")
-@click.option("--kind", help="sister-city, sister-province, friendship or cooperation.")
+@click.option("--kind", type=click.Choice(PARTNERSHIP_KINDS), help="Only ties of this kind.")
 @click.option("--area", help="Only ties with this cooperation area (its id).")
-@click.option("--status", help="active, suspended, ended or planned.")
+@click.option("--status", type=click.Choice(PARTNERSHIP_STATUSES), help="Only ties in this state.")
 @format_option
 @click.pass_context
 def partners(
@@ -600,6 +601,12 @@ def partners(
 
     dataset = load(ctx, data_paths, cached=True)
     place = resolve(ctx, dataset, city)
+    if area is not None and area not in dataset.areas:
+        import difflib
+
+        close = difflib.get_close_matches(area, list(dataset.areas), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise click.ClickException(f"no cooperation area has the id '{area}'{hint}")
     rows = query.partners(
         dataset,
         place,
@@ -781,7 +788,9 @@ def events(ctx: click.Context, data_paths: tuple[Path, ...], output_format: str)
 
 @cli.command()
 @data_option
-@click.option("--status", help="planned, signed, expired or cancelled.")
+@click.option(
+    "--status", type=click.Choice(AGREEMENT_STATUSES), help="Only agreements in this state."
+)
 @format_option
 @click.pass_context
 def agreements(

@@ -1,0 +1,63 @@
+"""Dataset → NetworkX: the city network and the knowledge graph."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cli import cli
+from graph import load_dataset
+from graph.network import city_network, knowledge_graph
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "cities.yaml"
+
+
+def test_city_network_has_one_edge_a_tie_with_its_attributes() -> None:
+    dataset = load_dataset(DATA)
+    network = city_network(dataset)
+    assert network.is_multigraph()
+    assert network.number_of_nodes() == len(dataset.places)
+    assert network.number_of_edges() == len(dataset.partnerships)
+    edge = network.edges["jakarta", "los-angeles", "jakarta--los-angeles"]
+    assert edge["kind"] == "sister-city" and edge["status"] == "active"
+    assert str(edge["since"]) == "1990"
+    assert "tourism" in edge["areas"] and "merahputih-2018-la" in edge["sources"]
+
+
+def test_knowledge_graph_has_typed_nodes_for_every_entity() -> None:
+    dataset = load_dataset(DATA)
+    k = knowledge_graph(dataset)
+    kinds = Counter(kind for _, kind in k.nodes(data="kind"))
+    assert kinds["place"] == len(dataset.places)
+    assert kinds["partnership"] == len(dataset.partnerships)
+    assert kinds["official"] == len(dataset.officials)
+    assert kinds["visit"] == len(dataset.visits)
+    assert kinds["event"] == len(dataset.events)
+    assert kinds["agreement"] == len(dataset.agreements)
+    assert kinds["area"] == len(dataset.areas)
+    assert kinds["source"] == len(dataset.sources)
+    visit = ("visit", "baswedan-los-angeles-2018")
+    out = {(rel, target) for _, target, rel in k.out_edges(visit, data="relation")}
+    assert ("visit-to", ("place", "los-angeles")) in out
+    assert ("attended", ("event", "global-conference-2018")) in out
+    assert ("made", visit) in {
+        (rel, target)
+        for _, target, rel in k.out_edges(("official", "anies-baswedan"), data="relation")
+    }
+
+
+def test_filters_take_only_known_values() -> None:
+    runner = CliRunner()
+    bad_kind = runner.invoke(cli, ["--no-cache", "partners", "jakarta", "--kind", "twin"])
+    assert bad_kind.exit_code == 2
+    bad_area = runner.invoke(cli, ["--no-cache", "partners", "jakarta", "--area", "cultur"])
+    assert bad_area.exit_code == 1
+    assert "did you mean culture?" in bad_area.stderr
+    culture = runner.invoke(
+        cli, ["--no-cache", "partners", "jakarta", "--area", "culture", "--format", "csv"]
+    )
+    assert culture.stdout.splitlines()[1:] and all(
+        "culture" in line for line in culture.stdout.splitlines()[1:]
+    )
