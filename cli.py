@@ -913,6 +913,101 @@ def stats(ctx: click.Context, data_paths: tuple[Path, ...], top: int, output_for
             emit_rows(value, "table")
 
 
+@cli.command()
+@data_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("sister-cities.html"),
+    show_default=True,
+    help="The HTML file to write (atomically).",
+)
+@click.option("--focus", shell_complete=complete_place, help="Draw this place's neighbourhood.")
+@click.option(
+    "--depth",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 10),
+    help="How many ties away from --focus to draw.",
+)
+@click.option(
+    "--country", "countries", multiple=True, help="Only ties touching this country (repeatable)."
+)
+@click.option("--area", "areas", multiple=True, help="Only ties with this area (repeatable).")
+@click.option("--kind", type=click.Choice(PARTNERSHIP_KINDS), help="Only ties of this kind.")
+@click.option("--as-of", "as_of", help="Only ties (possibly) in force at this date.")
+@click.option("--from", "year_from", type=int, help="Only ties begun in or after this year.")
+@click.option("--to", "year_to", type=int, help="Only ties begun in or before this year.")
+@click.option(
+    "--layout",
+    type=click.Choice(["force", "geo"]),
+    default="force",
+    show_default=True,
+    help="force: physics (computed positions past 300 places); geo: by longitude and latitude.",
+)
+@click.option(
+    "--colour-by",
+    "colour_by",
+    type=click.Choice(["continent", "country"]),
+    default="continent",
+    show_default=True,
+)
+@click.option("--with-visits", is_flag=True, help="Add officials' visits as a second kind of edge.")
+@click.option("--title", default="Sister cities", show_default=True, help="The page's title.")
+@click.pass_context
+def viz(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    output: Path,
+    focus: str | None,
+    depth: int,
+    countries: tuple[str, ...],
+    areas: tuple[str, ...],
+    kind: str | None,
+    as_of: str | None,
+    year_from: int | None,
+    year_to: int | None,
+    layout: str,
+    colour_by: str,
+    with_visits: bool,
+    title: str,
+) -> None:
+    """Write an interactive HTML graph: one offline file with search, filters and a legend.
+
+    \b
+    Examples:
+      sistercities viz -o sister-cities.html
+      sistercities viz --focus jakarta --depth 2 -o jakarta.html
+      sistercities viz --layout geo --country ID --country MA --with-visits
+    """
+    from graph.viz import render_html
+
+    if as_of is not None and (year_from is not None or year_to is not None):
+        raise click.UsageError("give --as-of or --from/--to, not both")
+    dataset = load(ctx, data_paths, cached=True)
+    page = render_html(
+        dataset,
+        focus=resolve(ctx, dataset, focus) if focus else None,
+        depth=depth,
+        countries=[c.upper() for c in countries],
+        areas=list(areas),
+        kind=kind,
+        as_of=_date_text(as_of),
+        year_from=year_from,
+        year_to=year_to,
+        layout=layout,
+        colour_by=colour_by,
+        with_visits=with_visits,
+        title=title,
+    )
+    try:
+        graph.write_atomic(output, page.encode("utf-8"))
+    except graph.ExportError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {output}", err=True)
+
+
 def main() -> None:
     """The console script's entry point."""
     cli(prog_name="sistercities")

@@ -358,6 +358,15 @@ def _write_schema(dataset: Dataset, out: IO[bytes], base: str) -> None:
     out.write(schema_json().encode("utf-8"))
 
 
+def _write_html(**options: Any) -> Writer:
+    def write(dataset: Dataset, out: IO[bytes], base: str) -> None:
+        from graph.viz import render_html
+
+        out.write(render_html(dataset, **options).encode("utf-8"))
+
+    return write
+
+
 def schema_json() -> str:
     """The JSON Schema of the YAML format, as stable, indented JSON text."""
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
@@ -374,6 +383,10 @@ BUILD_FILES: dict[str, Writer] = {
     "ontology.ttl": _write_ontology,
     "shapes.ttl": _write_shapes,
     "cities.schema.json": _write_schema,
+    "sister-cities.html": _write_html(title="Sister cities: every tie in the data"),
+    "jakarta.html": _write_html(
+        focus="jakarta", depth=2, title="Jakarta's sister cities and theirs (two ties away)"
+    ),
 }
 
 
