@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -346,7 +347,9 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
 
 @cache
 def _asset(name: str) -> str:
-    return resources.files("pyvis").joinpath(f"{_VIS}/{name}").read_text(encoding="utf-8")
+    text = resources.files("pyvis").joinpath(f"{_VIS}/{name}").read_text(encoding="utf-8")
+    # The source-map comment names a file that is not shipped: drop it.
+    return re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "\n", text)
 
 
 _PAGE = """<!DOCTYPE html>
@@ -373,6 +376,7 @@ body {{ display: flex; flex-direction: column; }}
          vertical-align: middle; }}
 #count, #found {{ color: #444; }}
 #bar select {{ max-width: 12em; }}
+div.vis-tooltip {{ white-space: pre-wrap; max-width: 36em; }}
 </style>
 </head>
 <body>
@@ -394,8 +398,9 @@ body {{ display: flex; flex-direction: column; }}
 <script>
 "use strict";
 const DATA = {data};
-const fold = (s) => s.normalize("NFD").replace(/[\\u0300-\\u036f]/g, "").toLowerCase()
-  .replace(/[^a-z0-9]+/g, " ").trim();
+const LETTERS = {{ "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h", "ß": "ss" }};
+const fold = (s) => s.toLowerCase().replace(/[łøđðþæœıħß]/g, (c) => LETTERS[c])
+  .normalize("NFD").replace(/\\p{{M}}/gu, "").replace(/[^\\p{{L}}\\p{{N}}]+/gu, " ").trim();
 const nodes = new vis.DataSet(DATA.nodes);
 const edges = new vis.DataSet(DATA.edges);
 const filters = {{ country: "", area: "", kind: "" }};

@@ -1,0 +1,502 @@
+"""The interactive HTML page (graph.viz and `sistercities viz`), without a browser: one
+self-contained file, the data it embeds, layouts, escaping of hostile text, the command line.
+
+The browser tests are in test_viz_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import graph
+from cli import cli
+from graph import viz
+from graph.dates import PartialDate
+from graph.model import Area, Coordinates, Dataset, Partnership, Place, Source
+from graph.viz import VizOptions, render_html, select
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "cities.yaml"
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import generate  # noqa: E402  (bench/ is not a package)
+
+XSS_PAYLOADS = (
+    "<img src=x onerror=alert(1)>",
+    "</script><script>alert(1)</script>",
+    "<a href=# onmouseover=alert(1)>x</a>",
+)
+# Breaks Turtle or JSON if pasted in raw: quotes, backslashes, newlines, line separators.
+TURTLE_BREAKERS = '" ; . \\ """ \n \u2028 \u2029 @prefix'
+
+
+@pytest.fixture(scope="module")
+def dataset() -> Dataset:
+    return graph.load_dataset(graph.DEFAULT_DATA)
+
+
+@pytest.fixture(scope="module")
+def large() -> Dataset:
+    generated: Dataset = generate(2000, 4000, 200)
+    return generated
+
+
+def page_data(page: str) -> dict[str, Any]:
+    """The JSON object the page's script holds as `const DATA = …;`."""
+    start = page.index("const DATA = ") + len("const DATA = ")
+    value, end = json.JSONDecoder().raw_decode(page, start)
+    assert page[end] == ";"
+    assert isinstance(value, dict)
+    return value
+
+
+def data_script(page: str) -> str:
+    """The text of the <script> element holding the data (the raw HTML between its tags)."""
+    start = page.index("const DATA = ")
+    opening = page.rindex("<script>", 0, start) + len("<script>")
+    return page[opening : page.index("</script>", opening)]
+
+
+def data_text(page: str) -> str:
+    """The raw JSON text after `const DATA = `, as it stands in the HTML."""
+    start = page.index("const DATA = ") + len("const DATA = ")
+    _, end = json.JSONDecoder().raw_decode(page, start)
+    return page[start:end]
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes; the text of <script> and <style> elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.scripts: list[str] = []
+        self.styles: list[str] = []
+        self._inside: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+        if tag in ("script", "style"):
+            self._inside = tag
+            (self.scripts if tag == "script" else self.styles).append("")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._inside:
+            self._inside = None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside == "script":
+            self.scripts[-1] += data
+        elif self._inside == "style":
+            self.styles[-1] += data
+
+
+def parse(page: str) -> Tags:
+    parser = Tags()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+def hostile_dataset(payloads: tuple[str, ...] = XSS_PAYLOADS) -> Dataset:
+    """Three places and two ties whose names, aliases, notes, areas and sources carry
+    `payloads` (plus text that breaks Turtle and JSON)."""
+    sources = {
+        f"src-{i}": Source(f"src-{i}", f"{payload} {TURTLE_BREAKERS}", publisher=payload)
+        for i, payload in enumerate(payloads)
+    }
+    ids = tuple(sources)
+    places = {
+        "bad-0": Place(
+            "bad-0",
+            payloads[0],
+            "city",
+            "ID",
+            ids,
+            aliases=(payloads[1],),
+            coordinates=Coordinates(-6.2, 106.8),
+        ),
+        "bad-1": Place(
+            "bad-1", payloads[1], "city", "MA", ids[1:], coordinates=Coordinates(33.6, -7.6)
+        ),
+        "bad-2": Place("bad-2", payloads[2] + TURTLE_BREAKERS, "city", "RO", ids[2:]),
+    }
+    areas = {"evil": Area("evil", {"en": payloads[0]})}
+    partnerships = {
+        "bad-0--bad-1": Partnership(
+            "bad-0--bad-1",
+            ("bad-0", "bad-1"),
+            "sister-city",
+            "active",
+            ids,
+            since=PartialDate.parse(1990),
+            areas=("evil",),
+            notes=" ".join(payloads),
+        ),
+        "bad-1--bad-2": Partnership(
+            "bad-1--bad-2", ("bad-1", "bad-2"), "friendship", "ended", ids[2:]
+        ),
+    }
+    return Dataset(sources=sources, areas=areas, places=places, partnerships=partnerships)
+
+
+# ---------------------------------------------------------------------------------------------
+# one self-contained file
+
+URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"focus": "jakarta", "depth": 2}, {"layout": "geo", "with_visits": True}],
+    ids=["everything", "jakarta", "geo-visits"],
+)
+def test_the_page_loads_nothing_from_a_url(dataset: Dataset, options: dict[str, Any]) -> None:
+    page = render_html(dataset, **options)
+    # By regular expression over the whole text ...
+    assert not re.search(r"<script\b[^>]*\bsrc\s*=", page, re.IGNORECASE)
+    assert not re.search(r"<link\b", page, re.IGNORECASE)
+    assert not re.search(r"<(?:iframe|img|embed|object|base)\b", page.split("<script>")[0], re.I)
+    assert not re.search(
+        r"\b(?:src|href|srcset|action|poster|data)\s*=\s*[\"']?\s*(?:https?:)?//", page, re.I
+    )
+    assert not re.search(r"@import", page)
+    for match in re.finditer(r"url\(\s*[\"']?([^\"')]*)", page):
+        assert match.group(1).startswith("data:"), match.group(0)
+    # ... and by parsing every tag's attributes.
+    tags = parse(page)
+    assert tags.tags, "the parser saw no tags"
+    names = [tag for tag, _ in tags.tags]
+    assert "link" not in names
+    assert names.count("script") == 2  # vis-network, inlined; the page's own script
+    for tag, attrs in tags.tags:
+        for name, value in attrs:
+            assert name not in ("src", "href", "srcset", "action", "poster", "data"), (tag, name)
+            text = value or ""
+            assert "http://" not in text and "https://" not in text, (tag, name, text)
+            if name == "style":
+                assert "url(" not in text, (tag, text)
+    for style in tags.styles:
+        assert "@import" not in style
+        for match in re.finditer(r"url\(\s*[\"']?([^\"')]*)", style):
+            assert match.group(1).startswith("data:"), match.group(0)
+    # A Content-Security-Policy that forbids loading anything from anywhere.
+    csp = [
+        dict(attrs).get("content") or ""
+        for tag, attrs in tags.tags
+        if tag == "meta"
+        and (dict(attrs).get("http-equiv") or "").lower() == "content-security-policy"
+    ]
+    assert csp and "default-src 'none'" in csp[0]
+    # The vis-network library is inside the page, not referred to.
+    assert "vis.Network" in tags.scripts[1]
+    assert "vis-network" in tags.scripts[0] and len(tags.scripts[0]) > 100_000
+
+
+# ---------------------------------------------------------------------------------------------
+# the data the page draws
+
+SELECTIONS = [
+    pytest.param({}, id="everything"),
+    pytest.param({"focus": "jakarta", "depth": 1}, id="jakarta-depth-1"),
+    pytest.param({"focus": "jakarta", "depth": 2}, id="jakarta-depth-2"),
+    pytest.param({"countries": ["MA"]}, id="country-MA"),
+    pytest.param({"kind": "sister-province"}, id="sister-province"),
+    pytest.param({"as_of": "1995"}, id="as-of-1995"),
+    pytest.param({"year_from": 1990, "year_to": 1999}, id="1990s"),
+]
+
+
+@pytest.mark.parametrize("options", SELECTIONS)
+def test_embedded_nodes_and_edges_are_what_select_says(
+    dataset: Dataset, options: dict[str, Any]
+) -> None:
+    place_ids, ties = select(dataset, VizOptions(**options))
+    data = page_data(render_html(dataset, **options))
+    assert [n["id"] for n in data["nodes"]] == place_ids
+    assert [e["id"] for e in data["edges"]] == [t.id for t in ties]
+    assert len(set(place_ids)) == len(place_ids)
+    drawn = set(place_ids)
+    for edge in data["edges"]:
+        assert edge["from"] in drawn and edge["to"] in drawn
+    assert data["countries"] == sorted({dataset.places[p].country for p in place_ids})
+
+
+def test_selections_are_not_trivial(dataset: Dataset) -> None:
+    """The options above really cut the data (so the counts compared mean something)."""
+    everything = select(dataset, VizOptions())
+    assert len(everything[0]) == len(dataset.places)
+    assert len(everything[1]) == len(dataset.partnerships)
+    near = select(dataset, VizOptions(focus="jakarta", depth=1))
+    far = select(dataset, VizOptions(focus="jakarta", depth=2))
+    assert "jakarta" in near[0]
+    assert 1 < len(near[0]) < len(far[0]) <= len(everything[0])
+    for options in (
+        VizOptions(countries=["MA"]),
+        VizOptions(kind="sister-province"),
+        VizOptions(as_of="1995"),
+        VizOptions(year_from=1990, year_to=1999),
+    ):
+        place_ids, ties = select(dataset, options)
+        assert 0 < len(ties) < len(dataset.partnerships), options
+        assert len(place_ids) < len(dataset.places), options
+    morocco = select(dataset, VizOptions(countries=["MA"]))
+    for tie in morocco[1]:
+        assert "MA" in {dataset.places[p].country for p in tie.between}
+
+
+def test_page_counts_visits_apart_from_ties(dataset: Dataset) -> None:
+    _, ties = select(dataset, VizOptions())
+    data = page_data(render_html(dataset, with_visits=True))
+    visits = [e for e in data["edges"] if e["kind"] == "visit"]
+    assert visits, "the curated data has visits between drawn places"
+    assert len(data["edges"]) - len(visits) == len(ties)
+    assert "visit" in data["kinds"]
+
+
+# ---------------------------------------------------------------------------------------------
+# layouts
+
+
+def test_geo_layout_places_nodes_by_longitude_and_latitude(dataset: Dataset) -> None:
+    data = page_data(render_html(dataset, layout="geo"))
+    assert data["physics"] is False
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert len(nodes) == len(dataset.places)
+    scales = []
+    for ident, node in nodes.items():
+        assert isinstance(node["x"], int | float) and isinstance(node["y"], int | float)
+        point = dataset.places[ident].coordinates
+        if point is None:
+            continue
+        if abs(point.lon) > 1:
+            scales.append(node["x"] / point.lon)
+        if abs(point.lat) > 1:
+            scales.append(-node["y"] / point.lat)
+    assert scales and min(scales) > 0
+    assert max(scales) - min(scales) < 0.01 * max(scales), "x ∝ longitude, y ∝ −latitude"
+    # East is right, north is up.
+    jakarta, rabat = nodes["jakarta"], nodes["rabat"]
+    assert jakarta["x"] > rabat["x"] and jakarta["y"] > rabat["y"]
+
+
+def test_force_layout_of_a_small_graph_leaves_positions_to_physics(dataset: Dataset) -> None:
+    data = page_data(render_html(dataset))
+    assert data["physics"] is True
+    assert all("x" not in n and "y" not in n for n in data["nodes"])
+
+
+def test_places_without_coordinates_still_get_geo_positions() -> None:
+    data = page_data(render_html(hostile_dataset(), layout="geo"))
+    assert data["physics"] is False
+    assert all(math.isfinite(n["x"]) and math.isfinite(n["y"]) for n in data["nodes"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) == len(data["nodes"])
+
+
+@pytest.mark.parametrize("layout", ["force", "geo"])
+def test_large_graph_has_positions_for_every_node_and_physics_off(
+    large: Dataset, layout: str
+) -> None:
+    assert len(large.places) > viz.PHYSICS_LIMIT
+    place_ids, ties = select(large, VizOptions(layout=layout))
+    data = page_data(render_html(large, layout=layout))
+    assert data["physics"] is False
+    assert [n["id"] for n in data["nodes"]] == place_ids
+    assert len(data["edges"]) == len(ties) == 4000
+    for node in data["nodes"]:
+        assert math.isfinite(node["x"]) and math.isfinite(node["y"]), node["id"]
+
+
+def test_large_graph_is_rendered_without_pyvis_per_node_calls(
+    large: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyvis's add_node/add_edge scan every edge (quadratic): the page must build its lists
+    directly, so rendering costs about as much as building the node and edge lists."""
+    from pyvis.network import Network
+
+    def forbidden(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("render_html goes through pyvis's quadratic add_node/add_edge")
+
+    monkeypatch.setattr(Network, "add_node", forbidden)
+    monkeypatch.setattr(Network, "add_edge", forbidden)
+    monkeypatch.setattr(Network, "add_nodes", forbidden)
+    page = render_html(large)
+    assert len(page_data(page)["nodes"]) == 2000
+
+
+# ---------------------------------------------------------------------------------------------
+# escaping
+
+
+@pytest.mark.parametrize("layout", ["force", "geo"])
+def test_hostile_names_and_titles_appear_only_escaped(layout: str) -> None:
+    dataset = hostile_dataset()
+    page = render_html(dataset, layout=layout, with_visits=True, colour_by="country")
+    script = data_script(page)
+    # Nothing in the data can end the script element or open a tag.
+    assert "</script" not in script.lower()
+    assert "<!--" not in script
+    raw = data_text(page)
+    assert "<" not in raw and ">" not in raw
+    assert "\u2028" not in raw and "\u2029" not in raw
+    assert "const DATA = " + raw in script
+    assert "<img" not in page.lower()
+    assert "<a href" not in page.lower()
+    assert "onerror=alert" not in page.split("<script>", 1)[0]  # not in the head or the legend
+    # Exactly two scripts: nothing the data says opened a third one.
+    assert len(re.findall(r"<script\b", page, re.IGNORECASE)) - page.count('"<script>"') == 2
+    tags = parse(page)
+    assert [t for t, _ in tags.tags].count("script") == 2
+    assert not [t for t, _ in tags.tags if t in ("img", "a", "iframe", "svg")]
+    # ... and the data still holds the text as it was, once the JSON is read.
+    data = page_data(page)
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    assert labels["bad-0"] == XSS_PAYLOADS[0]
+    assert labels["bad-1"] == XSS_PAYLOADS[1]
+    assert labels["bad-2"] == XSS_PAYLOADS[2] + TURTLE_BREAKERS
+    bad_0 = next(n for n in data["nodes"] if n["id"] == "bad-0")
+    assert XSS_PAYLOADS[1] in bad_0["names"]
+    for payload in XSS_PAYLOADS:
+        assert payload in bad_0["title"]  # the sources' titles
+    tie = next(e for e in data["edges"] if e["id"] == "bad-0--bad-1")
+    for payload in XSS_PAYLOADS:
+        assert f"{payload} {TURTLE_BREAKERS}" in tie["title"]
+    assert data["areas"] == [{"id": "evil", "label": XSS_PAYLOADS[0]}]
+
+
+def test_hostile_page_title_is_escaped() -> None:
+    page = render_html(hostile_dataset(), title=XSS_PAYLOADS[1] + XSS_PAYLOADS[0])
+    head = page.split("<script>", 1)[0]
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in head
+    assert "<img" not in page.lower()
+    assert len(re.findall(r"<script>", page)) == 2 + page.count('"<script>"')
+
+
+# ---------------------------------------------------------------------------------------------
+# the command line
+
+
+def test_viz_command_writes_the_page_atomically(tmp_path: Path) -> None:
+    out = tmp_path / "sub" / "graph.html"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--no-cache", "viz", "--data", str(DATA), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.output
+    dataset = graph.load_dataset(DATA)
+    assert out.read_text(encoding="utf-8") == render_html(dataset)
+    # Written again over itself: replaced by a rename (a new inode), leaving no temporary.
+    before = out.stat().st_ino
+    result = runner.invoke(
+        cli, ["viz", "--data", str(DATA), "--layout", "geo", "--title", "Geo", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_ino != before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["graph.html"]
+    assert page_data(out.read_text(encoding="utf-8"))["physics"] is False
+
+
+def test_viz_command_leaves_the_old_file_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "graph.html"
+    out.write_text("old page", encoding="utf-8")
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    result = CliRunner().invoke(cli, ["viz", "--data", str(DATA), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "cannot write" in result.output
+    assert out.read_text(encoding="utf-8") == "old page"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.html"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"), [("Kiev", "kyiv"), ("kyiv", "kyiv"), ("Jakarta", "jakarta")]
+)
+def test_viz_focus_resolves_names(tmp_path: Path, name: str, expected: str) -> None:
+    out = tmp_path / "focus.html"
+    result = CliRunner().invoke(
+        cli, ["viz", "--data", str(DATA), "--focus", name, "--depth", "1", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    dataset = graph.load_dataset(DATA)
+    place_ids, ties = select(dataset, VizOptions(focus=expected, depth=1))
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert [n["id"] for n in data["nodes"]] == place_ids
+    assert [e["id"] for e in data["edges"]] == [t.id for t in ties]
+    assert expected in place_ids
+
+
+def test_viz_unknown_focus_exits_1_with_a_suggestion(tmp_path: Path) -> None:
+    out = tmp_path / "nope.html"
+    result = CliRunner().invoke(
+        cli, ["viz", "--data", str(DATA), "--focus", "Jakartaa", "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    assert "Jakartaa" in result.output
+    assert "did you mean" in result.output and "jakarta" in result.output.lower()
+    assert not out.exists()
+
+
+def test_viz_as_of_with_from_is_a_usage_error(tmp_path: Path) -> None:
+    out = tmp_path / "nope.html"
+    result = CliRunner().invoke(
+        cli, ["viz", "--data", str(DATA), "--as-of", "1995", "--from", "1990", "-o", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "--as-of" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "options"),
+    [
+        (["--country", "ma"], {"countries": ["MA"]}),
+        (["--kind", "sister-province"], {"kind": "sister-province"}),
+        (["--as-of", "1995"], {"as_of": "1995"}),
+        (["--from", "1990", "--to", "1999"], {"year_from": 1990, "year_to": 1999}),
+    ],
+    ids=["country", "kind", "as-of", "from-to"],
+)
+def test_viz_filters_match_select(
+    tmp_path: Path, dataset: Dataset, args: list[str], options: dict[str, Any]
+) -> None:
+    out = tmp_path / "filtered.html"
+    result = CliRunner().invoke(cli, ["viz", "--data", str(DATA), *args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    place_ids, ties = select(dataset, VizOptions(**options))
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert [n["id"] for n in data["nodes"]] == place_ids
+    assert [e["id"] for e in data["edges"]] == [t.id for t in ties]
+
+
+def test_build_writes_both_html_pages(tmp_path: Path, dataset: Dataset) -> None:
+    result = CliRunner().invoke(cli, ["build", "--data", str(DATA), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    everything = tmp_path / "sister-cities.html"
+    jakarta = tmp_path / "jakarta.html"
+    assert f"wrote {everything}" in result.output
+    assert f"wrote {jakarta}" in result.output
+    whole = page_data(everything.read_text(encoding="utf-8"))
+    place_ids, ties = select(dataset, VizOptions())
+    assert [n["id"] for n in whole["nodes"]] == place_ids
+    assert len(whole["edges"]) == len(ties)
+    near = page_data(jakarta.read_text(encoding="utf-8"))
+    place_ids, ties = select(dataset, VizOptions(focus="jakarta", depth=2))
+    assert [n["id"] for n in near["nodes"]] == place_ids
+    assert [e["id"] for e in near["edges"]] == [t.id for t in ties]
