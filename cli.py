@@ -1008,8 +1008,17 @@ def viz(
     click.echo(f"wrote {output}", err=True)
 
 
+def _interrupted(signum: int, frame: Any) -> None:
+    # Turn a polite kill into KeyboardInterrupt, so that writes in progress remove their
+    # temporary files and leave the previous file in place.
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """The console script's entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _interrupted)
     cli(prog_name="sistercities")
 
 

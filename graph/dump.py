@@ -18,10 +18,25 @@ from graph.model import Dataset
 
 __all__ = ["dataset_to_yaml", "entity_to_dict"]
 
+from graph.yamltree import _plain_scalar
+
 try:
-    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeDumper as _BaseDumper
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+
+
+class _Dumper(_BaseDumper):
+    """PyYAML's dumper, quoting every string that our YAML 1.2 reader would not read back
+    as that same string (PyYAML quotes by YAML 1.1 rules: ``0o17`` would come back a number)."""
+
+
+def _represent_str(dumper: Any, text: str) -> Any:
+    quoted = _plain_scalar(text) is not text or text != text.strip()
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if quoted else None)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 # Model attribute → YAML key, where they differ.
 _KEYS = {"start": "from", "end": "until", "places": "cities"}

@@ -1,0 +1,81 @@
+"""Nothing half-written: an export killed midway leaves the previous file whole."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(sys.executable).parent / "sistercities"
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import generate, write_yaml  # noqa: E402
+
+OLD = b"@prefix old: <https://example.org/old#> .\nold:file old:is old:intact .\n"
+
+
+@pytest.fixture(scope="module")
+def big_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "world.yaml"
+    write_yaml(generate(5_000, 12_000, 1_000), path)
+    return path
+
+
+def _export_until_writing(data: Path, target: Path) -> subprocess.Popen[bytes]:
+    """Start an export and return once its temporary file has appeared."""
+    process = subprocess.Popen(
+        [str(SCRIPT), "--no-cache", "--data", str(data), "export", "-o", str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not list(target.parent.glob(f".{target.name}.*.tmp")):
+        assert process.poll() is None, "the export ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    return process
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupted_export_keeps_the_old_file_and_cleans_up(
+    big_data: Path, tmp_path: Path, signum: int
+) -> None:
+    target = tmp_path / "sister-cities.ttl"
+    target.write_bytes(OLD)
+    process = _export_until_writing(big_data, target)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert b"Traceback" not in stderr
+    assert target.read_bytes() == OLD
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_a_killed_export_keeps_the_old_file(big_data: Path, tmp_path: Path) -> None:
+    """SIGKILL cannot be caught: the temporary file may stay, but the old file is whole."""
+    target = tmp_path / "sister-cities.ttl"
+    target.write_bytes(OLD)
+    process = _export_until_writing(big_data, target)
+    process.kill()
+    process.communicate(timeout=60)
+    assert target.read_bytes() == OLD
+
+
+def test_an_export_that_is_not_interrupted_replaces_the_file(
+    big_data: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "sister-cities.ttl"
+    target.write_bytes(OLD)
+    subprocess.run(
+        [str(SCRIPT), "--no-cache", "--data", str(big_data), "export", "-o", str(target)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert target.read_bytes().startswith(b"@prefix")
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
