@@ -69,6 +69,11 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """A value quoted for a message, cut short if long."""
+    return repr(value if len(value) <= limit else value[: limit - 3] + "...")
+
+
 def _error(problems: list[Problem], where: Location, rule: str, message: str) -> Any:
     problems.append(Problem(where, Severity.ERROR, rule, message))
     return INVALID
@@ -126,7 +131,7 @@ class Pattern(Text):
         if not isinstance(value, str):
             return self.wrong_type(value, where, problems, what)
         if not self.regex.fullmatch(value):
-            return _error(problems, where, self.rule, f"{what} is {value!r}: {self.hint}")
+            return _error(problems, where, self.rule, f"{what} is {_shown(value)}: {self.hint}")
         return value
 
 
@@ -163,7 +168,7 @@ class Country(Pattern):
                 problems,
                 where,
                 "unknown-country",
-                f"{what} is {value!r}, which is not an ISO 3166-1 alpha-2 code",
+                f"{what} is {_shown(value)}, which is not an ISO 3166-1 alpha-2 code",
             )
         return value
 
@@ -220,7 +225,7 @@ class Enum(FieldType):
                 problems,
                 where,
                 "bad-value",
-                f"{what} is {value!r}, not {self.expected}{hint}",
+                f"{what} is {_shown(value)}, not {self.expected}{hint}",
             )
         return value
 

@@ -275,6 +275,29 @@ class _StartMarkOnly:
         self.start_mark = start_mark
 
 
+# Errors about something left open: the place it was opened says more than where the parser
+# gave up (often the end of the file).
+_OPENED = ("while scanning a quoted scalar", "while parsing a flow")
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, name: str) -> Problem:
+    """A parser error as a problem at the most useful position."""
+    problem, context = error.problem_mark, error.context_mark
+    mark = problem or context
+    what = " ".join(str(part) for part in (error.context, error.problem) if part)
+    if context is not None and str(error.context or "").startswith(_OPENED):
+        mark = context
+        if problem is not None:
+            what += f" (opened here; the parser gave up at line {problem.line + 1})"
+    rule = "yaml-syntax"
+    if "maximum nesting depth" in str(error.problem or ""):  # libyaml's own limit (1,000)
+        rule, what = "yaml-depth", f"nesting deeper than {MAX_DEPTH} levels"
+    where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
+    return Problem(
+        where, Severity.ERROR, rule, f"YAML syntax error: {what}" if rule == "yaml-syntax" else what
+    )
+
+
 def read_yaml_text(text: str, name: str) -> tuple[Any, list[Problem]]:
     """Parse YAML text into located values; returns (document, problems).
 
@@ -289,11 +312,7 @@ def read_yaml_text(text: str, name: str) -> tuple[Any, list[Problem]]:
     except _Abort as abort:
         return None, [*builder.problems, abort.problem]
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
-        what = " ".join(str(part) for part in (error.context, error.problem) if part)
-        problem = Problem(where, Severity.ERROR, "yaml-syntax", f"YAML syntax error: {what}")
-        return None, [*builder.problems, problem]
+        return None, [*builder.problems, _syntax_problem(error, name)]
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
