@@ -332,6 +332,10 @@ def export(
     metavar="NAME=VALUE",
     help='Give a variable a value: an IRI such as place:jakarta, or "text" in quotes.',
 )
+@click.option(
+    "--endpoint",
+    help="Ask this remote SPARQL store instead of the local data (see `publish --help`).",
+)
 @format_option
 @base_iri_option
 @click.pass_context
@@ -342,6 +346,7 @@ def sparql(
     query_file: Any,
     example: str | None,
     bindings: tuple[str, ...],
+    endpoint: str | None,
     output_format: str,
     base_iri: str,
 ) -> None:
@@ -355,6 +360,7 @@ def sparql(
       sistercities sparql 'SELECT ?p WHERE { place:jakarta sc:twinnedWith ?p }'
       sistercities sparql -e partners --bind city=place:casablanca
       sistercities sparql -f my-query.rq --format csv
+      sistercities sparql --endpoint http://localhost:7878 -e ties-by-area
     """
     from graph.sparql import SparqlError, example_queries, run_query
     from graph.vocab import Lit
@@ -378,11 +384,21 @@ def sparql(
             raise click.UsageError(f"--bind takes NAME=VALUE, not '{binding}'")
         is_text = len(value) >= 2 and value[0] == value[-1] == '"'
         values[name.lstrip("?$")] = Lit(value[1:-1]) if is_text else value
-    dataset = load(ctx, data_paths)
-    try:
-        answer = run_query(dataset, text, base=base_iri, bindings=values)
-    except SparqlError as error:
-        raise click.ClickException(str(error)) from None
+    if endpoint is not None:
+        from graph.store import StoreError, remote_query
+
+        if values:
+            raise click.UsageError("--bind works on the local data only, not with --endpoint")
+        try:
+            answer = remote_query(_endpoint(endpoint), text)
+        except StoreError as error:
+            raise click.ClickException(str(error)) from None
+    else:
+        dataset = load(ctx, data_paths)
+        try:
+            answer = run_query(dataset, text, base=base_iri, bindings=values)
+        except SparqlError as error:
+            raise click.ClickException(str(error)) from None
     if answer.kind == "graph":
         from graph.export import write_rdf_triples
         from graph.rdf import prefixes
@@ -1006,6 +1022,155 @@ def viz(
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"wrote {output}", err=True)
+
+
+ENV_USER = "SISTERCITIES_ENDPOINT_USER"
+ENV_PASSWORD = "SISTERCITIES_ENDPOINT_PASSWORD"
+
+
+def _endpoint(url: str, user: str | None = None) -> Any:
+    """The store's URLs and credentials: the user from --user or the environment, the password
+    only from the environment (never from the command line, where others could see it)."""
+    from graph.store import Endpoint, StoreError
+
+    try:
+        return Endpoint.parse(url, user or os.environ.get(ENV_USER), os.environ.get(ENV_PASSWORD))
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@cli.command()
+@data_option
+@click.option("--endpoint", required=True, help="The store's URL (forms: see below).")
+@click.option("--graph", "graph_iri", help="The named graph to write (default: the default graph).")
+@click.option(
+    "--replace/--append",
+    default=True,
+    show_default=True,
+    help="Swap the graph's content for the data (atomically), or add to it.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be uploaded, upload nothing.")
+@click.option(
+    "--chunk-triples",
+    default=50_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Triples sent in one request.",
+)
+@click.option(
+    "--user",
+    help=f"User for HTTP Basic authentication (or ${ENV_USER}); "
+    f"the password comes from ${ENV_PASSWORD}.",
+)
+@base_iri_option
+@click.pass_context
+def publish(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    endpoint: str,
+    graph_iri: str | None,
+    replace: bool,
+    dry_run: bool,
+    chunk_triples: int,
+    user: str | None,
+    base_iri: str,
+) -> None:
+    """Upload the data to a SPARQL 1.1 store (Graph Store HTTP Protocol, N-Triples in chunks).
+
+    --replace uploads into a temporary graph and swaps it in with one SPARQL Update (MOVE):
+    the graph is never half-replaced. Transient errors are retried.
+
+    \b
+    URL forms:
+      Oxigraph  http://localhost:7878                      (or …/store)
+      Fuseki    http://localhost:3030/DATASET
+      GraphDB   http://localhost:7200/repositories/REPO
+
+    \b
+    Examples:
+      sistercities publish --endpoint http://localhost:7878
+      sistercities publish --endpoint http://localhost:3030/twins --graph https://ex.org/g
+      sistercities publish --endpoint http://localhost:7878 --dry-run
+    """
+    from graph.store import StoreError
+    from graph.store import publish as publish_data
+
+    target = _endpoint(endpoint, user)
+    dataset = load(ctx, data_paths)
+    show_progress = sys.stderr.isatty()
+
+    def progress(done: int) -> None:
+        if show_progress:
+            click.echo(f"\\r{done:,} triples uploaded", nl=False, err=True)
+
+    try:
+        report = publish_data(
+            dataset,
+            target,
+            graph=graph_iri,
+            replace=replace,
+            dry_run=dry_run,
+            base=base_iri,
+            progress=progress,
+            chunk_triples=chunk_triples,
+        )
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    if show_progress and not dry_run:
+        click.echo("", err=True)
+    if dry_run:
+        click.echo(
+            f"would {report.mode} graph {report.graph} with {report.triples:,} triples "
+            f"in {report.chunks} chunks at {target.store}"
+        )
+    else:
+        click.echo(
+            f"{report.mode}d graph {report.graph}: {report.triples:,} triples in "
+            f"{report.chunks} chunks, {report.seconds:.2f} s ({report.triples_per_second:,.0f} "
+            "triples/s)"
+        )
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on (127.0.0.1: this machine only).",
+)
+@click.option("--port", default=7879, show_default=True, type=click.IntRange(0, 65535))
+@base_iri_option
+@click.pass_context
+def serve(
+    ctx: click.Context, data_paths: tuple[Path, ...], host: str, port: int, base_iri: str
+) -> None:
+    """Serve the data as a read-only SPARQL endpoint at http://HOST:PORT/query.
+
+    \b
+    Examples:
+      sistercities serve
+      sistercities serve --port 8890
+    """
+    from graph.serve import make_server
+
+    dataset = load(ctx, data_paths)
+    try:
+        server = make_server(dataset, host, port, base_iri)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {error.strerror or error}"
+        ) from None
+    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
+    click.echo(
+        f"SPARQL endpoint: http://{bound_host}:{bound_port}/query (Ctrl-C to stop)", err=True
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def _interrupted(signum: int, frame: Any) -> None:

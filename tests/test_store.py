@@ -1,0 +1,401 @@
+"""Publishing to and querying a real SPARQL store: an Oxigraph server started on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "cities.yaml"
+MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
+BIN = Path(sys.executable).parent
+SCRIPT = BIN / "sistercities"
+GRAPH = "https://example.org/graphs/twins"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph server (PyPI package `oxigraph`) on a free port of 127.0.0.1."""
+    binary = BIN / "oxigraph"
+    assert binary.exists(), "the store tests need the `oxigraph` package (pip install oxigraph)"
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph")
+    server = subprocess.Popen(
+        [str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/query?query=ASK%7B%7D")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "SISTERCITIES_NO_CACHE": "1", **(env or {})},
+        check=False,
+    )
+
+
+def count(url: str, graph: str | None = GRAPH) -> int:
+    where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    result = run(
+        "sparql",
+        "--endpoint",
+        url,
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    return int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"])
+
+
+def graphs(url: str) -> set[str]:
+    result = run(
+        "sparql",
+        "--endpoint",
+        url,
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "--format",
+        "json",
+    )
+    return {row["g"]["value"] for row in json.loads(result.stdout)["results"]["bindings"]}
+
+
+def same_answer(first: str, second: str) -> bool:
+    """Two SPARQL JSON results with the same variables and rows (ties in ORDER BY may swap)."""
+    a, b = json.loads(first), json.loads(second)
+
+    def canonical(value: dict[str, str]) -> dict[str, str]:
+        # GROUP_CONCAT's order is undefined in SPARQL: compare the parts, in any order.
+        if value["type"] == "literal" and "; " in value["value"]:
+            return {**value, "value": "; ".join(sorted(value["value"].split("; ")))}
+        return value
+
+    def rows(doc: dict[str, Any]) -> list[str]:
+        return sorted(
+            json.dumps({k: canonical(v) for k, v in row.items()}, sort_keys=True)
+            for row in doc["results"]["bindings"]
+        )
+
+    return bool(a["head"] == b["head"] and rows(a) == rows(b))
+
+
+def local_triples(path: Path) -> int:
+    result = run(
+        "--data",
+        str(path),
+        "sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        "--format",
+        "json",
+    )
+    return int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_publish_the_curated_data_and_every_example_answers_as_locally(oxigraph: str) -> None:
+    published = run("--data", str(DATA), "publish", "--endpoint", oxigraph, "--graph", GRAPH)
+    assert published.returncode == 0, published.stderr
+    assert "triples/s" in published.stdout
+    assert count(oxigraph) == local_triples(DATA)
+    for example in ("partners", "ties-by-decade", "visits-2018", "ties-by-area"):
+        query = (ROOT / "graph" / "queries" / f"{example}.rq").read_text(encoding="utf-8")
+        scoped = query.replace("WHERE {", f"WHERE {{ GRAPH <{GRAPH}> {{", 1).rstrip()
+        # close the GRAPH block before the solution modifiers
+        head, _, tail = scoped.rpartition("}")
+        scoped_query = head + "} }" + tail
+        remote = run("sparql", "--endpoint", oxigraph, scoped_query, "--format", "json")
+        local = run("--data", str(DATA), "sparql", query, "--format", "json")
+        assert remote.returncode == 0, remote.stderr
+        assert same_answer(remote.stdout, local.stdout), example
+
+
+def test_publish_again_with_replace_doubles_nothing_and_leaves_no_staging_graph(
+    oxigraph: str,
+) -> None:
+    for _ in range(2):
+        result = run("--data", str(DATA), "publish", "--endpoint", oxigraph, "--graph", GRAPH)
+        assert result.returncode == 0, result.stderr
+    assert count(oxigraph) == local_triples(DATA)
+    assert GRAPH in graphs(oxigraph)
+    assert not any("/upload/" in g for g in graphs(oxigraph))
+
+
+def test_replace_swaps_the_old_content_for_the_new(oxigraph: str) -> None:
+    graph = GRAPH + "/swap"
+    run("--data", str(DATA), "publish", "--endpoint", oxigraph, "--graph", graph)
+    result = run("--data", str(MINIMAL), "publish", "--endpoint", oxigraph, "--graph", graph)
+    assert result.returncode == 0, result.stderr
+    assert count(oxigraph, graph) == local_triples(MINIMAL)
+
+
+def test_append_adds(oxigraph: str) -> None:
+    graph = GRAPH + "/append"
+    run("--data", str(MINIMAL), "publish", "--endpoint", oxigraph, "--graph", graph)
+    before = count(oxigraph, graph)
+    result = run(
+        "--data", str(DATA), "publish", "--endpoint", oxigraph, "--graph", graph, "--append"
+    )
+    assert result.returncode == 0, result.stderr
+    assert count(oxigraph, graph) > before
+
+
+def test_dry_run_uploads_nothing(oxigraph: str) -> None:
+    graph = GRAPH + "/dry"
+    result = run(
+        "--data", str(DATA), "publish", "--endpoint", oxigraph, "--graph", graph, "--dry-run"
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"would replace graph {graph} with ")
+    assert count(oxigraph, graph) == 0
+
+
+def test_publish_a_world_sized_network(oxigraph: str, tmp_path: Path) -> None:
+    """The generated world network (bench/generate.py) in chunks; the figure goes to stdout."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate, write_yaml
+
+    world = tmp_path / "world.yaml"
+    write_yaml(generate(5_000, 12_000, 1_000), world)
+    graph = GRAPH + "/world"
+    result = run(
+        "--data",
+        str(world),
+        "publish",
+        "--endpoint",
+        oxigraph,
+        "--graph",
+        graph,
+        "--chunk-triples",
+        "20000",
+    )
+    assert result.returncode == 0, result.stderr
+    print(result.stdout)
+    assert count(oxigraph, graph) == local_triples(world)
+    hub_query = (
+        "SELECT ?p (COUNT(?o) AS ?n) WHERE { %s ?p sc:twinnedWith ?o } "
+        "GROUP BY ?p ORDER BY DESC(?n) ?p LIMIT 3"
+    )
+    remote = run(
+        "sparql",
+        "--endpoint",
+        oxigraph,
+        hub_query.replace("%s ?p", f"GRAPH <{graph}> {{ ?p").replace("?o }", "?o } }"),
+        "--format",
+        "json",
+    )
+    local = run("--data", str(world), "sparql", hub_query.replace("%s ", ""), "--format", "json")
+    assert same_answer(remote.stdout, local.stdout)
+
+
+class _FailingProxy(BaseHTTPRequestHandler):
+    """Forwards to the real store, but answers HTTP 500 to every upload after the first two."""
+
+    target: ClassVar[str] = ""
+    uploads: ClassVar[int] = 0
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _forward(self, method: str) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+        if method == "POST" and self.path.startswith("/store"):
+            type(self).uploads += 1
+            if type(self).uploads > 2:
+                self.send_response(500)
+                self.end_headers()
+                self.wfile.write(b"disk full")
+                return
+        request = urllib.request.Request(
+            self.target + self.path,
+            data=body,
+            method=method,
+            headers={
+                k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status, payload, kind = (
+                    response.status,
+                    response.read(),
+                    response.headers.get("Content-Type", ""),
+                )
+        except urllib.error.HTTPError as error:
+            status, payload, kind = error.code, error.read(), "text/plain"
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        self._forward("GET")
+
+    def do_POST(self) -> None:
+        self._forward("POST")
+
+
+def test_a_store_failing_midway_leaves_the_graph_as_it_was(oxigraph: str, tmp_path: Path) -> None:
+    graph = GRAPH + "/midway"
+    first = run("--data", str(DATA), "publish", "--endpoint", oxigraph, "--graph", graph)
+    assert first.returncode == 0
+    before = count(oxigraph, graph)
+    _FailingProxy.target = oxigraph
+    _FailingProxy.uploads = 0
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _FailingProxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{proxy.server_address[1]}"
+        result = run(
+            "--data",
+            str(MINIMAL),
+            "publish",
+            "--endpoint",
+            url,
+            "--graph",
+            graph,
+            "--chunk-triples",
+            "20",
+        )
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert result.returncode == 1
+    assert "HTTP 500" in result.stderr and "Traceback" not in result.stderr
+    assert count(oxigraph, graph) == before
+    assert not any("/upload/" in g for g in graphs(oxigraph))
+
+
+def test_a_server_that_is_down_is_one_clear_message() -> None:
+    result = run("--data", str(MINIMAL), "publish", "--endpoint", f"http://127.0.0.1:{free_port()}")
+    assert result.returncode == 1
+    assert "cannot connect" in result.stderr and "Traceback" not in result.stderr
+    query = run("sparql", "--endpoint", f"http://127.0.0.1:{free_port()}", "ASK {}")
+    assert query.returncode == 1 and "cannot connect" in query.stderr
+
+
+def test_a_wrong_url_is_one_clear_message(oxigraph: str) -> None:
+    result = run("--data", str(MINIMAL), "publish", "--endpoint", oxigraph + "/no/such/path")
+    assert result.returncode == 1
+    assert "HTTP 404" in result.stderr and "Traceback" not in result.stderr
+    assert run("--data", str(MINIMAL), "publish", "--endpoint", "ftp://x").returncode == 1
+
+
+class _Refusing(BaseHTTPRequestHandler):
+    seen_authorization: ClassVar[list[str]] = []
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        type(self).seen_authorization.append(self.headers.get("Authorization", ""))
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(401)
+        self.end_headers()
+
+
+def test_credentials_are_sent_and_never_echoed() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://alice:urlsecret@127.0.0.1:{server.server_address[1]}"
+        result = run(
+            "--data",
+            str(MINIMAL),
+            "publish",
+            "--endpoint",
+            url,
+            env={"SISTERCITIES_ENDPOINT_PASSWORD": "envsecret"},
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1
+    assert "refused us (HTTP 401)" in result.stderr
+    output = result.stdout + result.stderr
+    assert "urlsecret" not in output and "envsecret" not in output and "alice" not in output
+    assert _Refusing.seen_authorization and _Refusing.seen_authorization[0].startswith("Basic ")
+
+
+def test_serve_answers_sparql_over_http_read_only() -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [str(SCRIPT), "--no-cache", "--data", str(DATA), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/")
+        result = run(
+            "sparql",
+            "--endpoint",
+            url,
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+            "--format",
+            "json",
+        )
+        assert result.returncode == 0, result.stderr
+        assert int(
+            json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"]
+        ) == local_triples(DATA)
+        partners = run("sparql", "--endpoint", url, "-e", "partners", "--format", "json")
+        local = run("--data", str(DATA), "sparql", "-e", "partners", "--format", "json")
+        assert same_answer(partners.stdout, local.stdout)
+        update = urllib.request.Request(
+            url + "/update",
+            data=b"DROP ALL",
+            method="POST",
+            headers={"Content-Type": "application/sparql-update"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(update, timeout=5)
+        assert refused.value.code == 405
+        bad = run("sparql", "--endpoint", url, "SELECT ?x WHERE {")
+        assert bad.returncode == 1 and "HTTP 400" in bad.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
