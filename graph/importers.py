@@ -1,0 +1,277 @@
+"""Bulk data → YAML in our format. First: the Wikipedia twin-town CSV.
+
+`import_wikipedia_csv` reads ``city1,country1,lat1,lng1,city2,country2,lat2,lng2`` rows (the
+layout of github.com/Hekman/twincities, scraped from English Wikipedia's "List of twin towns and
+sister cities in …" pages) and decides who is who:
+
+- countries become ISO 3166-1 codes through country_converter's maintained name patterns
+  ("Ivory Coast", "Republic of Ireland", "Georgia (country)"), the constituent countries of the
+  United Kingdom through pycountry's subdivisions ("Wales"), and "Region, Country" through its
+  last part ("England, United Kingdom", "Martinique, France"); rows whose country has no ISO
+  code (Kosovo, misspellings) are dropped and counted;
+- a place is its normalized name (`graph.names.normalize`: Constanța = Constanţa), its country
+  and its position: the same name and country more than 30 km apart are different places
+  (never by name alone: Casablanca in Chile is not Casablanca in Morocco);
+- "District (City)" rows, where City is a place of the same country in the file, become places
+  ``part_of`` that city (Kota Tua (Jakarta)); other brackets stay in the name (Halle (Saale));
+- rows pairing a place with itself, and ties already seen, are dropped and counted.
+
+The result is a `Dataset` (a `source` names the origin and licence) and an `ImportReport`.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from graph.errors import SisterCitiesError
+from graph.model import Coordinates, Dataset, Partnership, Place, Source
+from graph.names import normalize
+
+__all__ = ["ImportError_", "ImportReport", "country_code", "import_wikipedia_csv"]
+
+WIKIPEDIA_SOURCE = Source(
+    "wikipedia-twin-towns",
+    "Lists of twin towns and sister cities (English Wikipedia), geocoded",
+    publisher="Wikipedia contributors; compiled by github.com/Hekman/twincities",
+    url="https://github.com/Hekman/twincities",
+    licence="CC BY-SA 4.0 (Wikipedia contributors)",
+)
+SAME_PLACE_KM = 30.0
+_BRACKETS = re.compile(r"^(?P<name>.+?)\s*\((?P<inside>[^()]+)\)$")
+COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
+
+
+class ImportError_(SisterCitiesError):
+    """A file that cannot be imported (missing, unreadable, wrong columns)."""
+
+
+@dataclass
+class ImportReport:
+    """Every decision the importer made, counted."""
+
+    rows: int = 0
+    places: int = 0
+    ties: int = 0
+    merged_spellings: int = 0
+    districts: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    unknown_countries: Counter[str] = field(default_factory=Counter)
+
+    def lines(self) -> list[str]:
+        """The report as lines of text, for stderr."""
+        out = [
+            f"rows read: {self.rows:,}",
+            f"places: {self.places:,} ({self.districts:,} districts part of a city; "
+            f"{self.merged_spellings:,} other spellings merged)",
+            f"ties: {self.ties:,}",
+        ]
+        for reason, count in sorted(self.dropped.items()):
+            out.append(f"dropped, {reason}: {count:,}")
+        if self.unknown_countries:
+            shown = ", ".join(
+                f"{name!r} ({n})" for name, n in self.unknown_countries.most_common(8)
+            )
+            out.append(f"countries without an ISO 3166-1 code: {shown}")
+        return out
+
+
+@cache
+def country_code(text: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code a country field names, or None.
+
+    >>> country_code("Georgia (country)"), country_code("England, United Kingdom")
+    ('GE', 'GB')
+    >>> country_code("Wales"), country_code("Ivory Coast"), country_code("Kosovo")
+    ('GB', 'CI', None)
+    """
+    import pycountry
+
+    name = text.strip()
+    if "," in name:
+        name = name.rsplit(",", 1)[1].strip()
+    if not name:
+        return None
+    if normalize(name) in _uk_nations():
+        return "GB"
+    code = _converter().convert(names=name, src="regex", to="ISO2", not_found=None)
+    if isinstance(code, str) and pycountry.countries.get(alpha_2=code) is not None:
+        return code
+    return None
+
+
+@cache
+def _uk_nations() -> frozenset[str]:
+    """The constituent countries of the United Kingdom, from pycountry's ISO 3166-2 table
+    ("Wales [Cymru GB-CYM]" counts as "wales")."""
+    import pycountry
+
+    return frozenset(
+        normalize(s.name.split("[")[0])
+        for s in pycountry.subdivisions.get(country_code="GB")  # type: ignore[no-untyped-call]
+        if s.type in ("Country", "Province")
+    )
+
+
+@cache
+def _converter() -> Any:
+    logging.getLogger("country_converter").setLevel(logging.ERROR)
+    import country_converter as coco
+
+    return coco.CountryConverter()
+
+
+def _km(a: Coordinates, b: Coordinates) -> float:
+    """Great-circle distance."""
+    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (
+        math.sin((la2 - la1) / 2) ** 2
+        + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    )
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _slug(text: str) -> str:
+    return (
+        re.sub(r"[^a-z0-9]+", "-", normalize(text).encode("ascii", "ignore").decode()).strip("-")
+        or "place"
+    )
+
+
+@dataclass
+class _Place:
+    key: str
+    name: str
+    country: str
+    point: Coordinates
+    spellings: set[str] = field(default_factory=set)
+    parent_name: str | None = None
+    ident: str = ""
+
+
+def import_wikipedia_csv(paths: Iterable[Path]) -> tuple[Dataset, ImportReport]:
+    """Read twin-town CSV files (the Wikipedia layout) into a dataset and a report."""
+    report = ImportReport()
+    rows: list[tuple[tuple[str, str, Coordinates], tuple[str, str, Coordinates]]] = []
+    for path in paths:
+        try:
+            with Path(path).open(encoding="utf-8", newline="") as handle:
+                reader = csv.DictReader(handle)
+                missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+                if missing:
+                    raise ImportError_(f"{path}: missing columns {', '.join(missing)}")
+                for _line, row in enumerate(reader, 2):
+                    report.rows += 1
+                    ends = []
+                    for i in ("1", "2"):
+                        code = country_code(row[f"country{i}"] or "")
+                        if code is None:
+                            report.unknown_countries[row[f"country{i}"]] += 1
+                            break
+                        try:
+                            point = Coordinates(float(row[f"lat{i}"]), float(row[f"lng{i}"]))
+                        except (TypeError, ValueError):
+                            break
+                        if not (math.isfinite(point.lat) and math.isfinite(point.lon)):
+                            break
+                        ends.append(((row[f"city{i}"] or "").strip(), code, point))
+                    if len(ends) != 2 or not ends[0][0] or not ends[1][0]:
+                        report.dropped["unknown country or unreadable row"] += 1
+                        continue
+                    rows.append((ends[0], ends[1]))
+        except OSError as error:
+            raise ImportError_(f"{path}: {error.strerror or error}") from None
+        except UnicodeDecodeError as error:
+            raise ImportError_(f"{path}: not UTF-8 ({error.reason})") from None
+
+    # Places: by normalized name and country, split where the positions are far apart.
+    groups: dict[tuple[str, str], list[_Place]] = {}
+
+    def place_of(name: str, country: str, point: Coordinates) -> _Place:
+        key = (normalize(name), country)
+        for candidate in groups.setdefault(key, []):
+            if _km(candidate.point, point) <= SAME_PLACE_KM:
+                candidate.spellings.add(name)
+                return candidate
+        created = _Place(f"{key[0]}|{country}|{len(groups[key])}", name, country, point, {name})
+        groups[key].append(created)
+        return created
+
+    pairs: list[tuple[_Place, _Place]] = [(place_of(*a), place_of(*b)) for a, b in rows]
+    places = [p for group in groups.values() for p in group]
+    report.merged_spellings = sum(len(p.spellings) - 1 for p in places)
+    names_by_country = {(normalize(p.name), p.country) for p in places}
+    for p in places:
+        match = _BRACKETS.match(p.name)
+        if match and (normalize(match["inside"]), p.country) in names_by_country:
+            p.parent_name = match["inside"]
+    # Stable ids: slug-country, numbered when two places share them.
+    taken: Counter[str] = Counter()
+    for p in sorted(places, key=lambda p: (p.country, normalize(p.name), p.point.lat, p.point.lon)):
+        base = f"{_slug(p.name)}-{p.country.lower()}"
+        taken[base] += 1
+        p.ident = base if taken[base] == 1 else f"{base}-{taken[base]}"
+    by_name = {(normalize(p.name), p.country): p for p in places}
+
+    ties: dict[str, Partnership] = {}
+    for a, b in pairs:
+        if a is b:
+            report.dropped["a place paired with itself"] += 1
+            continue
+        ident = "--".join(sorted((a.ident, b.ident)))
+        if ident in ties:
+            report.dropped["the same tie again"] += 1
+            continue
+        first, second = sorted((a.ident, b.ident))
+        ties[ident] = Partnership(
+            ident,
+            (first, second),
+            "sister-city",
+            "active",
+            (WIKIPEDIA_SOURCE.id,),
+        )
+    used = {i for t in ties.values() for i in t.between}
+    entities = {}
+    for p in sorted(places, key=lambda p: p.ident):
+        parent = by_name.get((normalize(p.parent_name), p.country)) if p.parent_name else None
+        if p.ident not in used and (parent is None):
+            continue
+        if parent is not None:
+            report.districts += 1
+        entities[p.ident] = Place(
+            p.ident,
+            p.name,
+            "district" if parent is not None else "city",
+            p.country,
+            (WIKIPEDIA_SOURCE.id,),
+            aliases=tuple(sorted(p.spellings - {p.name})),
+            coordinates=p.point,
+            part_of=parent.ident if parent is not None else None,
+        )
+    for entity in list(entities.values()):  # a district's city must be in the file too
+        if entity.part_of and entity.part_of not in entities:
+            parent = next(p for p in places if p.ident == entity.part_of)
+            entities[parent.ident] = Place(
+                parent.ident,
+                parent.name,
+                "city",
+                parent.country,
+                (WIKIPEDIA_SOURCE.id,),
+                coordinates=parent.point,
+            )
+    report.places = len(entities)
+    report.ties = len(ties)
+    dataset = Dataset(
+        sources={WIKIPEDIA_SOURCE.id: WIKIPEDIA_SOURCE},
+        places=dict(sorted(entities.items())),
+        partnerships=dict(sorted(ties.items())),
+    )
+    return dataset, report

@@ -1,0 +1,113 @@
+"""Importing the shipped Wikipedia twin-town file whole: counts, validity, stability, traps."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph import load_dataset, validate
+from graph.importers import country_code, import_wikipedia_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+WIKIPEDIA = ROOT / "tests" / "data" / "twin_cities_wikipedia.csv"
+SCRIPT = Path(sys.executable).parent / "sistercities"
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    assert WIKIPEDIA.exists(), f"the shipped data file is missing: {WIKIPEDIA}"
+    out = tmp_path_factory.mktemp("import") / "world.yaml"
+    result = subprocess.run(
+        [str(SCRIPT), "import", "wikipedia-csv", str(WIKIPEDIA), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "SISTERCITIES_NO_CACHE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    return out, result.stderr
+
+
+def test_the_report_counts_every_decision(imported: tuple[Path, str]) -> None:
+    _, report = imported
+    assert report.splitlines() == [
+        "rows read: 25,917",
+        "places: 17,105 (476 districts part of a city; 30 other spellings merged)",
+        "ties: 24,677",
+        "dropped, a place paired with itself: 3",
+        "dropped, the same tie again: 1,150",
+        "dropped, unknown country or unreadable row: 87",
+        "countries without an ISO 3166-1 code: 'Kosovo' (75), '' (5), 'Moldavia' (4), "
+        "'Madagaskar' (1), 'Grece' (1), 'Island' (1)",
+        f"wrote {imported[0]}",
+    ]
+
+
+def test_the_output_is_valid_data(imported: tuple[Path, str]) -> None:
+    report = validate(imported[0])
+    assert report.ok, [str(p) for p in report.errors[:5]]
+    assert report.counts["places"] == 17_105
+    assert report.counts["partnerships"] == 24_677
+    assert {p.rule for p in report.warnings} == {"no-start-date"}  # the lists give no years
+
+
+def test_a_second_import_is_byte_identical(imported: tuple[Path, str], tmp_path: Path) -> None:
+    again = tmp_path / "again.yaml"
+    subprocess.run(
+        [str(SCRIPT), "import", "wikipedia-csv", str(WIKIPEDIA), "-o", str(again)],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    assert again.read_bytes() == imported[0].read_bytes()
+
+
+def test_the_traps(imported: tuple[Path, str]) -> None:
+    dataset = load_dataset(imported[0])
+    places = dataset.places
+    # Casablanca in Chile is not Casablanca in Morocco
+    assert places["casablanca-ma"].country == "MA" and places["casablanca-cl"].country == "CL"
+    assert "napa-us" in {t.other("casablanca-cl") for t in dataset.partnerships_of("casablanca-cl")}
+    # Constanța and Constanţa are one place
+    assert places["constanta-ro"].aliases == ("Constanţa",)
+    assert not any(p.name == "Constanţa" for p in places.values())
+    # "Georgia (country)" is Georgia, GE; Georgia the US state is not
+    assert places["akhmeta-ge"].country == "GE"
+    # districts are places part of their city
+    assert places["kota-tua-jakarta-id"].part_of == "jakarta-id"
+    assert places["kota-tua-jakarta-id"].kind == "district"
+    # no place is paired with itself
+    assert all(t.between[0] != t.between[1] for t in dataset.partnerships.values())
+
+
+def test_country_fields_become_iso_codes() -> None:
+    assert country_code("England, United Kingdom") == "GB"
+    assert country_code("Wales") == "GB"
+    assert country_code("Georgia (country)") == "GE"
+    assert country_code("Republic of Ireland") == "IE"
+    assert country_code("Kosovo") is None  # no ISO 3166-1 code: dropped and counted
+
+
+def test_a_file_without_the_columns_is_one_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = subprocess.run(
+        [str(SCRIPT), "import", "wikipedia-csv", str(bad), "-o", str(tmp_path / "out.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "missing columns city1" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_import_in_memory_matches_the_command(imported: tuple[Path, str]) -> None:
+    dataset, report = import_wikipedia_csv([WIKIPEDIA])
+    assert report.ties == len(dataset.partnerships) == 24_677
