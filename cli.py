@@ -66,7 +66,9 @@ def load(ctx: click.Context, given: Sequence[Path], *, cached: bool = False) -> 
 
             use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
             return load_cached(resolve_data(ctx, given), use_cache=use_cache)
-        return graph.load_dataset(resolve_data(ctx, given))
+        from graph.load import load_layers
+
+        return load_layers(resolve_data(ctx, given))
     except graph.DataError as error:
         errors = [p for p in error.problems if p.is_error]
         for problem in errors:
@@ -1059,6 +1061,60 @@ def import_command(format_name: str, sources: tuple[Path, ...], output: Path) ->
     for line in report.lines():
         click.echo(line, err=True)
     click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--against",
+    "against",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Their data: a YAML file of our format (an `import` output) or a folder.",
+)
+@click.option(
+    "--only",
+    type=click.Choice(["both", "only-ours", "only-theirs", "dates-disagree"]),
+    help="Show only one kind of row.",
+)
+@format_option
+@click.pass_context
+def crosscheck(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    against: Path,
+    only: str | None,
+    output_format: str,
+) -> None:
+    """Compare our ties with another dataset's: in both, only in ours (to contribute
+    upstream), only in theirs (to curate), and dates that disagree.
+
+    Places are matched as when layers merge: same Wikidata QID, or same name and country.
+
+    \b
+    Examples:
+      sistercities import wikipedia-csv twin_cities_wikipedia.csv -o world.yaml
+      sistercities crosscheck --against world.yaml --only only-ours
+    """
+    from collections import Counter
+
+    from graph.merge import crosscheck as compare
+
+    ours = load(ctx, data_paths, cached=True)
+    theirs = load(ctx, (against,), cached=True)
+    rows = [r for r in compare(ours, theirs) if only is None or r["match"] == only]
+    emit_rows(
+        rows,
+        output_format,
+        ("match", "place_a", "place_b", "name_a", "name_b", "our_since", "their_since"),
+    )
+    counts = Counter(r["match"] for r in compare(ours, theirs))
+    click.echo(
+        ", ".join(
+            f"{counts[k]} {k}" for k in ("both", "only-ours", "only-theirs", "dates-disagree")
+        ),
+        err=True,
+    )
 
 
 ENV_USER = "SISTERCITIES_ENDPOINT_USER"

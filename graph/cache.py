@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph.gc import no_garbage_collection
-from graph.load import DataPaths, data_files, load_dataset
+from graph.load import DataPaths, data_files, load_layers
 from graph.model import Dataset
 
 __all__ = ["LazyMapping", "cache_dir", "cache_entry", "cache_key", "load_cached"]
@@ -114,16 +114,16 @@ def _dataset(entry: dict[str, Any]) -> Dataset:
 
 
 def load_cached(paths: DataPaths, *, use_cache: bool = True) -> Dataset:
-    """`load_dataset`, answered from the cache when the data and the code are unchanged."""
+    """`load_layers`, answered from the cache when the data and the code are unchanged."""
     if not use_cache:
-        return load_dataset(paths)
+        return load_layers(paths)
     files, problems = data_files(paths)
     if problems:
-        return load_dataset(paths)  # reports the missing paths
+        return load_layers(paths)  # reports the missing paths
     try:
         key = cache_key(files)
     except OSError:
-        return load_dataset(paths)
+        return load_layers(paths)
     path = cache_dir() / f"{key}.pickle"
     try:
         with no_garbage_collection():
@@ -132,7 +132,7 @@ def load_cached(paths: DataPaths, *, use_cache: bool = True) -> Dataset:
             return _dataset(entry)
     except Exception:  # a missing, stale or corrupt entry (any error unpickling): rebuild
         pass
-    dataset = load_dataset(paths)
+    dataset = load_layers(paths)
     with contextlib.suppress(OSError):
         from graph.export import write_atomic
 

@@ -23,7 +23,7 @@ from graph.model import Dataset, Partnership
 from graph.schema import SECTIONS, describe
 from graph.yamltree import YamlList, YamlMap, read_yaml_file
 
-__all__ = ["DataPaths", "LoadResult", "data_files", "load_dataset", "read_dataset"]
+__all__ = ["DataPaths", "LoadResult", "data_files", "load_dataset", "load_layers", "read_dataset"]
 
 DataPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
@@ -268,6 +268,21 @@ def read_dataset(paths: DataPaths) -> LoadResult:
 
 def _sorted(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.location.file, p.location.line, p.location.column))
+
+
+def load_layers(paths: DataPaths) -> Dataset:
+    """Load each path (a file, or a folder of files) on its own and merge them in order: the
+    first is the curated data, later ones are imports merged into it place by place
+    (`graph.merge`). One path: `load_dataset`."""
+    if isinstance(paths, (str, os.PathLike)) or len(paths) == 1:
+        return load_dataset(paths)
+    from graph.merge import merge_datasets
+
+    layers = [load_dataset(path) for path in paths]
+    merged = layers[0]
+    for layer in layers[1:]:
+        merged, _ = merge_datasets(merged, layer)
+    return merged
 
 
 def load_dataset(paths: DataPaths) -> Dataset:

@@ -744,7 +744,7 @@ def test_a_second_run_is_answered_from_the_cache(
     def must_not_parse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the data was parsed again instead of read from the cache")
 
-    monkeypatch.setattr(graph.cache, "load_dataset", must_not_parse)
+    monkeypatch.setattr(graph.cache, "load_layers", must_not_parse)
     second = cached_invoke("partners", "jakarta", "--format", "json", data=data)
     assert second.exit_code == 0, second.output
     assert second.stdout == first.stdout
