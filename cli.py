@@ -889,9 +889,21 @@ def timeline(
 @cli.command()
 @data_option
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--plot",
+    "plot_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also write PNG charts here: degree.png, decades.png, countries.png.",
+)
 @format_option
 @click.pass_context
-def stats(ctx: click.Context, data_paths: tuple[Path, ...], top: int, output_format: str) -> None:
+def stats(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    top: int,
+    plot_dir: Path | None,
+    output_format: str,
+) -> None:
     """Measure the network of ties: size, density, components, degrees, clustering,
     assortativity, distances, the top places, ties by country pair and by decade.
 
@@ -902,11 +914,20 @@ def stats(ctx: click.Context, data_paths: tuple[Path, ...], top: int, output_for
     Examples:
       sistercities stats
       sistercities stats --top 5 --format json
+      sistercities --data data/cities.yaml --data world.yaml stats --plot charts/
     """
     from graph.network import stats as network_stats
 
     dataset = load(ctx, data_paths, cached=True)
     measures = network_stats(dataset, top)
+    if plot_dir is not None:
+        from graph.plots import write_plots
+
+        try:
+            for path in write_plots(dataset, plot_dir):
+                click.echo(f"wrote {path}", err=True)
+        except (OSError, graph.ExportError) as error:
+            raise click.ClickException(f"cannot write the charts: {error}") from None
     if output_format == "json":
         click.echo(json.dumps(measures, indent=2, ensure_ascii=False))
         return

@@ -94,7 +94,9 @@ class NameIndex:
             self.by_id[entry.id] = entry
             if entry.qid:
                 self.by_qid[entry.qid] = entry
-            for name in {normalize(n) for n in (*names, entry.id.replace("-", " "))}:
+            spelled = [*names, entry.id.replace("-", " ")]
+            spelled += [n.split(" (")[0] for n in spelled if n.endswith(")") and " (" in n]
+            for name in {normalize(n) for n in spelled}:
                 if name:
                     bucket = self.by_name.setdefault(name, [])
                     if entry not in bucket:

@@ -170,7 +170,7 @@ def knowledge_graph(dataset: Dataset) -> nx.MultiDiGraph:
 
 
 SAMPLE_ABOVE = 2_000  # places: past this, distances and betweenness are estimated from samples
-SAMPLE_SIZE = 500
+SAMPLE_SIZE = 100
 
 
 def tie_network(dataset: Dataset) -> nx.Graph:
@@ -257,6 +257,7 @@ def stats(dataset: Dataset, top: int = 10, seed: int = 1990) -> dict[str, Any]:
         "degree_assortativity": assortativity,
         "mean_distance": mean_distance,
         "mean_distance_sampled": sampled,
+        "betweenness_sampled": network.number_of_nodes() > SAMPLE_ABOVE,
         "degree_distribution": [
             {"degree": d, "places": degree_counts[d]} for d in sorted(degree_counts)
         ],
