@@ -22,7 +22,6 @@ The result is a `Dataset` (a `source` names the origin and licence) and an `Impo
 from __future__ import annotations
 
 import csv
-import logging
 import math
 import re
 from collections import Counter
@@ -30,11 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from graph.errors import SisterCitiesError
 from graph.model import Coordinates, Dataset, Partnership, Place, Source
-from graph.names import normalize
+from graph.names import country_converter, normalize
 
 __all__ = ["ImportError_", "ImportReport", "country_code", "import_wikipedia_csv"]
 
@@ -102,7 +100,7 @@ def country_code(text: str) -> str | None:
         return None
     if normalize(name) in _uk_nations():
         return "GB"
-    code = _converter().convert(names=name, src="regex", to="ISO2", not_found=None)
+    code = country_converter().convert(names=name, src="regex", to="ISO2", not_found=None)
     if isinstance(code, str) and pycountry.countries.get(alpha_2=code) is not None:
         return code
     return None
@@ -119,24 +117,6 @@ def _uk_nations() -> frozenset[str]:
         for s in pycountry.subdivisions.get(country_code="GB")  # type: ignore[no-untyped-call]
         if s.type in ("Country", "Province")
     )
-
-
-@cache
-def _converter() -> Any:
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    import country_converter as coco
-
-    return coco.CountryConverter()
-
-
-def _km(a: Coordinates, b: Coordinates) -> float:
-    """Great-circle distance."""
-    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = (
-        math.sin((la2 - la1) / 2) ** 2
-        + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    )
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _slug(text: str) -> str:
@@ -198,7 +178,7 @@ def import_wikipedia_csv(paths: Iterable[Path]) -> tuple[Dataset, ImportReport]:
     def place_of(name: str, country: str, point: Coordinates) -> _Place:
         key = (normalize(name), country)
         for candidate in groups.setdefault(key, []):
-            if _km(candidate.point, point) <= SAME_PLACE_KM:
+            if candidate.point.km_to(point) <= SAME_PLACE_KM:
                 candidate.spellings.add(name)
                 return candidate
         created = _Place(f"{key[0]}|{country}|{len(groups[key])}", name, country, point, {name})

@@ -16,7 +16,6 @@ earlier layers already tie is dropped.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -39,16 +38,11 @@ class MergeReport:
     dropped_ties: int = 0
 
 
-def _km(a: Place, b: Place) -> float | None:
+def _km(a: Place, b: Place) -> float:
+    """How far apart two places are (0 when either has no coordinates: no evidence)."""
     if a.coordinates is None or b.coordinates is None:
-        return None
-    la1, lo1 = math.radians(a.coordinates.lat), math.radians(a.coordinates.lon)
-    la2, lo2 = math.radians(b.coordinates.lat), math.radians(b.coordinates.lon)
-    h = (
-        math.sin((la2 - la1) / 2) ** 2
-        + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    )
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+        return 0.0
+    return a.coordinates.km_to(b.coordinates)
 
 
 def match_places(earlier: Dataset, later: Dataset) -> dict[str, str]:
@@ -67,7 +61,7 @@ def match_places(earlier: Dataset, later: Dataset) -> dict[str, str]:
             candidates = [
                 c
                 for c in by_name.get((name, place.country), [])
-                if (_km(c, place) or 0.0) <= SAME_PLACE_KM
+                if _km(c, place) <= SAME_PLACE_KM
                 and not (c.wikidata and place.wikidata and c.wikidata != place.wikidata)
             ]
             if len(candidates) == 1:

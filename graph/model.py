@@ -13,6 +13,7 @@ entity keeps the `Location` it was read from (ignored when entities are compared
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -97,10 +98,23 @@ class Area:
 
 @dataclass(frozen=True)
 class Coordinates:
-    """A point in WGS 84 degrees."""
+    """A point in WGS 84 degrees.
+
+    >>> round(Coordinates(-6.2, 106.8).km_to(Coordinates(33.6, -7.6)))
+    12642
+    """
 
     lat: float
     lon: float
+
+    def km_to(self, other: Coordinates) -> float:
+        """The great-circle distance to `other`, in kilometres."""
+        la1, lo1, la2, lo2 = map(math.radians, (self.lat, self.lon, other.lat, other.lon))
+        h = (
+            math.sin((la2 - la1) / 2) ** 2
+            + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+        )
+        return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass(frozen=True)

@@ -96,12 +96,9 @@ class VizOptions:
 
 @cache
 def _continents(countries: tuple[str, ...]) -> dict[str, str]:
-    import logging
+    from graph.names import country_converter
 
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    names = coco.CountryConverter().convert(
+    names = country_converter().convert(
         names=list(countries), src="ISO2", to="Continent_7", not_found=None
     )
     if isinstance(names, str):
