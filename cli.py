@@ -13,12 +13,15 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 import graph
 from graph.model import AGREEMENT_STATUSES, PARTNERSHIP_KINDS, PARTNERSHIP_STATUSES, PLACE_KINDS
+
+if TYPE_CHECKING:
+    from graph.names import NameIndex
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -421,49 +424,50 @@ def sparql(
 # questions
 
 
-def _names_of(ctx: click.Context, kind: str) -> Any:
+def _name_index(dataset: graph.Dataset, kind: str) -> NameIndex:
     from graph.names import NameIndex
 
+    return NameIndex.of_places(dataset) if kind == "place" else NameIndex.of_officials(dataset)
+
+
+def _names_of(ctx: click.Context, kind: str) -> NameIndex:
     # While completing, click has parsed the options but run no callback: read --data here.
     given = ctx.params.get("data_paths") or ctx.find_root().params.get("data_paths") or ()
-    dataset = load(ctx, given, cached=True)
-    return NameIndex.of_places(dataset) if kind == "place" else NameIndex.of_officials(dataset)
+    return _name_index(load(ctx, given, cached=True), kind)
 
 
 def resolve(ctx: click.Context, dataset: graph.Dataset, text: str, kind: str = "place") -> str:
     """The id of the place (or official) `text` names, or exit 1 with candidates or
     suggestions."""
-    from graph.names import LookupFailed, NameIndex
+    from graph.names import LookupFailed
 
     if text in (dataset.places if kind == "place" else dataset.officials):
         return text  # an id: no need to index every name
-    index = NameIndex.of_places(dataset) if kind == "place" else NameIndex.of_officials(dataset)
+    index = _name_index(dataset, kind)
     try:
         return index.find(text)
     except LookupFailed as error:
         raise click.ClickException(str(error)) from None
 
 
-def complete_place(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Shell completion of place names: the ids of places whose names start so."""
-    from click.shell_completion import CompletionItem
+def _completer(kind: str) -> Callable[[click.Context, click.Parameter, str], list[Any]]:
+    """Shell completion of the ids of places (or officials) whose names start with what was
+    typed, in the data named by --data."""
 
-    try:
-        index = _names_of(ctx, "place")
-    except (click.ClickException, graph.SisterCitiesError, OSError):
-        return []
-    return [CompletionItem(ident) for ident in index.complete(incomplete)]
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        try:
+            index = _names_of(ctx, kind)
+        except (click.ClickException, graph.SisterCitiesError, OSError):
+            return []
+        return [CompletionItem(ident) for ident in index.complete(incomplete)]
+
+    return complete
 
 
-def complete_official(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Shell completion of officials' ids."""
-    from click.shell_completion import CompletionItem
-
-    try:
-        index = _names_of(ctx, "official")
-    except (click.ClickException, graph.SisterCitiesError, OSError):
-        return []
-    return [CompletionItem(ident) for ident in index.complete(incomplete)]
+complete_place = _completer("place")
+complete_official = _completer("official")
 
 
 def _date_text(value: str | None) -> str | None:
