@@ -1052,7 +1052,9 @@ def viz(
 
 
 @cli.command(name="import")
-@click.argument("format_name", metavar="FORMAT", type=click.Choice(["wikipedia-csv"]))
+@click.argument(
+    "format_name", metavar="FORMAT", type=click.Choice(["wikipedia-csv", "csv", "graphml", "gexf"])
+)
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "-o",
@@ -1061,22 +1063,59 @@ def viz(
     type=click.Path(path_type=Path, dir_okay=False),
     help="The YAML file to write (atomically).",
 )
-def import_command(format_name: str, sources: tuple[Path, ...], output: Path) -> None:
+@click.option(
+    "--columns",
+    help="csv: our roles to your columns, e.g. "
+    "city1=from,country1=from_cc,lat1=y1,lon1=x1,city2=to,country2=to_cc,lat2=y2,lon2=x2.",
+)
+@click.option("--source-title", help="csv, graphml, gexf: the title of the `sources` entry.")
+@click.option("--source-url", help="csv, graphml, gexf: where the data comes from.")
+@click.option("--licence", help="csv, graphml, gexf: the data's licence.")
+def import_command(
+    format_name: str,
+    sources: tuple[Path, ...],
+    output: Path,
+    columns: str | None,
+    source_title: str | None,
+    source_url: str | None,
+    licence: str | None,
+) -> None:
     """Import bulk data into a YAML file of our format, reporting every decision on stderr.
 
     wikipedia-csv: the layout of Wikipedia's twin-town lists (city1,country1,lat1,lng1,city2,
-    country2,lat2,lng2). The output is sorted and identical on a second run.
+    country2,lat2,lng2). csv: any pair list, with --columns. graphml, gexf: graphs saved by
+    Gephi or networkx (node label or name, country, lat/lon or latitude/longitude). The output is
+    sorted and identical on a second run.
 
     \b
     Examples:
       sistercities import wikipedia-csv twin_cities_wikipedia.csv -o world.yaml
+      sistercities import gexf network.gexf -o network.yaml --source-title "My network"
       sistercities --data data/cities.yaml --data world.yaml stats
     """
     from graph.dump import dataset_to_yaml
-    from graph.importers import ImportError_, import_wikipedia_csv
+    from graph.importers import ImportError_, import_csv, import_graph, import_wikipedia_csv
+    from graph.model import Source
 
+    source = Source(
+        "imported-data",
+        source_title or f"Imported from {', '.join(p.name for p in sources)}",
+        url=source_url,
+        licence=licence,
+    )
     try:
-        dataset, report = import_wikipedia_csv(sources)
+        if format_name == "wikipedia-csv":
+            dataset, report = import_wikipedia_csv(sources)
+        elif format_name == "csv":
+            if not columns:
+                raise click.UsageError("csv needs --columns (see --help)")
+            mapping = dict(part.split("=", 1) for part in columns.split(",") if "=" in part)
+            roles = [f"{r}{i}" for i in "12" for r in ("city", "country", "lat", "lon")]
+            if sorted(mapping) != sorted(roles):
+                raise click.UsageError(f"--columns must name exactly: {', '.join(roles)}")
+            dataset, report = import_csv(sources, mapping, source)
+        else:
+            dataset, report = import_graph(sources, source)
     except ImportError_ as error:
         raise click.ClickException(str(error)) from None
     try:

@@ -34,7 +34,14 @@ from graph.errors import SisterCitiesError
 from graph.model import Coordinates, Dataset, Partnership, Place, Source
 from graph.names import country_converter, normalize
 
-__all__ = ["ImportError_", "ImportReport", "country_code", "import_wikipedia_csv"]
+__all__ = [
+    "ImportError_",
+    "ImportReport",
+    "country_code",
+    "import_csv",
+    "import_graph",
+    "import_wikipedia_csv",
+]
 
 WIKIPEDIA_SOURCE = Source(
     "wikipedia-twin-towns",
@@ -131,39 +138,82 @@ class _Place:
     key: str
     name: str
     country: str
-    point: Coordinates
+    point: Coordinates | None
     spellings: set[str] = field(default_factory=set)
     parent_name: str | None = None
     ident: str = ""
 
 
-def import_wikipedia_csv(paths: Iterable[Path]) -> tuple[Dataset, ImportReport]:
-    """Read twin-town CSV files (the Wikipedia layout) into a dataset and a report."""
+End = tuple[str, str, Coordinates | None]
+Row = tuple[End, End]
+
+# Our roles → the Wikipedia file's column names.
+WIKIPEDIA_COLUMNS = {
+    "city1": "city1",
+    "country1": "country1",
+    "lat1": "lat1",
+    "lon1": "lng1",
+    "city2": "city2",
+    "country2": "country2",
+    "lat2": "lat2",
+    "lon2": "lng2",
+}
+
+
+def _end(
+    name: object, country: object, lat: object, lon: object, report: ImportReport
+) -> End | None:
+    """One end of a pair as (name, ISO code, point or None), or None (counted) when unusable:
+    no country code, no name, or coordinates that are not numbers in range."""
+    code = country_code(str(country or ""))
+    if code is None:
+        report.unknown_countries[str(country or "")] += 1
+        return None
+    point: Coordinates | None = None
+    if lat not in (None, "") or lon not in (None, ""):
+        try:
+            point = Coordinates(float(lat), float(lon))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+        if (
+            not (math.isfinite(point.lat) and math.isfinite(point.lon))
+            or abs(point.lat) > 90
+            or abs(point.lon) > 180
+        ):
+            return None
+    text = str(name or "").strip()
+    return (text, code, point) if text else None
+
+
+def import_csv(
+    paths: Iterable[Path], columns: dict[str, str] | None = None, source: Source = WIKIPEDIA_SOURCE
+) -> tuple[Dataset, ImportReport]:
+    """Read CSV files of pairs into a dataset and a report. `columns` maps our roles (city1,
+    country1, lat1, lon1, city2, country2, lat2, lon2) to the files' column names; by default
+    the Wikipedia layout."""
+    columns = columns or WIKIPEDIA_COLUMNS
     report = ImportReport()
-    rows: list[tuple[tuple[str, str, Coordinates], tuple[str, str, Coordinates]]] = []
+    rows: list[Row] = []
     for path in paths:
         try:
             with Path(path).open(encoding="utf-8", newline="") as handle:
                 reader = csv.DictReader(handle)
-                missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+                missing = [c for c in columns.values() if c not in (reader.fieldnames or [])]
                 if missing:
                     raise ImportError_(f"{path}: missing columns {', '.join(missing)}")
-                for _line, row in enumerate(reader, 2):
+                for row in reader:
                     report.rows += 1
-                    ends = []
-                    for i in ("1", "2"):
-                        code = country_code(row[f"country{i}"] or "")
-                        if code is None:
-                            report.unknown_countries[row[f"country{i}"]] += 1
-                            break
-                        try:
-                            point = Coordinates(float(row[f"lat{i}"]), float(row[f"lng{i}"]))
-                        except (TypeError, ValueError):
-                            break
-                        if not (math.isfinite(point.lat) and math.isfinite(point.lon)):
-                            break
-                        ends.append(((row[f"city{i}"] or "").strip(), code, point))
-                    if len(ends) != 2 or not ends[0][0] or not ends[1][0]:
+                    ends = [
+                        _end(
+                            row[columns[f"city{i}"]],
+                            row[columns[f"country{i}"]],
+                            row[columns[f"lat{i}"]],
+                            row[columns[f"lon{i}"]],
+                            report,
+                        )
+                        for i in ("1", "2")
+                    ]
+                    if ends[0] is None or ends[1] is None:
                         report.dropped["unknown country or unreadable row"] += 1
                         continue
                     rows.append((ends[0], ends[1]))
@@ -171,14 +221,66 @@ def import_wikipedia_csv(paths: Iterable[Path]) -> tuple[Dataset, ImportReport]:
             raise ImportError_(f"{path}: {error.strerror or error}") from None
         except UnicodeDecodeError as error:
             raise ImportError_(f"{path}: not UTF-8 ({error.reason})") from None
+    return _build(rows, report, source)
 
+
+def import_wikipedia_csv(paths: Iterable[Path]) -> tuple[Dataset, ImportReport]:
+    """Read twin-town CSV files (the Wikipedia layout) into a dataset and a report."""
+    return import_csv(paths)
+
+
+def _attribute(data: dict[str, object], *names: str) -> object:
+    for name in names:
+        if data.get(name) not in (None, ""):
+            return data[name]
+    return None
+
+
+def import_graph(paths: Iterable[Path], source: Source) -> tuple[Dataset, ImportReport]:
+    """Read GraphML or GEXF files (saved by Gephi or networkx): nodes with a label or name, a
+    country, and lat/lon (or latitude/longitude), edges as ties."""
+    import networkx as nx
+
+    report = ImportReport()
+    rows: list[Row] = []
+    for path in paths:
+        reader = nx.read_gexf if str(path).lower().endswith(".gexf") else nx.read_graphml
+        try:
+            network = reader(str(path))
+        except (OSError, ValueError, KeyError, nx.NetworkXError) as error:
+            raise ImportError_(f"{path}: not a readable graph ({error})") from None
+        except Exception as error:  # the XML parser's own errors
+            raise ImportError_(
+                f"{path}: not a readable graph ({type(error).__name__}: {error})"
+            ) from None
+        ends: dict[object, End | None] = {}
+        for node, data in network.nodes(data=True):
+            ends[node] = _end(
+                _attribute(data, "label", "name") or node,
+                _attribute(data, "country", "country_code", "iso2"),
+                _attribute(data, "lat", "latitude", "y_lat"),
+                _attribute(data, "lon", "lng", "longitude"),
+                report,
+            )
+        for a, b in network.edges():
+            report.rows += 1
+            if ends[a] is None or ends[b] is None:
+                report.dropped["unknown country or unreadable row"] += 1
+                continue
+            rows.append((ends[a], ends[b]))  # type: ignore[arg-type]
+    return _build(rows, report, source)
+
+
+def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Dataset, ImportReport]:
+    """Places and ties from pairs: who is who, districts, drops (see the module's docstring)."""
     # Places: by normalized name and country, split where the positions are far apart.
     groups: dict[tuple[str, str], list[_Place]] = {}
 
-    def place_of(name: str, country: str, point: Coordinates) -> _Place:
+    def place_of(name: str, country: str, point: Coordinates | None) -> _Place:
         key = (normalize(name), country)
         for candidate in groups.setdefault(key, []):
-            if candidate.point.km_to(point) <= SAME_PLACE_KM:
+            near = point is None or candidate.point is None
+            if near or candidate.point.km_to(point) <= SAME_PLACE_KM:  # type: ignore[union-attr,arg-type]
                 candidate.spellings.add(name)
                 return candidate
         created = _Place(f"{key[0]}|{country}|{len(groups[key])}", name, country, point, {name})
@@ -195,7 +297,11 @@ def import_wikipedia_csv(paths: Iterable[Path]) -> tuple[Dataset, ImportReport]:
             p.parent_name = match["inside"]
     # Stable ids: slug-country, numbered when two places share them.
     taken: Counter[str] = Counter()
-    for p in sorted(places, key=lambda p: (p.country, normalize(p.name), p.point.lat, p.point.lon)):
+
+    def position(p: _Place) -> tuple[float, float]:
+        return (p.point.lat, p.point.lon) if p.point is not None else (-999.0, -999.0)
+
+    for p in sorted(places, key=lambda p: (p.country, normalize(p.name), *position(p))):
         base = f"{_slug(p.name)}-{p.country.lower()}"
         taken[base] += 1
         p.ident = base if taken[base] == 1 else f"{base}-{taken[base]}"
@@ -216,7 +322,7 @@ def import_wikipedia_csv(paths: Iterable[Path]) -> tuple[Dataset, ImportReport]:
             (first, second),
             "sister-city",
             "active",
-            (WIKIPEDIA_SOURCE.id,),
+            (source.id,),
         )
     used = {i for t in ties.values() for i in t.between}
     entities = {}
@@ -231,7 +337,7 @@ def import_wikipedia_csv(paths: Iterable[Path]) -> tuple[Dataset, ImportReport]:
             p.name,
             "district" if parent is not None else "city",
             p.country,
-            (WIKIPEDIA_SOURCE.id,),
+            (source.id,),
             aliases=tuple(sorted(p.spellings - {p.name})),
             coordinates=p.point,
             part_of=parent.ident if parent is not None else None,
@@ -244,13 +350,13 @@ def import_wikipedia_csv(paths: Iterable[Path]) -> tuple[Dataset, ImportReport]:
                 parent.name,
                 "city",
                 parent.country,
-                (WIKIPEDIA_SOURCE.id,),
+                (source.id,),
                 coordinates=parent.point,
             )
     report.places = len(entities)
     report.ties = len(ties)
     dataset = Dataset(
-        sources={WIKIPEDIA_SOURCE.id: WIKIPEDIA_SOURCE},
+        sources={source.id: source},
         places=dict(sorted(entities.items())),
         partnerships=dict(sorted(ties.items())),
     )

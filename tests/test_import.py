@@ -111,3 +111,103 @@ def test_a_file_without_the_columns_is_one_clear_message(tmp_path: Path) -> None
 def test_import_in_memory_matches_the_command(imported: tuple[Path, str]) -> None:
     dataset, report = import_wikipedia_csv([WIKIPEDIA])
     assert report.ties == len(dataset.partnerships) == 24_677
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".gexf"])
+def test_graphs_saved_by_gephi_or_networkx_import_and_merge_back(
+    tmp_path: Path, suffix: str
+) -> None:
+    from graph.load import load_layers
+
+    data = ROOT / "data" / "cities.yaml"
+    graph_file = tmp_path / f"network{suffix}"
+    out = tmp_path / "network.yaml"
+    subprocess.run(
+        [str(SCRIPT), "--data", str(data), "export", "-o", str(graph_file)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    result = subprocess.run(
+        [
+            str(SCRIPT),
+            "import",
+            suffix[1:],
+            str(graph_file),
+            "-o",
+            str(out),
+            "--source-title",
+            "our own network, round trip",
+            "--licence",
+            "CC0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "places: 83 " in result.stderr and "ties: 96" in result.stderr
+    imported = load_dataset(out)
+    curated = load_dataset(data)
+    assert (len(imported.places), len(imported.partnerships)) == (83, 96)
+    assert imported.sources["imported-data"].licence == "CC0"
+    # every imported place is recognised as a curated one, so layering adds nothing
+    merged = load_layers([data, out])
+    assert merged.counts() == {**curated.counts(), "sources": curated.counts()["sources"] + 1}
+
+
+def test_any_csv_with_a_column_mapping(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(
+        "from,from_cc,y1,x1,to,to_cc,y2,x2\n"
+        "Casablanca,Morocco,33.59,-7.61,Bordeaux,France,44.84,-0.58\n"
+        "Casablanca,Chile,-33.32,-71.41,Napa,United States,38.30,-122.29\n"
+        "Napa,United States,38.30,-122.29,Casablanca,Chile,-33.32,-71.41\n"
+        "Bordeaux,France,44.84,-0.58,Bordeaux,France,44.84,-0.58\n"
+        "Pristina,Kosovo,42.66,21.16,Tirana,Albania,41.33,19.82\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "pairs.yaml"
+    columns = "city1=from,country1=from_cc,lat1=y1,lon1=x1,city2=to,country2=to_cc,lat2=y2,lon2=x2"
+    result = subprocess.run(
+        [str(SCRIPT), "import", "csv", str(pairs), "-o", str(out), "--columns", columns],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[:6] == [
+        "rows read: 5",
+        "places: 4 (0 districts part of a city; 0 other spellings merged)",
+        "ties: 2",
+        "dropped, a place paired with itself: 1",
+        "dropped, the same tie again: 1",
+        "dropped, unknown country or unreadable row: 1",
+    ]
+    dataset = load_dataset(out)
+    assert sorted(dataset.places) == ["bordeaux-fr", "casablanca-cl", "casablanca-ma", "napa-us"]
+    assert validate(out).ok
+    bad = subprocess.run(
+        [str(SCRIPT), "import", "csv", str(pairs), "-o", str(out), "--columns", "city1=from"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2
+
+
+def test_a_file_that_is_not_a_graph_is_one_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.graphml"
+    bad.write_text("<graphml><oops", encoding="utf-8")
+    result = subprocess.run(
+        [str(SCRIPT), "import", "graphml", str(bad), "-o", str(tmp_path / "out.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "not a readable graph" in result.stderr and "Traceback" not in result.stderr
