@@ -50,6 +50,8 @@ def match_places(earlier: Dataset, later: Dataset) -> dict[str, str]:
     by_qid = {p.wikidata: p for p in earlier.places.values() if p.wikidata}
     by_name: dict[tuple[str, str], list[Place]] = {}
     for place in earlier.places.values():
+        if place.country is None:
+            continue  # never matched by name alone
         for name in {normalize(n) for n in place.names()}:
             by_name.setdefault((name, place.country), []).append(place)
     matches: dict[str, str] = {}
@@ -57,6 +59,8 @@ def match_places(earlier: Dataset, later: Dataset) -> dict[str, str]:
         if place.wikidata and place.wikidata in by_qid:
             matches[place.id] = by_qid[place.wikidata].id
             continue
+        if place.country is None:
+            continue  # never matched by name alone
         for name in dict.fromkeys(normalize(n) for n in place.names()):
             candidates = [
                 c

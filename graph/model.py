@@ -133,7 +133,7 @@ class Place:
     id: str
     name: str
     kind: str
-    country: str
+    country: str | None  # None where no source gives it (bulk imports of Wikidata pairs)
     sources: tuple[str, ...]
     labels: Mapping[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()

@@ -132,7 +132,8 @@ class NameIndex:
         """An index of the dataset's places: name, labels, aliases, id and QID."""
 
         def entry(place: Place) -> _Entry:
-            label = f"{place.name}, {place.country} ({place.id})"
+            where = f", {place.country}" if place.country else ""
+            label = f"{place.name}{where} ({place.id})"
             return _Entry(place.id, label, place.country, place.wikidata)
 
         return cls("place", ((entry(p), p.names()) for p in dataset.places.values()))

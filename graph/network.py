@@ -31,13 +31,12 @@ def city_network(dataset: Dataset) -> nx.MultiGraph:
         attributes: dict[str, Any] = {
             "name": place.name,
             "kind": place.kind,
-            "country": place.country,
             "sources": place.sources,
         }
         if place.coordinates is not None:
             attributes["lat"] = place.coordinates.lat
             attributes["lon"] = place.coordinates.lon
-        for key in ("wikidata", "population", "part_of"):
+        for key in ("country", "wikidata", "population", "part_of"):
             if getattr(place, key) is not None:
                 attributes[key] = getattr(place, key)
         network.add_node(place.id, **attributes)
@@ -237,7 +236,7 @@ def stats(dataset: Dataset, top: int = 10, seed: int = 1990) -> dict[str, Any]:
     for tie in dataset.partnerships.values():
         if tie.status == "planned":
             continue
-        a, b = sorted(dataset.places[p].country for p in tie.between)
+        a, b = sorted(dataset.places[p].country or "??" for p in tie.between)
         country_pairs[f"{a}–{b}"] += 1
         day = (tie.since.earliest or tie.since.latest) if tie.since is not None else None
         decades["undated" if day is None else f"{day.year // 10 * 10}s"] += 1

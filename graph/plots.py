@@ -71,7 +71,7 @@ def write_plots(dataset: Dataset, folder: Path, top: int = 15) -> list[Path]:
     for tie in dataset.partnerships.values():
         if tie.status != "planned":
             for place in set(tie.between):
-                countries[dataset.places[place].country] += 1
+                countries[dataset.places[place].country or "unknown"] += 1
     figure, axes = plt.subplots(figsize=(6, 4.5))
     leaders = countries.most_common(top)[::-1]
     axes.barh([c for c, _ in leaders], [n for _, n in leaders])

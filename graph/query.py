@@ -115,7 +115,7 @@ def cities(dataset: Dataset, country: str | None = None, kind: str | None = None
         target = planned_with if tie.status == "planned" else partners_of
         target.setdefault(a, set()).add(b)
         target.setdefault(b, set()).add(a)
-    for place in sorted(dataset.places.values(), key=lambda p: (p.country, p.name, p.id)):
+    for place in sorted(dataset.places.values(), key=lambda p: (p.country or "", p.name, p.id)):
         if country and place.country != country.upper():
             continue
         if kind and place.kind != kind:

@@ -228,7 +228,8 @@ class _Emitter:
             add((s, SKOS.prefLabel, Lit(label, lang=lang)))
         for alias in place.aliases:
             add((s, SKOS.altLabel, _new_lit(Lit, (alias, None, None))))
-        add((s, SDO.addressCountry, _new_lit(Lit, (place.country, None, None))))
+        if place.country is not None:
+            add((s, SDO.addressCountry, _new_lit(Lit, (place.country, None, None))))
         point = place.coordinates
         if point is not None:
             add((s, WGS84.lat, _double(point.lat)))
@@ -593,7 +594,7 @@ def from_rdf(graph: rdflib.Graph, base: str = DEFAULT_BASE) -> Dataset:
             id=ident,
             name=n.text(SDO.name, "en") or "",
             kind=_concept_value(n.iri(SC.placeKind), "PlaceKind"),
-            country=n.text(SDO.addressCountry) or "",
+            country=n.text(SDO.addressCountry),
             sources=ids(n, PROV.wasDerivedFrom, iris.source),
             labels={lit.lang: lit.value for lit in n.lits(SKOS.prefLabel) if lit.lang},
             aliases=tuple(lit.value for lit in n.lits(SKOS.altLabel)),

@@ -12,6 +12,7 @@ f.yaml:4:14: error[unknown-country]: 'country' is 'XX', which is not an ISO 3166
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import re
@@ -423,10 +424,19 @@ class Record(FieldType):
     name_of: Callable[[YamlMap], str | None] | None = None  # names an entry without an id
     extra_schema: dict[str, Any] = field(default_factory=dict)  # more JSON Schema keywords
     by_name: dict[str, Field] = field(init=False)
+    without_default: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_name = {f.name: f for f in self.fields}
         self.expected = "a mapping"
+        model_fields = (
+            dataclasses.fields(self.build) if dataclasses.is_dataclass(self.build) else ()
+        )
+        self.without_default = {
+            f.name
+            for f in model_fields
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        }
 
     def json_schema(self) -> dict[str, Any]:
         return {
@@ -476,6 +486,8 @@ class Record(FieldType):
         for spec in self.fields:
             name = spec.attribute or spec.name
             if spec.name not in value:
+                if not spec.required and name in self.without_default:
+                    converted[name] = None  # optional here, but the model has no default
                 if spec.required:
                     ok = False
                     converted[name] = None
@@ -622,7 +634,7 @@ SECTIONS: dict[str, Record] = {
             ID,
             Field("name", Text(), "the usual English name", required=True),
             Field("kind", Enum(model.PLACE_KINDS), "what kind of place", required=True),
-            Field("country", COUNTRY, "ISO 3166-1 alpha-2 code", required=True),
+            Field("country", COUNTRY, "ISO 3166-1 alpha-2 code (leave it out if unknown)"),
             Field("labels", LanguageMap(), "names per language"),
             Field("aliases", ListOf(Text(), unique=True), "other names and spellings"),
             Field("coordinates", COORDINATES, "a point, WGS 84 degrees"),

@@ -230,7 +230,7 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
             degree[p] = degree.get(p, 0) + 1
             areas_of.setdefault(p, set()).update(tie.areas)
             kinds_of.setdefault(p, set()).add(tie.kind)
-    countries = tuple(sorted({places[p].country for p in place_ids}))
+    countries = tuple(sorted({c for p in place_ids if (c := places[p].country)}))
     continents = _continents(countries) if countries else {}
     if options.colour_by == "country":
         colours = {c: _PALETTE[i % len(_PALETTE)] for i, c in enumerate(countries)}
@@ -242,9 +242,9 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
     nodes = []
     for ident in place_ids:
         place = places[ident]
-        group = group_of.get(place.country, "unknown")
+        group = group_of.get(place.country or "", "unknown")
         lines = [
-            f"{place.name} ({place.country}, {place.kind})",
+            f"{place.name} ({place.country or 'country unknown'}, {place.kind})",
             f"{degree.get(ident, 0)} ties drawn",
         ]
         if place.aliases:
@@ -260,7 +260,7 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
             "color": colours.get(group, CONTINENT_COLOURS["unknown"]),
             "value": 1 + degree.get(ident, 0),
             "country": place.country,
-            "continent": continents.get(place.country, "unknown"),
+            "continent": continents.get(place.country or "", "unknown"),
             "areas": sorted(areas_of.get(ident, ())),
             "kinds": sorted(kinds_of.get(ident, ())),
             "names": [place.name, *place.labels.values(), *place.aliases],
