@@ -1053,7 +1053,9 @@ def viz(
 
 @cli.command(name="import")
 @click.argument(
-    "format_name", metavar="FORMAT", type=click.Choice(["wikipedia-csv", "csv", "graphml", "gexf"])
+    "format_name",
+    metavar="FORMAT",
+    type=click.Choice(["wikipedia-csv", "csv", "wikidata", "graphml", "gexf"]),
 )
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -1068,6 +1070,14 @@ def viz(
     help="csv: our roles to your columns, e.g. "
     "city1=from,country1=from_cc,lat1=y1,lon1=x1,city2=to,country2=to_cc,lat2=y2,lon2=x2.",
 )
+@click.option(
+    "--labels",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="wikidata: a QID<TAB>label file for the pair lists.",
+)
+@click.option(
+    "--labels-language", default="de", show_default=True, help="wikidata: the language of --labels."
+)
 @click.option("--source-title", help="csv, graphml, gexf: the title of the `sources` entry.")
 @click.option("--source-url", help="csv, graphml, gexf: where the data comes from.")
 @click.option("--licence", help="csv, graphml, gexf: the data's licence.")
@@ -1076,6 +1086,8 @@ def import_command(
     sources: tuple[Path, ...],
     output: Path,
     columns: str | None,
+    labels: Path | None,
+    labels_language: str,
     source_title: str | None,
     source_url: str | None,
     licence: str | None,
@@ -1083,20 +1095,30 @@ def import_command(
     """Import bulk data into a YAML file of our format, reporting every decision on stderr.
 
     wikipedia-csv: the layout of Wikipedia's twin-town lists (city1,country1,lat1,lng1,city2,
-    country2,lat2,lng2). csv: any pair list, with --columns. graphml, gexf: graphs saved by
-    Gephi or networkx (node label or name, country, lat/lon or latitude/longitude). The output is
-    sorted and identical on a second run.
+    country2,lat2,lng2). csv: any pair list, with --columns. wikidata: QID<TAB>QID pair lists
+    with --labels, or the JSON results of the query in graph/wikidata/twins.rq. graphml, gexf:
+    graphs saved by Gephi or networkx (node label or name, country, lat/lon or
+    latitude/longitude). The output is sorted and identical on a second run.
 
     \b
     Examples:
       sistercities import wikipedia-csv twin_cities_wikipedia.csv -o world.yaml
       sistercities import gexf network.gexf -o network.yaml --source-title "My network"
+      sistercities import wikidata pairs.tsv --labels names_de.tsv -o wikidata.yaml
       sistercities --data data/cities.yaml --data world.yaml stats
     """
     from graph.dump import dataset_to_yaml
-    from graph.importers import ImportError_, import_csv, import_graph, import_wikipedia_csv
+    from graph.importers import (
+        ImportError_,
+        import_csv,
+        import_graph,
+        import_wikidata,
+        import_wikipedia_csv,
+    )
     from graph.model import Source
 
+    if sys.stderr.isatty():
+        click.echo(f"importing {len(sources)} file(s) as {format_name}…", err=True)
     source = Source(
         "imported-data",
         source_title or f"Imported from {', '.join(p.name for p in sources)}",
@@ -1106,6 +1128,8 @@ def import_command(
     try:
         if format_name == "wikipedia-csv":
             dataset, report = import_wikipedia_csv(sources)
+        elif format_name == "wikidata":
+            dataset, report = import_wikidata(sources, labels, labels_language)
         elif format_name == "csv":
             if not columns:
                 raise click.UsageError("csv needs --columns (see --help)")

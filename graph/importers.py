@@ -361,3 +361,152 @@ def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Datas
         partnerships=dict(sorted(ties.items())),
     )
     return dataset, report
+
+
+WIKIDATA_2016_SOURCE = Source(
+    "wikidata-p190",
+    "Wikidata: twinned administrative body (P190) statements",
+    publisher="Wikidata contributors",
+    url="https://www.wikidata.org/wiki/Property:P190",
+    licence="CC0 1.0",
+    notes="Imported from pair lists or query results: places have no kind in the source "
+    "(written as city), and a country only where the query gave one.",
+)
+_QID_IRI = re.compile(r"^(?:https?://www\.wikidata\.org/entity/)?(Q[1-9][0-9]*)$")
+
+
+def _qid(value: str) -> str | None:
+    match = _QID_IRI.match(value.strip())
+    return match[1] if match else None
+
+
+def _wikidata_date(value: str | None) -> str | None:
+    """A WDQS dateTime as our date: the year when it is 1 January (the usual year precision)."""
+    if not value:
+        return None
+    day = value.lstrip("+")[:10]
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+        return None
+    return day[:4] if day.endswith("-01-01") else day
+
+
+def import_wikidata(
+    paths: Iterable[Path], labels: Path | None = None, language: str = "de"
+) -> tuple[Dataset, ImportReport]:
+    """Wikidata twins: TSV pair lists (``QID<TAB>QID``, one direction a row) with a labels file
+    (``QID<TAB>label``), or the JSON results of graph/wikidata/twins.rq from the
+    Wikidata Query Service. Places are identified by QID."""
+    from graph.dates import PartialDate
+
+    report = ImportReport()
+    names: dict[str, str] = {}
+    if labels is not None:
+        try:
+            for line in Path(labels).read_text(encoding="utf-8").splitlines():
+                qid, _, label = line.partition("\t")
+                if _qid(qid) and label.strip():
+                    names[qid.strip()] = label.strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ImportError_(f"{labels}: {error}") from None
+    countries: dict[str, str] = {}
+    points: dict[str, Coordinates] = {}
+    dates: dict[frozenset[str], tuple[str | None, str | None]] = {}
+    pairs: list[tuple[str, str]] = []
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ImportError_(f"{path}: {error}") from None
+        if str(path).lower().endswith(".json"):
+            import json
+
+            try:
+                bindings = json.loads(text)["results"]["bindings"]
+            except (ValueError, KeyError, TypeError) as error:
+                raise ImportError_(f"{path}: not SPARQL JSON results ({error})") from None
+            for row in bindings:
+                report.rows += 1
+                value: dict[str, str] = {
+                    k: str(v.get("value", "")) for k, v in row.items() if isinstance(v, dict)
+                }
+                a, b = _qid(value.get("item", "")), _qid(value.get("twin", ""))
+                if a is None or b is None:
+                    report.dropped["not a QID"] += 1
+                    continue
+                for qid, prefix in ((a, ""), (b, "twin")):
+                    label = value.get(f"{prefix}Label" if prefix else "itemLabel", "")
+                    if label and not _qid(label):
+                        names.setdefault(qid, label)
+                    code = (value.get(f"{prefix}Country" if prefix else "country") or "").upper()
+                    if len(code) == 2 and country_code(code) == code:
+                        countries.setdefault(qid, code)
+                    point = re.match(
+                        r"Point\(([-0-9.eE]+) ([-0-9.eE]+)\)",
+                        value.get(f"{prefix}Coord" if prefix else "coord", ""),
+                    )
+                    if point:
+                        points.setdefault(qid, Coordinates(float(point[2]), float(point[1])))
+                dates.setdefault(
+                    frozenset((a, b)),
+                    (_wikidata_date(value.get("start")), _wikidata_date(value.get("end"))),
+                )
+                pairs.append((a, b))
+        else:
+            for line in text.splitlines():
+                if not line.strip():
+                    continue
+                report.rows += 1
+                first, _, second = line.partition("\t")
+                a, b = _qid(first), _qid(second)
+                if a is None or b is None:
+                    report.dropped["not a QID"] += 1
+                    continue
+                pairs.append((a, b))
+    ties: dict[frozenset[str], tuple[str, str]] = {}
+    for a, b in pairs:
+        if a == b:
+            report.dropped["a place paired with itself"] += 1
+            continue
+        key = frozenset((a, b))
+        if key in ties:
+            report.dropped["the same tie again (or its other direction)"] += 1
+            continue
+        ties[key] = (a, b)
+    qids = sorted({q for pair in ties.values() for q in pair}, key=lambda q: int(q[1:]))
+    ident = {
+        q: f"{_slug(names.get(q, ''))}-{q.lower()}".lstrip("-") if q in names else q.lower()
+        for q in qids
+    }
+    places = {
+        ident[q]: Place(
+            ident[q],
+            names.get(q, q),
+            "city",
+            countries.get(q),
+            (WIKIDATA_2016_SOURCE.id,),
+            labels={language: names[q]} if q in names and language else {},
+            coordinates=points.get(q),
+            wikidata=q,
+        )
+        for q in qids
+    }
+    partnerships: dict[str, Partnership] = {}
+    for key, (a, b) in ties.items():
+        first, second = sorted((ident[a], ident[b]))
+        since, until = dates.get(key, (None, None))
+        partnerships[f"{first}--{second}"] = Partnership(
+            f"{first}--{second}",
+            (first, second),
+            "sister-city",
+            "ended" if until else "active",
+            (WIKIDATA_2016_SOURCE.id,),
+            since=PartialDate.parse(since) if since else None,
+            until=PartialDate.parse(until) if until else None,
+        )
+    report.places, report.ties = len(places), len(partnerships)
+    dataset = Dataset(
+        sources={WIKIDATA_2016_SOURCE.id: WIKIDATA_2016_SOURCE},
+        places=dict(sorted(places.items())),
+        partnerships=dict(sorted(partnerships.items())),
+    )
+    return dataset, report

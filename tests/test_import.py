@@ -211,3 +211,84 @@ def test_a_file_that_is_not_a_graph_is_one_clear_message(tmp_path: Path) -> None
     )
     assert result.returncode == 1
     assert "not a readable graph" in result.stderr and "Traceback" not in result.stderr
+
+
+WIKIDATA_PAIRS = ROOT / "tests" / "data" / "wikidata_p190_2016_relations.tsv"
+WIKIDATA_LABELS = ROOT / "tests" / "data" / "wikidata_p190_2016_names_de.tsv"
+
+
+def _import(tmp_path: Path, name: str, *args: str) -> tuple[Path, str]:
+    out = tmp_path / name
+    result = subprocess.run(
+        [str(SCRIPT), "import", *args, "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return out, result.stderr
+
+
+def test_the_wikidata_pair_lists_import_whole(tmp_path: Path) -> None:
+    args = ("wikidata", str(WIKIDATA_PAIRS), "--labels", str(WIKIDATA_LABELS))
+    out, report = _import(tmp_path, "wikidata.yaml", *args)
+    assert report.splitlines() == [
+        "rows read: 34,182",
+        "places: 10,055 (0 districts part of a city; 0 other spellings merged)",
+        "ties: 17,401",
+        "dropped, the same tie again (or its other direction): 16,781",
+        f"wrote {out}",
+    ]
+    check = validate(out)
+    assert check.ok and check.counts["places"] == 10_055 and check.counts["partnerships"] == 17_401
+    again, _ = _import(tmp_path, "again.yaml", *args)
+    assert again.read_bytes() == out.read_bytes()
+    dataset = load_dataset(out)
+    weimar = dataset.places["weimar-q3955"]
+    assert (weimar.wikidata, weimar.labels, weimar.country) == ("Q3955", {"de": "Weimar"}, None)
+
+
+def test_wikidata_places_merge_with_curated_ones_by_qid(tmp_path: Path) -> None:
+    from graph.load import load_layers
+
+    out, _ = _import(
+        tmp_path,
+        "results.yaml",
+        "wikidata",
+        str(ROOT / "tests" / "fixtures" / "wikidata-results.json"),
+    )
+    imported = load_dataset(out)
+    assert sorted(imported.partnerships) == [
+        "jakarta-q3630--los-angeles-q65",
+        "los-angeles-q65--saint-petersburg-q656",
+    ]
+    ended = imported.partnerships["los-angeles-q65--saint-petersburg-q656"]
+    assert (str(ended.since), str(ended.until), ended.status) == (
+        "1990-08-13",
+        "2022-03-01",
+        "ended",
+    )
+    assert str(imported.partnerships["jakarta-q3630--los-angeles-q65"].since) == "1990"
+    assert imported.places["jakarta-q3630"].country == "ID"
+    assert imported.places["jakarta-q3630"].coordinates is not None
+    merged = load_layers([ROOT / "data" / "cities.yaml", out])
+    assert "jakarta-q3630" not in merged.places and "los-angeles-q65" not in merged.places
+    assert "saint-petersburg-q656" not in merged.places  # Q656 is the curated Saint Petersburg
+
+
+def test_the_shipped_wikidata_query_names_every_column() -> None:
+    query = (ROOT / "graph" / "wikidata" / "twins.rq").read_text(encoding="utf-8")
+    for column in (
+        "?item",
+        "?itemLabel",
+        "?twin",
+        "?twinLabel",
+        "?start",
+        "?end",
+        "?coord",
+        "?country",
+        "?twinCoord",
+        "?twinCountry",
+    ):
+        assert column in query
