@@ -140,11 +140,14 @@ class _Place:
     country: str
     point: Coordinates | None
     spellings: set[str] = field(default_factory=set)
+    qid: str | None = None
+    population: int | None = None
     parent_name: str | None = None
     ident: str = ""
 
 
-End = tuple[str, str, Coordinates | None]
+# name, ISO code, point, Wikidata QID, population
+End = tuple[str, str, Coordinates | None, str | None, int | None]
 Row = tuple[End, End]
 
 # Our roles → the Wikipedia file's column names.
@@ -161,7 +164,13 @@ WIKIPEDIA_COLUMNS = {
 
 
 def _end(
-    name: object, country: object, lat: object, lon: object, report: ImportReport
+    name: object,
+    country: object,
+    lat: object,
+    lon: object,
+    report: ImportReport,
+    qid: object = None,
+    population: object = None,
 ) -> End | None:
     """One end of a pair as (name, ISO code, point or None), or None (counted) when unusable:
     no country code, no name, or coordinates that are not numbers in range."""
@@ -182,7 +191,14 @@ def _end(
         ):
             return None
     text = str(name or "").strip()
-    return (text, code, point) if text else None
+    wikidata = _qid(str(qid)) if qid not in (None, "") else None
+    try:
+        people = int(float(str(population))) if population not in (None, "") else None
+    except ValueError:
+        people = None
+    if people is not None and people < 0:
+        people = None
+    return (text, code, point, wikidata, people) if text else None
 
 
 def import_csv(
@@ -261,6 +277,8 @@ def import_graph(paths: Iterable[Path], source: Source) -> tuple[Dataset, Import
                 _attribute(data, "lat", "latitude", "y_lat"),
                 _attribute(data, "lon", "lng", "longitude"),
                 report,
+                _attribute(data, "wikidata", "qid", "wikidata_id"),
+                _attribute(data, "population"),
             )
         for a, b in network.edges():
             report.rows += 1
@@ -275,16 +293,28 @@ def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Datas
     """Places and ties from pairs: who is who, districts, drops (see the module's docstring)."""
     # Places: by normalized name and country, split where the positions are far apart.
     groups: dict[tuple[str, str], list[_Place]] = {}
+    by_qid: dict[str, _Place] = {}
 
-    def place_of(name: str, country: str, point: Coordinates | None) -> _Place:
+    def place_of(
+        name: str, country: str, point: Coordinates | None, qid: str | None, people: int | None
+    ) -> _Place:
+        if qid is not None and qid in by_qid:  # the same Wikidata item: the same place
+            by_qid[qid].spellings.add(name)
+            return by_qid[qid]
         key = (normalize(name), country)
         for candidate in groups.setdefault(key, []):
             near = point is None or candidate.point is None
-            if near or candidate.point.km_to(point) <= SAME_PLACE_KM:  # type: ignore[union-attr,arg-type]
+            same_item = qid is None or candidate.qid is None or candidate.qid == qid
+            if same_item and (near or candidate.point.km_to(point) <= SAME_PLACE_KM):  # type: ignore[union-attr,arg-type]
                 candidate.spellings.add(name)
+                candidate.qid = candidate.qid or qid
                 return candidate
-        created = _Place(f"{key[0]}|{country}|{len(groups[key])}", name, country, point, {name})
+        created = _Place(
+            f"{key[0]}|{country}|{len(groups[key])}", name, country, point, {name}, qid, people
+        )
         groups[key].append(created)
+        if qid is not None:
+            by_qid[qid] = created
         return created
 
     pairs: list[tuple[_Place, _Place]] = [(place_of(*a), place_of(*b)) for a, b in rows]
@@ -340,6 +370,8 @@ def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Datas
             (source.id,),
             aliases=tuple(sorted(p.spellings - {p.name})),
             coordinates=p.point,
+            wikidata=p.qid,
+            population=p.population,
             part_of=parent.ident if parent is not None else None,
         )
     for entity in list(entities.values()):  # a district's city must be in the file too

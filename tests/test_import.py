@@ -152,6 +152,8 @@ def test_graphs_saved_by_gephi_or_networkx_import_and_merge_back(
     curated = load_dataset(data)
     assert (len(imported.places), len(imported.partnerships)) == (83, 96)
     assert imported.sources["imported-data"].licence == "CC0"
+    jakarta = next(p for p in imported.places.values() if p.name == "Jakarta")
+    assert (jakarta.wikidata, jakarta.country) == ("Q3630", "ID")  # attributes mapped
     # every imported place is recognised as a curated one, so layering adds nothing
     merged = load_layers([data, out])
     assert merged.counts() == {**curated.counts(), "sources": curated.counts()["sources"] + 1}
