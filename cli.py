@@ -1117,8 +1117,12 @@ def import_command(
     )
     from graph.model import Source
 
-    if sys.stderr.isatty():
-        click.echo(f"importing {len(sources)} file(s) as {format_name}…", err=True)
+    show_progress = sys.stderr.isatty()
+
+    def progress(rows: int) -> None:
+        if show_progress:
+            click.echo(f"\r{rows:,} rows read", nl=False, err=True)
+
     source = Source(
         "imported-data",
         source_title or f"Imported from {', '.join(p.name for p in sources)}",
@@ -1127,9 +1131,9 @@ def import_command(
     )
     try:
         if format_name == "wikipedia-csv":
-            dataset, report = import_wikipedia_csv(sources)
+            dataset, report = import_wikipedia_csv(sources, progress)
         elif format_name == "wikidata":
-            dataset, report = import_wikidata(sources, labels, labels_language)
+            dataset, report = import_wikidata(sources, labels, labels_language, progress)
         elif format_name == "csv":
             if not columns:
                 raise click.UsageError("csv needs --columns (see --help)")
@@ -1137,7 +1141,7 @@ def import_command(
             roles = [f"{r}{i}" for i in "12" for r in ("city", "country", "lat", "lon")]
             if sorted(mapping) != sorted(roles):
                 raise click.UsageError(f"--columns must name exactly: {', '.join(roles)}")
-            dataset, report = import_csv(sources, mapping, source)
+            dataset, report = import_csv(sources, mapping, source, progress)
         else:
             dataset, report = import_graph(sources, source)
     except ImportError_ as error:
@@ -1146,6 +1150,8 @@ def import_command(
         graph.write_atomic(output, dataset_to_yaml(dataset, partnership_ids=False).encode("utf-8"))
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
+    if show_progress:
+        click.echo("", err=True)
     for line in report.lines():
         click.echo(line, err=True)
     click.echo(f"wrote {output}", err=True)

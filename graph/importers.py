@@ -25,7 +25,7 @@ import csv
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -51,6 +51,7 @@ WIKIPEDIA_SOURCE = Source(
     licence="CC BY-SA 4.0 (Wikipedia contributors)",
 )
 SAME_PLACE_KM = 30.0
+PROGRESS_EVERY = 5_000  # rows between two progress reports
 _BRACKETS = re.compile(r"^(?P<name>.+?)\s*\((?P<inside>[^()]+)\)$")
 COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
 
@@ -202,7 +203,10 @@ def _end(
 
 
 def import_csv(
-    paths: Iterable[Path], columns: dict[str, str] | None = None, source: Source = WIKIPEDIA_SOURCE
+    paths: Iterable[Path],
+    columns: dict[str, str] | None = None,
+    source: Source = WIKIPEDIA_SOURCE,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[Dataset, ImportReport]:
     """Read CSV files of pairs into a dataset and a report. `columns` maps our roles (city1,
     country1, lat1, lon1, city2, country2, lat2, lon2) to the files' column names; by default
@@ -219,6 +223,8 @@ def import_csv(
                     raise ImportError_(f"{path}: missing columns {', '.join(missing)}")
                 for row in reader:
                     report.rows += 1
+                    if progress is not None and report.rows % PROGRESS_EVERY == 0:
+                        progress(report.rows)
                     ends = [
                         _end(
                             row[columns[f"city{i}"]],
@@ -240,9 +246,11 @@ def import_csv(
     return _build(rows, report, source)
 
 
-def import_wikipedia_csv(paths: Iterable[Path]) -> tuple[Dataset, ImportReport]:
+def import_wikipedia_csv(
+    paths: Iterable[Path], progress: Callable[[int], None] | None = None
+) -> tuple[Dataset, ImportReport]:
     """Read twin-town CSV files (the Wikipedia layout) into a dataset and a report."""
-    return import_csv(paths)
+    return import_csv(paths, progress=progress)
 
 
 def _attribute(data: dict[str, object], *names: str) -> object:
@@ -423,7 +431,10 @@ def _wikidata_date(value: str | None) -> str | None:
 
 
 def import_wikidata(
-    paths: Iterable[Path], labels: Path | None = None, language: str = "de"
+    paths: Iterable[Path],
+    labels: Path | None = None,
+    language: str = "de",
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[Dataset, ImportReport]:
     """Wikidata twins: TSV pair lists (``QID<TAB>QID``, one direction a row) with a labels file
     (``QID<TAB>label``), or the JSON results of graph/wikidata/twins.rq from the
@@ -488,6 +499,8 @@ def import_wikidata(
                 if not line.strip():
                     continue
                 report.rows += 1
+                if progress is not None and report.rows % PROGRESS_EVERY == 0:
+                    progress(report.rows)
                 first, _, second = line.partition("\t")
                 a, b = _qid(first), _qid(second)
                 if a is None or b is None:
