@@ -1196,13 +1196,14 @@ def crosscheck(
 
     ours = load(ctx, data_paths, cached=True)
     theirs = load(ctx, (against,), cached=True)
-    rows = [r for r in compare(ours, theirs) if only is None or r["match"] == only]
+    every_row = list(compare(ours, theirs))
+    rows = [r for r in every_row if only is None or r["match"] == only]
     emit_rows(
         rows,
         output_format,
         ("match", "place_a", "place_b", "name_a", "name_b", "our_since", "their_since"),
     )
-    counts = Counter(r["match"] for r in compare(ours, theirs))
+    counts = Counter(r["match"] for r in every_row)
     click.echo(
         ", ".join(
             f"{counts[k]} {k}" for k in ("both", "only-ours", "only-theirs", "dates-disagree")
