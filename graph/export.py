@@ -119,25 +119,23 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
 # RDF
 
 
-def _oxigraph_writer(format_name: str) -> Writer:
-    def write(dataset: Dataset, out: IO[bytes], base: str) -> None:
-        import pyoxigraph as ox
-
-        rdf_format = getattr(ox.RdfFormat, format_name)
-        binds = prefixes(base) if rdf_format is ox.RdfFormat.TURTLE else None
-        with no_garbage_collection():
-            ox.serialize(oxigraph_triples(triples(dataset, base)), out, rdf_format, prefixes=binds)
-
-    return write
-
-
 def write_rdf_triples(
-    stream: Iterable[Triple], out: IO[bytes], format_name: str, binds: dict[str, str]
+    stream: Iterable[Triple], out: IO[bytes], format_name: str, binds: dict[str, str] | None
 ) -> None:
     """Serialize plain triples with pyoxigraph (`format_name`: TURTLE, N_TRIPLES …)."""
     import pyoxigraph as ox
 
-    ox.serialize(oxigraph_triples(stream), out, getattr(ox.RdfFormat, format_name), prefixes=binds)
+    rdf_format = getattr(ox.RdfFormat, format_name)
+    with no_garbage_collection():
+        ox.serialize(oxigraph_triples(stream), out, rdf_format, prefixes=binds)
+
+
+def _oxigraph_writer(format_name: str) -> Writer:
+    def write(dataset: Dataset, out: IO[bytes], base: str) -> None:
+        binds = prefixes(base) if format_name == "TURTLE" else None
+        write_rdf_triples(triples(dataset, base), out, format_name, binds)
+
+    return write
 
 
 class _Compactor:
