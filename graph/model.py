@@ -31,6 +31,7 @@ __all__ = [
     "Agreement",
     "Area",
     "Coordinates",
+    "Coverage",
     "Dataset",
     "Event",
     "Official",
@@ -127,6 +128,16 @@ class ReportedCount:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """What a source says of a place's list of partners: complete (or not) as of a date."""
+
+    complete: bool
+    as_of: PartialDate
+    sources: tuple[str, ...]
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
 class Place:
     """A place that partners: a city, a province, a state, a region, a district …"""
 
@@ -143,6 +154,7 @@ class Place:
     population: int | None = None
     part_of: str | None = None
     reported_partner_counts: tuple[ReportedCount, ...] = ()
+    coverage: Coverage | None = None
     notes: str | None = None
     location: Location | None = _NOWHERE
 

@@ -25,6 +25,7 @@ from graph.model import (
     Agreement,
     Area,
     Coordinates,
+    Coverage,
     Dataset,
     Event,
     Official,
@@ -254,6 +255,16 @@ class _Emitter:
             add((node, _COUNT, Lit(str(count.count), XSD.integer)))
             self.date(node, "as_of", count.as_of)
             self.links(node, PROV.wasDerivedFrom, iris.source, count.sources)
+        if place.coverage is not None:
+            coverage = place.coverage
+            node = f"{s}/coverage"
+            add((s, SC.partnerListCoverage, node))
+            add((node, RDF.type, SC.PartnerListCoverage))
+            complete = "true" if coverage.complete else "false"
+            add((node, SC.partnerListComplete, Lit(complete, XSD.boolean)))
+            self.date(node, "as_of", coverage.as_of)
+            self.links(node, PROV.wasDerivedFrom, iris.source, coverage.sources)
+            self.text(node, SKOS.note, coverage.notes)
         self.links(s, PROV.wasDerivedFrom, iris.source, place.sources)
         self.text(s, SKOS.note, place.notes)
 
@@ -589,6 +600,17 @@ def from_rdf(graph: rdflib.Graph, base: str = DEFAULT_BASE) -> Dataset:
                     sources=ids(c, PROV.wasDerivedFrom, iris.source),
                 )
             )
+        coverage = None
+        for coverage_iri in n.iris(SC.partnerListCoverage):
+            c = nodes[coverage_iri]
+            as_of = c.date("as_of")
+            assert as_of is not None
+            coverage = Coverage(
+                complete=c.lits(SC.partnerListComplete)[0].value == "true",
+                as_of=as_of,
+                sources=ids(c, PROV.wasDerivedFrom, iris.source),
+                notes=c.text(SKOS.note),
+            )
         geonames, population = n.lits(SC.geonamesId), n.lits(SC.population)
         places[ident] = Place(
             id=ident,
@@ -606,6 +628,7 @@ def from_rdf(graph: rdflib.Graph, base: str = DEFAULT_BASE) -> Dataset:
             population=int(population[0].value) if population else None,
             part_of=ref(n, SDO.containedInPlace, iris.place),
             reported_partner_counts=tuple(counts),
+            coverage=coverage,
             notes=n.text(SKOS.note),
         )
     partnerships = {}

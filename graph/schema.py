@@ -252,6 +252,20 @@ class Integer(FieldType):
         return value
 
 
+class Boolean(FieldType):
+    """true or false."""
+
+    expected = "true or false"
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+    def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
+        if not isinstance(value, bool):
+            return self.wrong_type(value, where, problems, what)
+        return value
+
+
 class Degrees(FieldType):
     """A finite number of degrees within a range; breaks rule ``bad-coordinates`` otherwise."""
 
@@ -573,6 +587,21 @@ REPORTED_COUNT = Record(
     ],
     build=model.ReportedCount,
 )
+COVERAGE = Record(
+    "coverage",
+    [
+        Field(
+            "complete",
+            Boolean(),
+            "whether the place's list of partners in the data is complete",
+            required=True,
+        ),
+        Field("as_of", Date(), "the date of the list it was checked against", required=True),
+        _sources("the coverage (the official list)"),
+        NOTES,
+    ],
+    build=model.Coverage,
+)
 ROLE = Record(
     "role",
     [
@@ -646,6 +675,11 @@ SECTIONS: dict[str, Record] = {
                 "reported_partner_counts",
                 ListOf(REPORTED_COUNT),
                 "counts of partners that sources state",
+            ),
+            Field(
+                "coverage",
+                COVERAGE,
+                "whether the place's partner list is complete, as of which official list",
             ),
             _sources("the place"),
             NOTES,

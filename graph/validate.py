@@ -187,6 +187,15 @@ class _Checker:
                     count.sources,
                     ("reported_partner_counts", index),
                 )
+            if place.coverage is not None:
+                self.refs(
+                    "cities",
+                    place.id,
+                    "sources",
+                    "sources",
+                    place.coverage.sources,
+                    ("coverage",),
+                )
         self.partnerships()
         for official in ds.officials.values():
             self.refs("officials", official.id, "sources", "sources", official.sources)

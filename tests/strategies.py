@@ -17,6 +17,7 @@ from graph.model import (
     Agreement,
     Area,
     Coordinates,
+    Coverage,
     Dataset,
     Event,
     Official,
@@ -156,6 +157,16 @@ def datasets(draw: st.DrawFn) -> Dataset:
                         ),
                         max_size=2,
                     )
+                )
+            ),
+            coverage=draw(
+                st.none()
+                | st.builds(
+                    Coverage,
+                    st.booleans(),
+                    partial_dates(),
+                    some_sources.filter(bool).map(tuple),
+                    optional,
                 )
             ),
             notes=draw(optional),
