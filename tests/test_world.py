@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from cli import cli
 from graph import DataError, Dataset, load_dataset
+from graph.export import WORLD_EXPORTS
 from graph.load import checked_layer, load_layers, read_dataset
 from graph.merge import merge_datasets
 from graph.world import (
@@ -163,3 +164,28 @@ def test_curated_only_answers_from_the_curated_file() -> None:
         not {"wikipedia-twin-towns", "wikidata-p190"} & set(row["sources"].split(";"))
         for row in json.loads(curated.stdout)
     )
+
+
+def test_the_world_exports_parse_in_two_independent_readers(tmp_path: Path) -> None:
+    """`build --world` once; its Turtle read by pyoxigraph (Rust) and rapper (raptor, C)."""
+    import subprocess
+
+    import pyoxigraph
+
+    out = tmp_path / "world"
+    result = CliRunner().invoke(cli, ["--no-cache", "build", "--world", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(WORLD_EXPORTS)
+    turtle = out / "sister-cities.ttl"
+    with turtle.open("rb") as handle:
+        oxigraph = sum(1 for _ in pyoxigraph.parse(handle, pyoxigraph.RdfFormat.TURTLE))
+    rapper = subprocess.run(
+        ["rapper", "--count", "--input", "turtle", str(turtle)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    counted = int(rapper.stderr.rsplit("returned", 1)[1].split()[0])
+    assert counted == oxigraph > 300_000
+    with (out / "sister-cities.nt").open("rb") as handle:
+        assert sum(1 for _ in pyoxigraph.parse(handle, pyoxigraph.RdfFormat.N_TRIPLES)) == oxigraph
