@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from graph.atomic import write_atomic
 from graph.dates import DateSyntaxError, PartialDate, Precision, parse_date
 from graph.errors import DataError, ExportError, Location, Problem, Severity, SisterCitiesError
-from graph.export import build_exports, partnership_rows, write_atomic
+from graph.export import build_exports, partnership_rows
 from graph.load import LoadResult, load_dataset, read_dataset
 from graph.model import (
     Agreement,

@@ -134,7 +134,7 @@ def load_cached(paths: DataPaths, *, use_cache: bool = True) -> Dataset:
         pass
     dataset = load_layers(paths)
     with contextlib.suppress(OSError):
-        from graph.export import write_atomic
+        from graph.atomic import write_atomic
 
         data = pickle.dumps((key, cache_entry(dataset)), protocol=pickle.HIGHEST_PROTOCOL)
         write_atomic(path, data)

@@ -23,7 +23,7 @@ def write_plots(dataset: Dataset, folder: Path, top: int = 15) -> list[Path]:
     matplotlib.use("Agg")  # no screen: draw into files
     import matplotlib.pyplot as plt
 
-    from graph.export import write_atomic
+    from graph.atomic import write_atomic
     from graph.network import tie_network
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,8 @@ import yaml
 
 import graph.yamltree
 from graph import DataError, load_dataset, read_dataset
+from graph.atomic import write_atomic
 from graph.errors import ExportError
-from graph.export import write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "cities.yaml"
