@@ -27,17 +27,16 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
+from graph.countries import country_code
 from graph.errors import SisterCitiesError
 from graph.model import Coordinates, Dataset, Partnership, Place, Source
-from graph.names import country_converter, normalize
+from graph.names import normalize
 
 __all__ = [
     "ImportError_",
     "ImportReport",
-    "country_code",
     "import_csv",
     "import_graph",
     "import_wikipedia_csv",
@@ -53,7 +52,6 @@ WIKIPEDIA_SOURCE = Source(
 SAME_PLACE_KM = 30.0
 PROGRESS_EVERY = 5_000  # rows between two progress reports
 _BRACKETS = re.compile(r"^(?P<name>.+?)\s*\((?P<inside>[^()]+)\)$")
-COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
 
 
 class ImportError_(SisterCitiesError):
@@ -88,43 +86,6 @@ class ImportReport:
             )
             out.append(f"countries without an ISO 3166-1 code: {shown}")
         return out
-
-
-@cache
-def country_code(text: str) -> str | None:
-    """The ISO 3166-1 alpha-2 code a country field names, or None.
-
-    >>> country_code("Georgia (country)"), country_code("England, United Kingdom")
-    ('GE', 'GB')
-    >>> country_code("Wales"), country_code("Ivory Coast"), country_code("Kosovo")
-    ('GB', 'CI', None)
-    """
-    import pycountry
-
-    name = text.strip()
-    if "," in name:
-        name = name.rsplit(",", 1)[1].strip()
-    if not name:
-        return None
-    if normalize(name) in _uk_nations():
-        return "GB"
-    code = country_converter().convert(names=name, src="regex", to="ISO2", not_found=None)
-    if isinstance(code, str) and pycountry.countries.get(alpha_2=code) is not None:
-        return code
-    return None
-
-
-@cache
-def _uk_nations() -> frozenset[str]:
-    """The constituent countries of the United Kingdom, from pycountry's ISO 3166-2 table
-    ("Wales [Cymru GB-CYM]" counts as "wales")."""
-    import pycountry
-
-    return frozenset(
-        normalize(s.name.split("[")[0])
-        for s in pycountry.subdivisions.get(country_code="GB")  # type: ignore[no-untyped-call]
-        if s.type in ("Country", "Province")
-    )
 
 
 def _slug(text: str) -> str:

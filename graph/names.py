@@ -17,8 +17,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
 from graph.errors import SisterCitiesError
 from graph.model import Dataset, Official, Place
@@ -28,7 +26,6 @@ __all__ = [
     "LookupFailed",
     "NameIndex",
     "UnknownName",
-    "country_converter",
     "normalize",
 ]
 
@@ -38,17 +35,6 @@ _FOLD = str.maketrans(
 )
 _NOT_WORD = re.compile(r"[\W_]+")
 _QID = re.compile(r"[Qq][1-9][0-9]*")
-
-
-@cache
-def country_converter() -> Any:
-    """country_converter's converter (loading its table takes a while: made once)."""
-    import logging
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    import country_converter as coco
-
-    return coco.CountryConverter()
 
 
 def normalize(text: str) -> str:

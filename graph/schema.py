@@ -18,10 +18,10 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from graph import model
+from graph.countries import country_codes
 from graph.dates import DATE_PATTERN, DateSyntaxError, PartialDate
 from graph.errors import Location, Problem, Severity
 from graph.yamltree import YamlList, YamlMap
@@ -160,11 +160,11 @@ class Country(Pattern):
         )
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "enum": sorted(_country_codes())}
+        return {"type": "string", "enum": sorted(country_codes())}
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         value = super().convert(value, where, problems, what)
-        if value is not INVALID and value not in _country_codes():
+        if value is not INVALID and value not in country_codes():
             return _error(
                 problems,
                 where,
@@ -172,13 +172,6 @@ class Country(Pattern):
                 f"{what} is {_shown(value)}, which is not an ISO 3166-1 alpha-2 code",
             )
         return value
-
-
-@cache
-def _country_codes() -> frozenset[str]:
-    import pycountry
-
-    return frozenset(country.alpha_2 for country in pycountry.countries)
 
 
 class Date(FieldType):

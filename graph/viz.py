@@ -96,7 +96,7 @@ class VizOptions:
 
 @cache
 def _continents(countries: tuple[str, ...]) -> dict[str, str]:
-    from graph.names import country_converter
+    from graph.countries import country_converter
 
     names = country_converter().convert(
         names=list(countries), src="ISO2", to="Continent_7", not_found=None

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from graph import load_dataset, validate
-from graph.importers import country_code, import_wikipedia_csv
+from graph.countries import country_code
+from graph.importers import import_wikipedia_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 WIKIPEDIA = ROOT / "tests" / "data" / "twin_cities_wikipedia.csv"
