@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from graph.dates import PartialDate
-from graph.model import Dataset
+from graph.model import Dataset, tie_id
 
 __all__ = ["dataset_to_yaml", "entity_to_dict"]
 
@@ -81,7 +81,7 @@ def dataset_to_yaml(dataset: Dataset, *, partnership_ids: bool = True) -> str:
         rows = [entity_to_dict(e) for e in entities]
         if attribute == "partnerships" and not partnership_ids:
             for row in rows:
-                if row["id"] == "--".join(sorted(row["between"])):
+                if row["id"] == tie_id(*row["between"]):
                     del row["id"]
         document[_KEYS.get(attribute, attribute)] = rows
     return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)

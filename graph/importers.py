@@ -31,7 +31,7 @@ from pathlib import Path
 
 from graph.countries import country_code
 from graph.errors import SisterCitiesError
-from graph.model import Coordinates, Dataset, Partnership, Place, Source
+from graph.model import Coordinates, Dataset, Partnership, Place, Source, tie_id
 from graph.names import normalize
 
 __all__ = [
@@ -311,7 +311,7 @@ def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Datas
         if a is b:
             report.dropped["a place paired with itself"] += 1
             continue
-        ident = "--".join(sorted((a.ident, b.ident)))
+        ident = tie_id(a.ident, b.ident)
         if ident in ties:
             report.dropped["the same tie again"] += 1
             continue

@@ -19,26 +19,13 @@ from typing import Any
 
 from graph.errors import DataError, Location, Problem, Severity
 from graph.gc import no_garbage_collection
-from graph.model import Dataset, Partnership
+from graph.model import ENTITY_NAMES, SECTION_ATTRIBUTES, Dataset, Partnership, tie_id
 from graph.schema import SECTIONS, describe
 from graph.yamltree import YamlList, YamlMap, read_yaml_file
 
 __all__ = ["DataPaths", "LoadResult", "data_files", "load_dataset", "load_layers", "read_dataset"]
 
 DataPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
-
-# The YAML section each Dataset attribute is read from.
-SECTION_ATTRIBUTE = {
-    "sources": "sources",
-    "areas": "areas",
-    "cities": "places",
-    "partnerships": "partnerships",
-    "officials": "officials",
-    "events": "events",
-    "visits": "visits",
-    "agreements": "agreements",
-}
-_ENTITY_NAME = {name: record.name for name, record in SECTIONS.items()}
 
 
 @dataclass
@@ -112,9 +99,9 @@ def _derived_partnership_ids(
         if not between:
             ids.append(None)
             continue
-        pair = "--".join(sorted(between))
+        pair = tie_id(*between)
         if pair in taken:
-            ids.append(f"{pair}--{values.get('kind') or 'tie'}")
+            ids.append(tie_id(*between, values.get("kind") or "tie"))
         else:
             taken.add(pair)
             ids.append(pair)
@@ -167,7 +154,7 @@ def read_dataset(paths: DataPaths) -> LoadResult:
                     entry.value_location("id") if "id" in entry else entry.location,
                     Severity.ERROR,
                     "duplicate-id",
-                    f"{_ENTITY_NAME[section]} id '{ident}' is already used at {first.location}",
+                    f"{ENTITY_NAMES[section]} id '{ident}' is already used at {first.location}",
                 )
             )
             return False
@@ -254,12 +241,12 @@ def read_dataset(paths: DataPaths) -> LoadResult:
         tie = Partnership(**{**values, "id": ident}, location=entry.location)
         (sections if ok else broken)["partnerships"][ident] = tie
 
-    dataset = Dataset(**{SECTION_ATTRIBUTE[name]: sections[name] for name in SECTIONS})
+    dataset = Dataset(**{SECTION_ATTRIBUTES[name]: sections[name] for name in SECTIONS})
     result = LoadResult(dataset, problems, entries, files)
     # The whole-dataset rules also look at entries too broken to use, so that one run reports
     # every problem: their wrong values are None.
     checked = Dataset(
-        **{SECTION_ATTRIBUTE[name]: {**sections[name], **broken[name]} for name in SECTIONS}
+        **{SECTION_ATTRIBUTES[name]: {**sections[name], **broken[name]} for name in SECTIONS}
     )
     problems.extend(check_dataset(result, declared, checked))
     result.problems = _sorted(problems)

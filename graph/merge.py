@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from graph.model import Dataset, Partnership, Place
+from graph.model import Dataset, Partnership, Place, tie_id
 from graph.names import normalize
 
 __all__ = ["MergeReport", "crosscheck", "match_places", "merge_datasets"]
@@ -113,9 +113,9 @@ def merge_datasets(earlier: Dataset, later: Dataset) -> tuple[Dataset, MergeRepo
         if len(pair) < 2 or pair in tied:
             report.dropped_ties += 1
             continue
-        ident = "--".join(sorted(pair))
+        ident = tie_id(*pair)
         if ident in ties:
-            ident += f"--{moved.kind}"
+            ident = tie_id(*pair, moved.kind)
         if ident in ties:
             report.dropped_ties += 1
             continue

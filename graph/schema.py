@@ -515,7 +515,7 @@ class Record(FieldType):
 def _pair_name(between: Any) -> str | None:
     """The default id of a tie between two places, for messages about it."""
     if isinstance(between, list) and len(between) == 2 and all(isinstance(p, str) for p in between):
-        return "--".join(sorted(between))
+        return model.tie_id(*between)
     return None
 
 

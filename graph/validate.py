@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.dates import DateSyntaxError, PartialDate
 from graph.errors import Location, Problem, Severity
+from graph.model import ENTITY_NAMES, tie_id
 from graph.yamltree import YamlList, YamlMap
 
 if TYPE_CHECKING:
@@ -148,20 +149,21 @@ class _Checker:
             return
         if isinstance(values, str):
             values = (values,)
-        owner = f"{_ENTITY[section]} '{ident}'"
+        owner = f"{ENTITY_NAMES[section]} '{ident}'"
         if within:
             owner = f"{within[0]}[{int(within[1]) + 1}] of {owner}" if len(within) > 1 else owner
         for value in values:
             if value not in self.declared[target]:
                 close = difflib.get_close_matches(value, sorted(self.declared[target]), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                swapped = "--".join(sorted(value.split("--", 1)))
+                pair = value.split("--")
+                swapped = tie_id(*pair) if len(pair) == 2 else value
                 if target == "partnerships" and swapped in self.declared[target]:
                     hint = f"; a tie's id puts the place ids in sorted order: '{swapped}'"
                 self.add(
                     self.located(section, ident, key, within, value),
                     "unknown-reference",
-                    f"'{key}' of {owner} names unknown {_ENTITY[target]} '{value}'{hint}",
+                    f"'{key}' of {owner} names unknown {ENTITY_NAMES[target]} '{value}'{hint}",
                 )
 
     def order(
@@ -361,18 +363,6 @@ class _Checker:
                     f"{', '.join(latest.sources)} reports {latest.count} as of {latest.as_of}",
                     warning=True,
                 )
-
-
-_ENTITY = {
-    "sources": "source",
-    "areas": "area",
-    "cities": "place",
-    "partnerships": "partnership",
-    "officials": "official",
-    "events": "event",
-    "visits": "visit",
-    "agreements": "agreement",
-}
 
 
 def _cited_sources(entries: dict[str, dict[str, YamlMap]]) -> Iterator[str]:

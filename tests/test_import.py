@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SCRIPT, WIKIPEDIA
 
 from graph import load_dataset, validate
 from graph.countries import country_code
 from graph.importers import import_wikipedia_csv
-
-ROOT = Path(__file__).resolve().parent.parent
-WIKIPEDIA = ROOT / "tests" / "data" / "twin_cities_wikipedia.csv"
-SCRIPT = Path(sys.executable).parent / "sistercities"
 
 
 @pytest.fixture(scope="module")

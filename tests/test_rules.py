@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_cli
 
 import graph.yamltree
-from cli import cli
 from graph.validate import RULES
 
 WARNING_RULES = {"no-start-date", "unused-source", "reported-count-mismatch", "unknown-term"}
@@ -689,7 +688,7 @@ def console_script() -> list[str]:
 def run_in_process(args: list[str], monkeypatch: pytest.MonkeyPatch, cwd: Path) -> Run:
     monkeypatch.chdir(cwd)
     monkeypatch.delenv("SISTERCITIES_DATA", raising=False)
-    result = CliRunner().invoke(cli, args)
+    result = run_cli(args)
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception
     )
