@@ -99,9 +99,10 @@ def _derived_partnership_ids(
         if not between:
             ids.append(None)
             continue
-        pair = tie_id(*between)
+        a, b = between  # the schema checked that it names two places
+        pair = tie_id(a, b)
         if pair in taken:
-            ids.append(tie_id(*between, values.get("kind") or "tie"))
+            ids.append(tie_id(a, b, values.get("kind") or "tie"))
         else:
             taken.add(pair)
             ids.append(pair)

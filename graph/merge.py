@@ -113,9 +113,10 @@ def merge_datasets(earlier: Dataset, later: Dataset) -> tuple[Dataset, MergeRepo
         if len(pair) < 2 or pair in tied:
             report.dropped_ties += 1
             continue
-        ident = tie_id(*pair)
+        a, b = moved.between
+        ident = tie_id(a, b)
         if ident in ties:
-            ident = tie_id(*pair, moved.kind)
+            ident = tie_id(a, b, moved.kind)
         if ident in ties:
             report.dropped_ties += 1
             continue
