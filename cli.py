@@ -69,7 +69,7 @@ def load(ctx: click.Context, given: Sequence[Path], *, cached: bool = False) -> 
 
             use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
             return load_cached(resolve_data(ctx, given), use_cache=use_cache)
-        from graph.load import load_layers
+        from graph.merge import load_layers
 
         return load_layers(resolve_data(ctx, given))
     except graph.DataError as error:

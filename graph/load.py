@@ -1,4 +1,5 @@
-"""YAML files → `Dataset`, keeping the file, line and column of every entry.
+"""YAML files → `Dataset`, keeping the file, line and column of every entry; `validate` reports
+every problem (the per-field checks of `graph.schema` and the rules of `graph.rules`).
 
 >>> from pathlib import Path
 >>> dataset = load_dataset(Path(__file__).parent.parent / "data" / "cities.yaml")
@@ -10,20 +11,28 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.errors import DataError, Location, Problem, Severity
+from graph.errors import DataError, Location, Problem, Severity, did_you_mean
 from graph.gc import no_garbage_collection
 from graph.model import ENTITY_NAMES, SECTION_ATTRIBUTES, Dataset, Partnership, tie_id
+from graph.rules import check_dataset, located, ties_overlap
 from graph.schema import SECTIONS, describe
 from graph.yamltree import YamlList, YamlMap, read_yaml_file
 
-__all__ = ["DataPaths", "LoadResult", "data_files", "load_dataset", "load_layers", "read_dataset"]
+__all__ = [
+    "DataPaths",
+    "LoadResult",
+    "Report",
+    "data_files",
+    "load_dataset",
+    "read_dataset",
+    "validate",
+]
 
 DataPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
 
@@ -50,10 +59,7 @@ class LoadResult:
 
     def where(self, section: str, ident: str, key: str | None = None) -> Location:
         """The location of an entry, or of one of its values."""
-        entry = self.entries.get(section, {}).get(ident)
-        if entry is None:
-            return Location("?")
-        return entry.value_location(key) if key else entry.location
+        return located(self.entries, section, ident, key)
 
 
 def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
@@ -111,8 +117,6 @@ def _derived_partnership_ids(
 
 def _derived_id_clash(ident: str, first: YamlMap, second: YamlMap) -> Problem:
     """Two ties without ids of the same pair and kind: a duplicate tie, or ids are needed."""
-    from graph.validate import ties_overlap
-
     if ties_overlap(first, second):
         return Problem(
             second.location,
@@ -136,8 +140,6 @@ def read_dataset(paths: DataPaths) -> LoadResult:
     `paths` is a file, a directory of ``*.yaml`` files, or a list of either, merged; ids must
     be unique across all of them.
     """
-    from graph.validate import check_dataset  # validate builds on what is loaded here
-
     files, problems = data_files(paths)
     sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
     entries: dict[str, dict[str, YamlMap]] = {name: {} for name in SECTIONS}
@@ -193,8 +195,7 @@ def read_dataset(paths: DataPaths) -> LoadResult:
         for section, items in document.items():
             record = SECTIONS.get(section)
             if record is None:
-                close = difflib.get_close_matches(section, list(SECTIONS), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(section, SECTIONS)
                 problems.append(
                     Problem(
                         document.key_location(section),
@@ -249,28 +250,13 @@ def read_dataset(paths: DataPaths) -> LoadResult:
     checked = Dataset(
         **{SECTION_ATTRIBUTES[name]: {**sections[name], **broken[name]} for name in SECTIONS}
     )
-    problems.extend(check_dataset(result, declared, checked))
+    problems.extend(check_dataset(checked, entries, declared, dataset.partnerships))
     result.problems = _sorted(problems)
     return result
 
 
 def _sorted(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.location.file, p.location.line, p.location.column))
-
-
-def load_layers(paths: DataPaths) -> Dataset:
-    """Load each path (a file, or a folder of files) on its own and merge them in order: the
-    first is the curated data, later ones are imports merged into it place by place
-    (`graph.merge`). One path: `load_dataset`."""
-    if isinstance(paths, (str, os.PathLike)) or len(paths) == 1:
-        return load_dataset(paths)
-    from graph.merge import merge_datasets
-
-    layers = [load_dataset(path) for path in paths]
-    merged = layers[0]
-    for layer in layers[1:]:
-        merged, _ = merge_datasets(merged, layer)
-    return merged
 
 
 def load_dataset(paths: DataPaths) -> Dataset:
@@ -280,3 +266,50 @@ def load_dataset(paths: DataPaths) -> Dataset:
     if result.errors:
         raise DataError(result.problems)
     return result.dataset
+
+
+@dataclass
+class Report:
+    """The outcome of `validate`: problems in file order, and the dataset's counts."""
+
+    problems: list[Problem]
+    counts: dict[str, int]
+    files: list[str]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Only the errors."""
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Only the warnings."""
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        """A plain dict for JSON output."""
+        return {
+            "ok": self.ok,
+            "files": self.files,
+            "counts": self.counts,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def validate(paths: DataPaths) -> Report:
+    """Load and check the data at `paths`, reporting every problem at once.
+
+    >>> from pathlib import Path
+    >>> report = validate(Path(__file__).parent.parent / "data" / "cities.yaml")
+    >>> report.ok, report.counts["places"] > 0
+    (True, True)
+    """
+    result = read_dataset(paths)
+    return Report(result.problems, result.dataset.counts(), [str(f) for f in result.files])

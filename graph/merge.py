@@ -8,34 +8,26 @@ earlier layers already tie is dropped.
 
 >>> import graph
 >>> curated = graph.load_dataset(graph.DEFAULT_DATA)
->>> merged, report = merge_datasets(curated, curated)
->>> report.same_places == len(curated.places), merged.counts() == curated.counts()
-(True, True)
+>>> merge_datasets(curated, curated).counts() == curated.counts()
+True
+
+`load_layers` loads the paths of ``--data`` one by one and merges them in order.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from graph.load import DataPaths, load_dataset
 from graph.model import Dataset, Partnership, Place, tie_id
 from graph.names import normalize
 
-__all__ = ["MergeReport", "crosscheck", "match_places", "merge_datasets"]
+__all__ = ["crosscheck", "load_layers", "match_places", "merge_datasets"]
 
 SAME_PLACE_KM = 50.0
-
-
-@dataclass
-class MergeReport:
-    """What merging a layer did."""
-
-    same_places: int = 0
-    new_places: int = 0
-    new_ties: int = 0
-    dropped_ties: int = 0
 
 
 def _km(a: Place, b: Place) -> float:
@@ -90,11 +82,9 @@ def _remap(entity: Any, places: dict[str, str]) -> Any:
     return dataclasses.replace(entity, **changes) if changes else entity
 
 
-def merge_datasets(earlier: Dataset, later: Dataset) -> tuple[Dataset, MergeReport]:
+def merge_datasets(earlier: Dataset, later: Dataset) -> Dataset:
     """`earlier` with `later` merged in (see the module's docstring)."""
-    report = MergeReport()
     matches = match_places(earlier, later)
-    report.same_places = len(matches)
     places = dict(earlier.places)
     for place in later.places.values():
         if place.id in matches:
@@ -104,25 +94,21 @@ def merge_datasets(earlier: Dataset, later: Dataset) -> tuple[Dataset, MergeRepo
         places[matches.get(place.id, place.id)] = _remap(
             dataclasses.replace(place, id=matches.get(place.id, place.id)), matches
         )
-        report.new_places += 1
     tied = {frozenset(t.between) for t in earlier.partnerships.values()}
     ties = dict(earlier.partnerships)
     for tie in later.partnerships.values():
         moved: Partnership = _remap(tie, matches)
         pair = frozenset(moved.between)
         if len(pair) < 2 or pair in tied:
-            report.dropped_ties += 1
             continue
         a, b = moved.between
         ident = tie_id(a, b)
         if ident in ties:
             ident = tie_id(a, b, moved.kind)
         if ident in ties:
-            report.dropped_ties += 1
             continue
         tied.add(pair)
         ties[ident] = dataclasses.replace(moved, id=ident)
-        report.new_ties += 1
 
     def union(name: str) -> dict[str, Any]:
         merged = dict(getattr(earlier, name))
@@ -130,7 +116,7 @@ def merge_datasets(earlier: Dataset, later: Dataset) -> tuple[Dataset, MergeRepo
             merged.setdefault(ident, _remap(entity, matches))
         return merged
 
-    dataset = Dataset(
+    return Dataset(
         sources=union("sources"),
         areas=union("areas"),
         places=places,
@@ -140,7 +126,18 @@ def merge_datasets(earlier: Dataset, later: Dataset) -> tuple[Dataset, MergeRepo
         visits=union("visits"),
         agreements=union("agreements"),
     )
-    return dataset, report
+
+
+def load_layers(paths: DataPaths) -> Dataset:
+    """Load each path (a file, or a folder of files) on its own and merge them in order: the
+    first is the curated data, later ones are imports merged into it place by place. One
+    path: `graph.load.load_dataset`."""
+    if isinstance(paths, (str, os.PathLike)) or len(paths) == 1:
+        return load_dataset(paths)
+    merged, *later = [load_dataset(path) for path in paths]
+    for layer in later:
+        merged = merge_datasets(merged, layer)
+    return merged
 
 
 def _overlap(a: Partnership, b: Partnership) -> bool | None:

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from graph.errors import SisterCitiesError
+from graph.errors import SisterCitiesError, suggestion
 from graph.model import Dataset, Official, Place
 
 __all__ = [
@@ -56,8 +56,7 @@ class UnknownName(LookupFailed):
     def __init__(self, kind: str, text: str, suggestions: Sequence[str]):
         self.text = text
         self.suggestions = list(suggestions)
-        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"no {kind} is called '{text}'{hint}")
+        super().__init__(f"no {kind} is called '{text}'{suggestion(self.suggestions)}")
 
 
 class AmbiguousName(LookupFailed):

@@ -13,7 +13,6 @@ f.yaml:4:14: error[unknown-country]: 'country' is 'XX', which is not an ISO 3166
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -23,7 +22,7 @@ from typing import Any
 from graph import model
 from graph.countries import country_codes
 from graph.dates import DATE_PATTERN, DateSyntaxError, PartialDate
-from graph.errors import Location, Problem, Severity
+from graph.errors import Location, Problem, Severity, did_you_mean
 from graph.yamltree import YamlList, YamlMap
 
 __all__ = ["SECTIONS", "SLUG_PATTERN", "FieldType", "Record", "json_schema"]
@@ -213,8 +212,7 @@ class Enum(FieldType):
         if not isinstance(value, str):
             return self.wrong_type(value, where, problems, what)
         if value not in self.values:
-            close = difflib.get_close_matches(value, self.values, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(value, self.values)
             return _error(
                 problems,
                 where,
@@ -465,8 +463,7 @@ class Record(FieldType):
         for key in value:
             if key not in self.by_name:
                 ok = False
-                close = difflib.get_close_matches(key, list(self.by_name), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(key, self.by_name)
                 if key == "<<":
                     hint = "; YAML merge keys (<<) are not supported: write the keys out"
                 allowed = ", ".join(self.by_name)

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 from conftest import SCRIPT
 
-from graph.validate import RULES
+from graph.rules import RULES
 from graph.yamltree import MAX_FILE_BYTES
 
 CORPUS = Path(__file__).parent / "bad_inputs"

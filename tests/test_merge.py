@@ -13,8 +13,7 @@ from cli import cli
 from graph import load_dataset
 from graph.dump import dataset_to_yaml
 from graph.importers import import_wikipedia_csv
-from graph.load import load_layers
-from graph.merge import crosscheck
+from graph.merge import crosscheck, load_layers
 
 
 @pytest.fixture(scope="module")

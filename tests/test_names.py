@@ -96,13 +96,13 @@ def test_partners_by_qid_equal_partners_by_id() -> None:
 def test_a_name_with_a_country_that_fits_none_suggests_the_candidates() -> None:
     assert failure("partners", "casablanca,FR", data=TWINS) == (
         "Error: no place is called 'casablanca,FR'; did you mean "
-        "Casablanca, MA (casablanca-ma), Casablanca, CL (casablanca-cl)?\n"
+        "'Casablanca, MA (casablanca-ma)' or 'Casablanca, CL (casablanca-cl)'?\n"
     )
 
 
 def test_an_unknown_name_exits_1_suggesting_the_nearest() -> None:
     assert failure("partners", "jakrta") == (
-        "Error: no place is called 'jakrta'; did you mean Jakarta, ID (jakarta)?\n"
+        "Error: no place is called 'jakrta'; did you mean 'Jakarta, ID (jakarta)'?\n"
     )
     assert "Kyiv, UA (kyiv)" in failure("show", "kyyv", data=TWINS)
     assert "Lyon, FR (lyon)" in failure("partners", "lyn", data=TWINS)
@@ -115,9 +115,9 @@ def test_an_unknown_name_far_from_any_still_exits_1_cleanly() -> None:
 
 def test_unknown_names_in_options_and_second_arguments() -> None:
     assert failure("visits", "--official", "anies baswdan") == (
-        "Error: no official is called 'anies baswdan'; did you mean Anies Baswedan "
-        "(anies-baswedan)?\n"
+        "Error: no official is called 'anies baswdan'; did you mean 'Anies Baswedan "
+        "(anies-baswedan)'?\n"
     )
-    assert "did you mean Bordeaux, FR (bordeaux)" in failure("path", "jakarta", "bordaux")
-    assert "did you mean Istanbul, TR (istanbul)" in failure("common", "jakarta", "istambul")
+    assert "did you mean 'Bordeaux, FR (bordeaux)'" in failure("path", "jakarta", "bordaux")
+    assert "did you mean 'Istanbul, TR (istanbul)'" in failure("common", "jakarta", "istambul")
     assert "Casablanca, MA (casablanca)" in failure("areas", "--city", "casablnca")

@@ -617,7 +617,7 @@ def test_filters_take_only_known_values() -> None:
     assert bad_kind.exit_code == 2
     bad_area = invoke("partners", "jakarta", "--area", "cultur")
     assert bad_area.exit_code == 1
-    assert "did you mean culture?" in bad_area.stderr
+    assert "did you mean 'culture'" in bad_area.stderr
     culture = invoke("partners", "jakarta", "--area", "culture", "--format", "csv")
     assert culture.stdout.splitlines()[1:] and all(
         "culture" in line for line in culture.stdout.splitlines()[1:]

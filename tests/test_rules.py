@@ -1,4 +1,4 @@
-"""Every rule of `graph.validate.RULES`, broken on purpose: `sistercities validate` must name the
+"""Every rule of `graph.rules.RULES`, broken on purpose: `sistercities validate` must name the
 rule, at the exact line (and column where it is meaningful), with the right severity, and exit
 1 for errors (0 when there are only warnings), never with a traceback.
 
@@ -22,7 +22,7 @@ import pytest
 from conftest import run_cli
 
 import graph.yamltree
-from graph.validate import RULES
+from graph.rules import RULES
 
 WARNING_RULES = {"no-start-date", "unused-source", "reported-count-mismatch", "unknown-term"}
 
