@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from graph.dates import decade, decade_order
 from graph.model import Dataset
 
 if TYPE_CHECKING:
@@ -238,8 +239,7 @@ def stats(dataset: Dataset, top: int = 10, seed: int = 1990) -> dict[str, Any]:
             continue
         a, b = sorted(dataset.places[p].country or "??" for p in tie.between)
         country_pairs[f"{a}–{b}"] += 1
-        day = (tie.since.earliest or tie.since.latest) if tie.since is not None else None
-        decades["undated" if day is None else f"{day.year // 10 * 10}s"] += 1
+        decades[decade(tie.since)] += 1
     by_degree = sorted(degrees, key=lambda p: (-degrees[p], name(p)))[:top]
     by_betweenness = sorted(betweenness, key=lambda p: (-betweenness[p], name(p)))[:top]
     return {
@@ -269,8 +269,5 @@ def stats(dataset: Dataset, top: int = 10, seed: int = 1990) -> dict[str, Any]:
             {"countries": pair, "ties": n}
             for pair, n in sorted(country_pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         ],
-        "ties_by_decade": [
-            {"decade": d, "ties": decades[d]}
-            for d in sorted(decades, key=lambda d: (d == "undated", d))
-        ],
+        "ties_by_decade": [{"decade": d, "ties": decades[d]} for d in decade_order(decades)],
     }

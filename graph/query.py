@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
-from graph.dates import PartialDate
+from graph.dates import PartialDate, decade, decade_order
 from graph.errors import SisterCitiesError
 from graph.model import Dataset, Partnership
 
@@ -512,12 +512,9 @@ def decade_histogram(rows: Iterable[Row]) -> list[Row]:
     """
     counts: dict[str, Counter[str]] = {}
     for row in rows:
-        date = PartialDate.parse(row["date"]) if row["date"] else None
-        day = (date.earliest or date.latest) if date is not None else None
-        decade = "undated" if day is None else f"{day.year // 10 * 10}s"
-        counts.setdefault(decade, Counter())[row["what"] + "s"] += 1
-    order = sorted(counts, key=lambda d: (d == "undated", d))
+        when = decade(PartialDate.parse(row["date"]) if row["date"] else None)
+        counts.setdefault(when, Counter())[row["what"] + "s"] += 1
     return [
         {"decade": d, **{k: counts[d][k] for k in ("ties", "visits", "events", "agreements")}}
-        for d in order
+        for d in decade_order(counts)
     ]
