@@ -36,7 +36,7 @@ from graph.gc import no_garbage_collection
 from graph.model import Dataset
 from graph.rdf import Triple, oxigraph_triples, prefixes, triples
 from graph.schema import json_schema
-from graph.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD, Lit, ontology_triples
+from graph.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD, Compactor, Lit, ontology_triples
 
 __all__ = [
     "BUILD_FILES",
@@ -86,30 +86,10 @@ def _oxigraph_writer(format_name: str) -> Writer:
     return write
 
 
-class _Compactor:
-    """IRIs as compact IRIs (``schema:name``) under the longest matching prefix."""
-
-    def __init__(self, binds: dict[str, str]):
-        self.binds = sorted(binds.items(), key=lambda item: -len(item[1]))
-        self.cache: dict[str, str] = {}
-
-    def __call__(self, iri: str) -> str:
-        found = self.cache.get(iri)
-        if found is None:
-            found = iri
-            for prefix, namespace in self.binds:
-                local = iri[len(namespace) :]
-                if iri.startswith(namespace) and local and not local.startswith("//"):
-                    found = f"{prefix}:{local}"
-                    break
-            self.cache[iri] = found
-        return found
-
-
 def write_jsonld(stream: Iterable[Triple], out: IO[bytes], binds: dict[str, str]) -> None:
     """JSON-LD 1.1: a ``@context`` holding the prefixes and a ``@graph`` of node objects, one
     a subject, in the order subjects first appear; IRIs compacted with the prefixes."""
-    compact = _Compactor(binds)
+    compact = Compactor(binds)
     nodes: dict[str, dict[str, Any]] = {}
     for s, p, o in stream:
         node = nodes.get(s)

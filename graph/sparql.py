@@ -20,13 +20,14 @@ import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
 from graph.errors import SisterCitiesError
 from graph.model import Dataset
 from graph.rdf import Triple, oxigraph_triples, prefixes, triples
-from graph.vocab import DEFAULT_BASE, XSD, Lit
+from graph.vocab import DEFAULT_BASE, XSD, Compactor, Lit
 
 __all__ = ["QueryAnswer", "SparqlError", "example_queries", "load_store", "run_query"]
 
@@ -73,16 +74,17 @@ class QueryAnswer:
     graph: list[Triple] = field(default_factory=list)
     prefixes: dict[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def _compactor(self) -> Compactor:
+        return Compactor(self.prefixes)
+
     def compact(self, term: str | Lit | None) -> str | None:
         """A term as a person reads it: a literal's text, an IRI as ``prefix:local``."""
         if term is None:
             return None
         if isinstance(term, Lit):
             return term.value
-        for prefix, namespace in sorted(self.prefixes.items(), key=lambda p: -len(p[1])):
-            if term.startswith(namespace) and "/" not in term[len(namespace) :]:
-                return f"{prefix}:{term[len(namespace) :]}"
-        return term
+        return self._compactor(term)
 
     def rows(self, *, compact: bool = True) -> Iterator[dict[str, str | None]]:
         """SELECT solutions as plain dicts (ASK: one row with ``result``)."""

@@ -20,6 +20,7 @@ __all__ = [
     "PREFIXES",
     "SC",
     "TERMS",
+    "Compactor",
     "Lit",
     "Namespace",
     "Term",
@@ -90,6 +91,35 @@ PREFIXES: dict[str, str] = {
     "dbo": DBO,
     "edtf": EDTF,
 }
+
+
+class Compactor:
+    """IRIs as compact IRIs (``schema:name``) under the longest matching prefix: the one rule of
+    the JSON-LD export and of tables for people. An IRI that is a namespace itself, or whose
+    rest starts with ``//``, stays whole.
+
+    >>> compact = Compactor({"schema": "https://schema.org/", "place": "https://x.org/place/"})
+    >>> compact("https://schema.org/City"), compact("https://x.org/place/a/role/1")
+    ('schema:City', 'place:a/role/1')
+    >>> compact("https://schema.org/"), compact("https://elsewhere.org/x")
+    ('https://schema.org/', 'https://elsewhere.org/x')
+    """
+
+    def __init__(self, binds: dict[str, str]):
+        self.binds = sorted(binds.items(), key=lambda item: -len(item[1]))
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, iri: str) -> str:
+        found = self.cache.get(iri)
+        if found is None:
+            found = iri
+            for prefix, namespace in self.binds:
+                local = iri[len(namespace) :]
+                if iri.startswith(namespace) and local and not local.startswith("//"):
+                    found = f"{prefix}:{local}"
+                    break
+            self.cache[iri] = found
+        return found
 
 
 class Lit(tuple[str, str | None, str | None]):
