@@ -107,11 +107,6 @@ class NameIndex:
                     if entry not in bucket:
                         bucket.append(entry)
 
-    @property
-    def ids(self) -> set[str]:
-        """Every id the index knows."""
-        return set(self.by_id)
-
     @classmethod
     def of_places(cls, dataset: Dataset) -> NameIndex:
         """An index of the dataset's places: name, labels, aliases, id and QID."""

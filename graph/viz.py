@@ -25,7 +25,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -91,7 +91,6 @@ class VizOptions:
     with_visits: bool = False
     title: str = "Sister cities"
     colour_by: str = "continent"  # or "country"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @cache
