@@ -1289,7 +1289,7 @@ def publish(
 
     def progress(done: int) -> None:
         if show_progress:
-            click.echo(f"\\r{done:,} triples uploaded", nl=False, err=True)
+            click.echo(f"\r{done:,} triples uploaded", nl=False, err=True)
 
     try:
         report = publish_data(
