@@ -180,21 +180,22 @@ def partners(
 
 
 def profile(dataset: Dataset, place_id: str) -> Row:
-    """Everything about a place: names, where it is, its ties, officials and visits."""
-    from graph.network import knowledge_graph
-
+    """Everything about a place: names, where it is, its ties, the officials who held an office
+    of it, and the visits to it or by those officials (read from the dataset directly: no
+    graph of everything is built for one place)."""
     place = dataset.places[place_id]
-    knowledge = knowledge_graph(dataset)
-    node = ("place", place_id)
     official_ids = sorted(
-        {o for (kind, o), _, rel in knowledge.in_edges(node, data="relation") if kind == "official"}
+        o.id for o in dataset.officials.values() if any(r.of == place_id for r in o.roles)
     )
-    visit_ids = [
-        v for (kind, v), _, rel in knowledge.in_edges(node, data="relation") if kind == "visit"
-    ]
-    for official in official_ids:
-        visit_ids += [v for v in dataset.visits if official in dataset.visits[v].visitors]
-    visit_ids = sorted(set(visit_ids), key=lambda v: (_earliest(dataset.visits[v].start), v))
+    of_place = set(official_ids)
+    visit_ids = sorted(
+        (
+            v.id
+            for v in dataset.visits.values()
+            if v.place == place_id or of_place.intersection(v.visitors)
+        ),
+        key=lambda v: (_earliest(dataset.visits[v].start), v),
+    )
     return {
         "id": place.id,
         "name": place.name,
@@ -227,15 +228,13 @@ def profile(dataset: Dataset, place_id: str) -> Row:
 
 def path(dataset: Dataset, source: str, target: str, max_hops: int = 6) -> Iterator[Row]:
     """The shortest chains of ties (not planned ones) between two places, one row a hop:
-    ``chain`` numbers the chains, ``hop`` the steps."""
+    ``chain`` numbers the chains, ``hop`` the steps. The chains are networkx's
+    ``all_shortest_paths`` over `graph.network.tie_network`."""
     import networkx as nx
 
-    from graph.network import city_network
+    from graph.network import tie_network
 
-    network = nx.Graph(
-        (a, b) for a, b, status in city_network(dataset).edges(data="status") if status != "planned"
-    )
-    network.add_nodes_from(dataset.places)
+    network = tie_network(dataset)
     try:
         chains = sorted(nx.all_shortest_paths(network, source, target))
     except nx.NetworkXNoPath:
