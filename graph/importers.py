@@ -25,7 +25,7 @@ import csv
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,11 +35,17 @@ from graph.model import Coordinates, Dataset, Partnership, Place, Source, tie_id
 from graph.names import normalize
 
 __all__ = [
+    "IMPORTERS",
     "ImportError_",
+    "ImportFormat",
+    "ImportOptionError",
+    "ImportOptions",
     "ImportReport",
     "import_csv",
+    "import_data",
     "import_graph",
     "import_wikipedia_csv",
+    "parse_columns",
 ]
 
 WIKIPEDIA_SOURCE = Source(
@@ -516,3 +522,91 @@ def import_wikidata(
         partnerships=dict(sorted(partnerships.items())),
     )
     return dataset, report
+
+
+# ---------------------------------------------------------------------------------------------
+# the registry of import formats (beside `graph.export.FORMATS`)
+
+CSV_ROLES = tuple(f"{role}{i}" for i in "12" for role in ("city", "country", "lat", "lon"))
+
+
+class ImportOptionError(ImportError_):
+    """Options that do not fit the import format (a usage error at the command line)."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What an import may be told besides its files; each format reads what it needs."""
+
+    source: Source | None = None  # csv, graphml, gexf: the `sources` entry of the output
+    columns: str | None = None  # csv: "city1=from,country1=from_cc,…"
+    labels: Path | None = None  # wikidata: a QID<TAB>label file for the pair lists
+    labels_language: str = "de"
+    progress: Callable[[int], None] | None = None  # called with the rows read so far
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """A format bulk data can be imported from."""
+
+    name: str
+    description: str
+    read: Callable[[Sequence[Path], ImportOptions], tuple[Dataset, ImportReport]]
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """``city1=from,country1=from_cc,…`` as a mapping of our roles (`CSV_ROLES`) to columns.
+
+    >>> parse_columns("city1=a,country1=b,lat1=c,lon1=d,city2=e,country2=f,lat2=g,lon2=h")["lat2"]
+    'g'
+    """
+    if not text:
+        raise ImportOptionError("csv needs --columns (see --help)")
+    mapping = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
+    if sorted(mapping) != sorted(CSV_ROLES):
+        raise ImportOptionError(f"--columns must name exactly: {', '.join(CSV_ROLES)}")
+    return mapping
+
+
+def _source(options: ImportOptions) -> Source:
+    return options.source or Source("imported-data", "Imported data")
+
+
+IMPORTERS: dict[str, ImportFormat] = {
+    f.name: f
+    for f in (
+        ImportFormat(
+            "wikipedia-csv",
+            "the layout of Wikipedia's twin-town lists (city1,country1,lat1,lng1,city2,…)",
+            lambda paths, o: import_wikipedia_csv(paths, o.progress),
+        ),
+        ImportFormat(
+            "csv",
+            "any CSV of pairs, with --columns",
+            lambda paths, o: import_csv(paths, parse_columns(o.columns), _source(o), o.progress),
+        ),
+        ImportFormat(
+            "wikidata",
+            "QID pair lists with --labels, or the JSON results of graph/wikidata/twins.rq",
+            lambda paths, o: import_wikidata(paths, o.labels, o.labels_language, o.progress),
+        ),
+        ImportFormat(
+            "graphml",
+            "GraphML saved by Gephi or networkx",
+            lambda paths, o: import_graph(paths, _source(o)),
+        ),
+        ImportFormat(
+            "gexf",
+            "GEXF saved by Gephi or networkx",
+            lambda paths, o: import_graph(paths, _source(o)),
+        ),
+    )
+}
+
+
+def import_data(
+    format_name: str, paths: Sequence[Path], options: ImportOptions | None = None
+) -> tuple[Dataset, ImportReport]:
+    """Import `paths` in the format `format_name` (a key of `IMPORTERS`): the dataset and the
+    report of every decision. Raises `ImportError_` (`ImportOptionError` for bad options)."""
+    return IMPORTERS[format_name].read(paths, options or ImportOptions())

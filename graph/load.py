@@ -291,6 +291,14 @@ class Report:
         """True when there is no error (warnings allowed)."""
         return not self.errors
 
+    def warnings_by_rule(self) -> dict[str, list[Problem]]:
+        """The warnings grouped by rule, rules in the order they first appear, each rule's
+        warnings in file order."""
+        groups: dict[str, list[Problem]] = {}
+        for problem in self.warnings:
+            groups.setdefault(problem.rule, []).append(problem)
+        return groups
+
     def as_dict(self) -> dict[str, Any]:
         """A plain dict for JSON output."""
         return {

@@ -18,14 +18,25 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from graph.load import DataPaths, load_dataset
 from graph.model import Dataset, Partnership, Place, tie_id
 from graph.names import normalize
 
-__all__ = ["crosscheck", "load_layers", "match_places", "merge_datasets"]
+__all__ = [
+    "CROSSCHECK_COLUMNS",
+    "MATCHES",
+    "Crosscheck",
+    "compare",
+    "crosscheck",
+    "load_layers",
+    "match_places",
+    "merge_datasets",
+]
 
 SAME_PLACE_KM = 50.0
 
@@ -151,6 +162,11 @@ def _overlap(a: Partnership, b: Partnership) -> bool | None:
     return bool(a_first <= b_last and b_first <= a_last)  # type: ignore[operator]
 
 
+# The kinds of row of `crosscheck`, in the order of its summary, and its columns.
+MATCHES = ("both", "only-ours", "only-theirs", "dates-disagree")
+CROSSCHECK_COLUMNS = ("match", "place_a", "place_b", "name_a", "name_b", "our_since", "their_since")
+
+
 def crosscheck(ours: Dataset, theirs: Dataset) -> Iterator[dict[str, Any]]:
     """Our ties against another dataset's, one row a tie: ``both``, ``only-ours`` (to
     contribute upstream), ``only-theirs`` (to curate) or ``dates-disagree``."""
@@ -227,3 +243,24 @@ def crosscheck(ours: Dataset, theirs: Dataset) -> Iterator[dict[str, Any]]:
         key=lambda r: (order[r["match"]], r["name_a"], r["name_b"], r["place_a"], r["place_b"])
     )
     yield from rows
+
+
+@dataclass(frozen=True)
+class Crosscheck:
+    """What `compare` found: the rows asked for, and every row counted by its match."""
+
+    rows: list[dict[str, Any]]
+    counts: dict[str, int]
+
+    def summary(self) -> str:
+        """The counts in one line: ``12 both, 3 only-ours, 40 only-theirs, 1 dates-disagree``."""
+        return ", ".join(f"{self.counts.get(k, 0)} {k}" for k in MATCHES)
+
+
+def compare(ours: Dataset, theirs: Dataset, only: str | None = None) -> Crosscheck:
+    """`crosscheck` once: the rows of kind `only` (a value of `MATCHES`; None: all), and the
+    counts of every kind."""
+    every_row = list(crosscheck(ours, theirs))
+    counts = Counter(row["match"] for row in every_row)
+    rows = [row for row in every_row if only is None or row["match"] == only]
+    return Crosscheck(rows, {k: counts[k] for k in MATCHES})

@@ -18,7 +18,14 @@ from graph.model import Dataset
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["city_network", "flat_city_network", "knowledge_graph", "stats", "tie_network"]
+__all__ = [
+    "city_network",
+    "flat_city_network",
+    "knowledge_graph",
+    "stats",
+    "stats_rows",
+    "tie_network",
+]
 
 
 def city_network(dataset: Dataset) -> nx.MultiGraph:
@@ -271,3 +278,22 @@ def stats(dataset: Dataset, top: int = 10, seed: int = 1990) -> dict[str, Any]:
         ],
         "ties_by_decade": [{"decade": d, "ties": decades[d]} for d in decade_order(decades)],
     }
+
+
+def stats_rows(measures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The measures of `stats` flattened to ``measure, value`` rows (for CSV): the single
+    values first, then each list's items as ``top_by_degree[1].place``.
+
+    >>> stats_rows({"places": 2, "top": [{"place": "a", "degree": 1}]})
+    [{'measure': 'places', 'value': 2}, {'measure': 'top[1].place', 'value': 'a'}, \
+{'measure': 'top[1].degree', 'value': 1}]
+    """
+    rows = [{"measure": k, "value": v} for k, v in measures.items() if not isinstance(v, list)]
+    for key, value in measures.items():
+        if isinstance(value, list):
+            rows += [
+                {"measure": f"{key}[{i}].{field}", "value": item[field]}
+                for i, item in enumerate(value, 1)
+                for field in item
+            ]
+    return rows

@@ -20,19 +20,32 @@ from itertools import pairwise
 from typing import Any
 
 from graph.dates import PartialDate, decade, decade_order
-from graph.errors import SisterCitiesError
+from graph.errors import SisterCitiesError, did_you_mean
 from graph.model import Dataset, Partnership
 
 __all__ = [
+    "AGREEMENTS_COLUMNS",
+    "AREAS_COLUMNS",
+    "CITIES_COLUMNS",
+    "EVENTS_COLUMNS",
+    "PATH_COLUMNS",
+    "PROFILE_OFFICIAL_COLUMNS",
+    "PROFILE_VISIT_COLUMNS",
+    "TIMELINE_COLUMNS",
+    "VISITS_COLUMNS",
+    "QueryError",
     "agreements",
     "areas",
     "cities",
     "common",
+    "common_columns",
     "decade_histogram",
     "events",
     "in_force",
     "officials",
+    "officials_columns",
     "partners",
+    "partners_columns",
     "path",
     "profile",
     "timeline",
@@ -105,6 +118,9 @@ def _ties(dataset: Dataset, place: str) -> list[Partnership]:
     return sorted(dataset.partnerships_of(place), key=lambda t: (_sort_key(t.since), t.id))
 
 
+CITIES_COLUMNS = ("id", "name", "country", "kind", "partners", "planned")
+
+
 def cities(dataset: Dataset, country: str | None = None, kind: str | None = None) -> Iterator[Row]:
     """Places with their number of partners (distinct places with a tie in force or ended) and
     of places with only a planned tie."""
@@ -130,6 +146,12 @@ def cities(dataset: Dataset, country: str | None = None, kind: str | None = None
         }
 
 
+def partners_columns(as_of: object = None) -> tuple[str, ...]:
+    """The columns of `partners` (with ``in_force`` when asked `as_of` a date)."""
+    head = ("partner", "name", "country", "kind", "status", "since", "until")
+    return (*head, *(("in_force",) if as_of else ()), "areas", "sources")
+
+
 def partners(
     dataset: Dataset,
     place: str,
@@ -143,8 +165,25 @@ def partners(
 ) -> Iterator[Row]:
     """The ties of a place in date order (undated last). `since`/`until` keep ties that may
     have begun in or after / in or before a year; `as_of` keeps ties in force at a date and says
-    whether they certainly or only possibly were."""
+    whether they certainly or only possibly were. An `area` that is no area's id raises
+    `QueryError` with the nearest ids."""
+    if area is not None and area not in dataset.areas:
+        hint = did_you_mean(area, dataset.areas, n=3)
+        raise QueryError(f"no cooperation area has the id '{area}'{hint}")
     at = PartialDate.parse(as_of) if isinstance(as_of, (str, int)) else as_of
+    return _partner_rows(dataset, place, at, since, until, kind, area, status)
+
+
+def _partner_rows(
+    dataset: Dataset,
+    place: str,
+    at: PartialDate | None,
+    since: int | None,
+    until: int | None,
+    kind: str | None,
+    area: str | None,
+    status: str | None,
+) -> Iterator[Row]:
     places = dataset.places
     for tie in _ties(dataset, place):
         if kind and tie.kind != kind:
@@ -177,6 +216,11 @@ def partners(
             "areas": ";".join(tie.areas),
             "sources": ";".join(tie.sources),
         }
+
+
+# The tables of a profile for people (json gives every field).
+PROFILE_OFFICIAL_COLUMNS = ("official", "name", "title", "from", "until")
+PROFILE_VISIT_COLUMNS = ("visit", "from", "until", "visitors", "place_name", "met")
 
 
 def profile(dataset: Dataset, place_id: str) -> Row:
@@ -226,6 +270,9 @@ def profile(dataset: Dataset, place_id: str) -> Row:
     }
 
 
+PATH_COLUMNS = ("chain", "hop", "from", "to", "from_name", "to_name", "kind", "since")
+
+
 def path(dataset: Dataset, source: str, target: str, max_hops: int = 6) -> Iterator[Row]:
     """The shortest chains of ties (not planned ones) between two places, one row a hop:
     ``chain`` numbers the chains, ``hop`` the steps. The chains are networkx's
@@ -267,6 +314,12 @@ def path(dataset: Dataset, source: str, target: str, max_hops: int = 6) -> Itera
             }
 
 
+def common_columns(first: str, second: str) -> tuple[str, ...]:
+    """The columns of `common`: each place's tie is in two columns named after it."""
+    each = [f"{place}_{column}" for place in (first, second) for column in ("kind", "since")]
+    return ("partner", "name", "country", *each)
+
+
 def common(dataset: Dataset, first: str, second: str) -> Iterator[Row]:
     """The partners two places share, with each one's tie."""
     ties_a: dict[str, Partnership] = {}
@@ -306,6 +359,19 @@ def _visit_row(dataset: Dataset, visit: Any) -> Row:
     }
 
 
+VISITS_COLUMNS = (
+    "visit",
+    "from",
+    "until",
+    "visitors",
+    "place",
+    "place_name",
+    "purpose",
+    "events",
+    "met",
+)
+
+
 def visits(
     dataset: Dataset,
     *,
@@ -325,6 +391,11 @@ def visits(
             if not first <= year <= last:
                 continue
         yield _visit_row(dataset, visit)
+
+
+def officials_columns(as_of: object = None) -> tuple[str, ...]:
+    """The columns of `officials` (with ``in_force`` when asked `as_of` a date)."""
+    return ("official", "name", "title", "of", "from", "until", *(("in_force",) if as_of else ()))
 
 
 def officials(
@@ -361,6 +432,9 @@ def officials(
         yield row
 
 
+EVENTS_COLUMNS = ("event", "name", "place", "venue", "from", "until", "sessions")
+
+
 def events(dataset: Dataset) -> Iterator[Row]:
     """Events in date order, with their sessions."""
     for event in sorted(dataset.events.values(), key=lambda e: (_sort_key(e.start), e.id)):
@@ -377,6 +451,9 @@ def events(dataset: Dataset) -> Iterator[Row]:
         }
 
 
+AGREEMENTS_COLUMNS = ("agreement", "kind", "status", "signed", "parties", "areas")
+
+
 def agreements(dataset: Dataset, *, status: str | None = None) -> Iterator[Row]:
     """Agreements (letters of intent, memoranda …) in date order, planned ones last."""
     for agreement in sorted(dataset.agreements.values(), key=lambda a: (_sort_key(a.signed), a.id)):
@@ -390,6 +467,9 @@ def agreements(dataset: Dataset, *, status: str | None = None) -> Iterator[Row]:
             "parties": ";".join(agreement.parties),
             "areas": ";".join(agreement.areas),
         }
+
+
+AREAS_COLUMNS = ("area", "label", "ties", "visits", "agreements")
 
 
 def areas(dataset: Dataset, *, city: str | None = None) -> Iterator[Row]:
@@ -431,6 +511,9 @@ def areas(dataset: Dataset, *, city: str | None = None) -> Iterator[Row]:
             }
         )
     yield from sorted(rows, key=lambda r: (-r["ties"], -r["visits"], -r["agreements"], r["area"]))
+
+
+TIMELINE_COLUMNS = ("date", "what", "id", "summary")
 
 
 def timeline(dataset: Dataset, place: str | None = None) -> Iterator[Row]:

@@ -30,13 +30,15 @@ WIKIPEDIA = TEST_DATA / "twin_cities_wikipedia.csv"
 GOLDEN_DIR = ROOT / "tests" / "golden"
 BIN = Path(sys.executable).parent
 SCRIPT = BIN / "sistercities"
+# Tables fit the terminal: the tests' terminal is 100 columns wide, whatever runs them.
+TERMINAL = {"COLUMNS": "100"}
 
 
 def run_cli(
     args: Sequence[str], *, input: str | None = None, env: dict[str, str] | None = None
 ) -> Result:
     """Run the command line in-process with exactly `args`."""
-    return CliRunner().invoke(cli, list(args), input=input, env=env)
+    return CliRunner().invoke(cli, list(args), input=input, env={**TERMINAL, **(env or {})})
 
 
 def invoke(
@@ -88,7 +90,7 @@ def run_script(
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, **extra, **(env or {})},
+        env={**os.environ, **TERMINAL, **extra, **(env or {})},
         check=False,
     )
 

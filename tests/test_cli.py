@@ -39,7 +39,8 @@ def test_validate_the_curated_data_prints_counts_and_exits_0() -> None:
         f"{DATA}: {counts['places']} places, {counts['partnerships']} partnerships"
     )
     assert "0 errors" in summary
-    assert all(" warning[" in line for line in result.output.splitlines()[:-1])
+    # only warnings, grouped: a line a rule, then its first places
+    assert all(line.startswith(("warning[", "  ")) for line in result.output.splitlines()[:-1])
 
 
 def test_validate_json_parses_and_counts() -> None:
@@ -165,3 +166,38 @@ def test_every_readme_console_example_is_what_the_command_prints(tmp_path: Path)
         cwd = ROOT / "tests" / "fixtures" if "broken.yaml" in args else ROOT
         result = run_script(*args, cwd=cwd, env={"SISTERCITIES_CACHE_DIR": str(tmp_path)})
         assert result.stdout.splitlines() == expected, command
+
+
+def test_validate_groups_warnings_by_rule_and_verbose_lists_each() -> None:
+    short = run_cli(["validate", "--data", str(DATA)])
+    assert short.exit_code == 0, short.output
+    lines = short.stdout.splitlines()
+    count = sum("warning[no-start-date]" in line for line in lines)
+    assert count == 1, "one header line for the rule"
+    header = next(line for line in lines if line.startswith("warning[no-start-date] × "))
+    total = int(header.split("× ")[1].split(":")[0])
+    assert total > 3
+    assert sum(line.startswith(f"  {DATA}:") for line in lines) == 3
+    assert f"  … and {total - 3} more (--verbose lists each)" in lines
+    verbose = run_cli(["validate", "--data", str(DATA), "--verbose"]).stdout.splitlines()
+    each = [line for line in verbose if "warning[no-start-date]" in line]
+    assert len(each) == total
+    assert verbose[-1] == lines[-1]  # the same counts line
+
+
+def test_validate_prints_every_error_even_without_verbose() -> None:
+    broken = ROOT / "tests" / "fixtures" / "broken.yaml"
+    result = run_cli(["validate", "--data", str(broken)])
+    assert result.exit_code == 1
+    assert sum(": error[" in line for line in result.stdout.splitlines()) == 3
+
+
+def test_choices_come_from_the_registries() -> None:
+    from graph.export import FORMATS
+    from graph.importers import IMPORTERS
+
+    export_help = run_cli(["export", "--help"]).stdout
+    assert all(name in export_help for name in FORMATS)
+    import_usage = run_cli(["import", "nope", "x.csv", "-o", "out.yaml"])
+    assert import_usage.exit_code == 2
+    assert all(name in import_usage.stderr for name in IMPORTERS)

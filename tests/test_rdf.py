@@ -291,3 +291,13 @@ def test_sparql_over_each_export_finds_the_seed_facts(dataset: Dataset, name: st
 
 def test_iris_namespace() -> None:
     assert Iris("https://x.org/base").place.jakarta == "https://x.org/base/place/jakarta"
+
+
+def test_the_vocabulary_namespaces_refuse_unknown_terms() -> None:
+    from graph.vocab import SC, SDO, Namespace
+
+    assert SC.Place.endswith("#Place") and SDO.City == "https://schema.org/City"
+    for namespace, misspelled in ((SC, "Plaec"), (SDO, "Cty")):
+        with pytest.raises(AttributeError, match="is not a term"):
+            getattr(namespace, misspelled)
+    assert Namespace("https://example.org/id/").anything == "https://example.org/id/anything"
