@@ -3,22 +3,17 @@
 Prints the time to generate the page, its size, and the time headless Chromium (Debian's,
 /usr/bin/chromium) takes to load it and report the number of places drawn.
 
-    python bench/viz_large.py [--places 20000 --ties 50000 --visits 10000]
+    python -m bench.viz_large [--places 20000 --ties 50000 --visits 10000]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from generate import generate
-
+from bench.generate import generate
 from graph.viz import render_html
 
 CHROMIUM_FLAGS = [

@@ -25,7 +25,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -91,12 +91,11 @@ class VizOptions:
     with_visits: bool = False
     title: str = "Sister cities"
     colour_by: str = "continent"  # or "country"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @cache
 def _continents(countries: tuple[str, ...]) -> dict[str, str]:
-    from graph.names import country_converter
+    from graph.countries import country_converter
 
     names = country_converter().convert(
         names=list(countries), src="ISO2", to="Continent_7", not_found=None

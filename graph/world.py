@@ -283,7 +283,7 @@ def build_world_layers(
     """Import the raw sources and write the world layers into `out_dir` (each file written
     atomically); the same sources give the same bytes."""
     from graph.dump import dataset_to_json
-    from graph.export import write_atomic
+    from graph.atomic import write_atomic
 
     lists, wikidata, report = world_layers(sources, progress)
     texts = {

@@ -12,7 +12,6 @@ import contextlib
 import itertools
 import os
 import re
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,14 +31,10 @@ from playwright.sync_api import (
 from playwright.sync_api import Error as PlaywrightError
 
 import graph
+from bench.generate import generate
 from graph.dates import PartialDate
 from graph.model import Coordinates, Dataset, Partnership, Place, Source
 from graph.viz import VizOptions, render_html, select
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-
-from generate import generate  # noqa: E402  (bench/ is not a package)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
