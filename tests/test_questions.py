@@ -446,6 +446,7 @@ def test_show_jakarta_profile() -> None:
     assert place["partnerships"] == as_json("partners", "jakarta")
     assert [o["official"] for o in place["officials"]] == [
         "anies-baswedan",
+        "heru-budi-hartono",
         "m-mawardi",
         "pramono-anung",
         "rano-karno",
@@ -470,6 +471,7 @@ def test_agreements_planned_last() -> None:
         ("minutes-istanbul-jakarta-2018", "signed"),
         ("protocol-istanbul-north-nicosia-2020", "signed"),
         ("loi-athens-istanbul-2021", "signed"),
+        ("mou-jakarta-new-south-wales-2022", "signed"),
         ("protocol-istanbul-moscow-2024", "signed"),
         ("loi-chungcheongnam-jakarta-2025", "signed"),
         ("loi-jakarta-kuala-lumpur-2025", "signed"),
