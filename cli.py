@@ -35,7 +35,10 @@ def default_data(*, curated_only: bool = False) -> list[Path]:
     """The data beside the package: the curated file, and the world layers under it."""
     from graph.world import CURATED_DATA, DEFAULT_LAYERS
 
-    return [CURATED_DATA] if curated_only else list(DEFAULT_LAYERS)
+    here = Path.cwd()
+    paths = [CURATED_DATA] if curated_only else list(DEFAULT_LAYERS)
+    # Messages name files as a person in a checkout would type them: data/cities.yaml.
+    return [p.relative_to(here) if p.is_relative_to(here) else p for p in paths]
 
 
 def data_option(command: F) -> F:

@@ -8,7 +8,7 @@ with `bindings` are substituted as RDF terms, never pasted into the query text.
 >>> ds = graph.load_dataset(graph.DEFAULT_DATA)
 >>> answer = run_query(ds, "SELECT (COUNT(*) AS ?n) WHERE { place:jakarta sc:twinnedWith ?p }")
 >>> list(answer.rows())
-[{'n': '21'}]
+[{'n': '25'}]
 >>> run_query(ds, "ASK { place:jakarta sc:twinnedWith place:los-angeles }").boolean
 True
 """
