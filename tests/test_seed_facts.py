@@ -57,7 +57,9 @@ def test_jakarta_casablanca_since_1991_with_the_2019_areas(dataset: Dataset) -> 
 def test_jakarta_istanbul_since_13_april_2007_with_the_1998_conflict_kept(dataset: Dataset) -> None:
     tie = dataset.partnerships["istanbul--jakarta"]
     assert tie.since is not None and str(tie.since) == "2007-04-13"
-    assert {"igfa-2025-istanbul-cakarta-istac", "tirto-2018-agenda-maroko-turki"} <= set(tie.sources)
+    assert {"igfa-2025-istanbul-cakarta-istac", "tirto-2018-agenda-maroko-turki"} <= set(
+        tie.sources
+    )
     assert "cityofistanbul-sister-cities" in tie.sources
     assert tie.notes and "1998" in tie.notes and "CONFLICT" in tie.notes
 
