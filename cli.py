@@ -86,7 +86,7 @@ def load(
             from graph.cache import load_cached
 
             use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
-            return load_cached(paths, use_cache=use_cache)
+            return load_cached(paths, use_cache=use_cache, on_rebuild=_say_reading(paths))
         from graph.merge import load_layers
 
         return load_layers(paths)
@@ -135,6 +135,18 @@ def format_option(command: F) -> F:
 def _wide() -> bool:
     ctx = click.get_current_context(silent=True)
     return bool(ctx is not None and (ctx.find_root().obj or {}).get("wide"))
+
+
+def _say_reading(paths: Sequence[Path]) -> Callable[[], None]:
+    """What to say on a terminal while the data is read afresh (the first question, a cold
+    cache: a few seconds on the world layers)."""
+
+    def say() -> None:
+        if sys.stderr.isatty():
+            names = ", ".join(p.name for p in paths)
+            click.echo(f"reading {names} (once: later questions use the cache)…", err=True)
+
+    return say
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

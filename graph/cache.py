@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import os
 import pickle
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -114,8 +114,14 @@ def _dataset(entry: dict[str, Any]) -> Dataset:
     return dataset
 
 
-def load_cached(paths: DataPaths, *, use_cache: bool = True) -> Dataset:
-    """`load_layers`, answered from the cache when the data and the code are unchanged."""
+def load_cached(
+    paths: DataPaths,
+    *,
+    use_cache: bool = True,
+    on_rebuild: Callable[[], None] | None = None,
+) -> Dataset:
+    """`load_layers`, answered from the cache when the data and the code are unchanged;
+    `on_rebuild` is called before the data is read afresh to build an entry."""
     if not use_cache:
         return load_layers(paths)
     files, problems = data_files(paths)
@@ -133,6 +139,8 @@ def load_cached(paths: DataPaths, *, use_cache: bool = True) -> Dataset:
             return _dataset(entry)
     except Exception:  # a missing, stale or corrupt entry (any error unpickling): rebuild
         pass
+    if on_rebuild is not None:
+        on_rebuild()
     dataset = load_layers(paths)
     with contextlib.suppress(OSError):
         from graph.atomic import write_atomic
