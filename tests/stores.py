@@ -12,6 +12,7 @@ A missing store program is a failed test, never a skipped one.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -191,3 +193,52 @@ def graphs(query_url: str) -> set[str]:
     """The named graphs that hold triples, asked with urllib alone."""
     answer = ask(query_url, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     return {row["g"]["value"] for row in answer["results"]["bindings"]}  # type: ignore[index]
+
+
+@functools.cache
+def local_triples(path: Path) -> int:
+    """Triples in the data at `path`, counted by the tool's local SPARQL."""
+    result = run(
+        "--data",
+        str(path),
+        "sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    return int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"])
+
+
+EXAMPLES = ("partners", "ties-by-decade", "visits-2018", "ties-by-area")
+
+
+def example_query(name: str, graph: str) -> tuple[str, str]:
+    """A shipped example query, as it is and scoped to a named graph of a store."""
+    query = (ROOT / "graph" / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+    scoped = query.replace("WHERE {", f"WHERE {{ GRAPH <{graph}> {{", 1).rstrip()
+    # close the GRAPH block before the solution modifiers
+    head, _, tail = scoped.rpartition("}")
+    return query, head + "} }" + tail
+
+
+def same_answer(first: str, second: str) -> bool:
+    """Two SPARQL JSON results with the same variables and rows (ties in ORDER BY may swap)."""
+    a, b = json.loads(first), json.loads(second)
+
+    def canonical(value: dict[str, str]) -> dict[str, str]:
+        # GROUP_CONCAT's order is undefined in SPARQL: compare the parts, in any order.
+        if value["type"] == "literal" and "; " in value["value"]:
+            return {**value, "value": "; ".join(sorted(value["value"].split("; ")))}
+        # Some stores (Virtuoso) still write "typed-literal", as SPARQL JSON's first draft did.
+        if value["type"] == "typed-literal":
+            return {**value, "type": "literal"}
+        return value
+
+    def rows(doc: dict[str, Any]) -> list[str]:
+        return sorted(
+            json.dumps({k: canonical(v) for k, v in row.items()}, sort_keys=True)
+            for row in doc["results"]["bindings"]
+        )
+
+    return bool(a["head"].get("vars") == b["head"].get("vars") and rows(a) == rows(b))

@@ -13,7 +13,17 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from stores import ROOT, SCRIPT, free_port, run, wait_for
+from stores import (
+    EXAMPLES,
+    ROOT,
+    SCRIPT,
+    example_query,
+    free_port,
+    local_triples,
+    run,
+    same_answer,
+    wait_for,
+)
 from stores import oxigraph as oxigraph_server
 
 DATA = ROOT / "data" / "cities.yaml"
@@ -54,37 +64,6 @@ def graphs(url: str) -> set[str]:
     return {row["g"]["value"] for row in json.loads(result.stdout)["results"]["bindings"]}
 
 
-def same_answer(first: str, second: str) -> bool:
-    """Two SPARQL JSON results with the same variables and rows (ties in ORDER BY may swap)."""
-    a, b = json.loads(first), json.loads(second)
-
-    def canonical(value: dict[str, str]) -> dict[str, str]:
-        # GROUP_CONCAT's order is undefined in SPARQL: compare the parts, in any order.
-        if value["type"] == "literal" and "; " in value["value"]:
-            return {**value, "value": "; ".join(sorted(value["value"].split("; ")))}
-        return value
-
-    def rows(doc: dict[str, Any]) -> list[str]:
-        return sorted(
-            json.dumps({k: canonical(v) for k, v in row.items()}, sort_keys=True)
-            for row in doc["results"]["bindings"]
-        )
-
-    return bool(a["head"] == b["head"] and rows(a) == rows(b))
-
-
-def local_triples(path: Path) -> int:
-    result = run(
-        "--data",
-        str(path),
-        "sparql",
-        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-        "--format",
-        "json",
-    )
-    return int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"])
-
-
 def test_publish_the_curated_data_and_every_example_answers_as_locally(oxigraph: str) -> None:
     published = run("--data", str(DATA), "publish", "--endpoint", oxigraph, "--graph", GRAPH)
     assert published.returncode == 0, published.stderr
@@ -92,13 +71,9 @@ def test_publish_the_curated_data_and_every_example_answers_as_locally(oxigraph:
     assert count(oxigraph) == local_triples(DATA)
     expected = f"verified: the graph holds {local_triples(DATA):,} triples, as many as were sent"
     assert expected in published.stdout
-    for example in ("partners", "ties-by-decade", "visits-2018", "ties-by-area"):
-        query = (ROOT / "graph" / "queries" / f"{example}.rq").read_text(encoding="utf-8")
-        scoped = query.replace("WHERE {", f"WHERE {{ GRAPH <{GRAPH}> {{", 1).rstrip()
-        # close the GRAPH block before the solution modifiers
-        head, _, tail = scoped.rpartition("}")
-        scoped_query = head + "} }" + tail
-        remote = run("sparql", "--endpoint", oxigraph, scoped_query, "--format", "json")
+    for example in EXAMPLES:
+        query, scoped = example_query(example, GRAPH)
+        remote = run("sparql", "--endpoint", oxigraph, scoped, "--format", "json")
         local = run("--data", str(DATA), "sparql", query, "--format", "json")
         assert remote.returncode == 0, remote.stderr
         assert same_answer(remote.stdout, local.stdout), example
