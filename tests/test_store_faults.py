@@ -5,6 +5,7 @@ publish says one clear thing: an honest success, or exit 1."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -253,3 +254,38 @@ def test_the_timeout_comes_from_the_environment_too(oxigraph: str) -> None:
         )
     assert result.returncode == 1 and "did not answer within 1 s" in result.stderr
     assert query.returncode == 1 and "did not answer within 1 s" in query.stderr
+
+
+def test_a_long_swap_is_said_on_a_terminal(oxigraph: str) -> None:
+    """While the store works on the swap, stderr (a terminal) says so every second."""
+    import os
+    import pty
+    import subprocess
+
+    from stores import SCRIPT
+
+    graph = GRAPH + "/long-swap"
+    old_content(oxigraph, graph)
+    leader, follower = pty.openpty()
+    with Proxy(oxigraph, on_swap("after", 3.0)) as proxy:
+        result = subprocess.run(
+            [str(SCRIPT), "--data", str(MINIMAL), "publish", "--endpoint", proxy.url]
+            + ["--graph", graph],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            text=True,
+            timeout=120,
+            env={**os.environ, "SISTERCITIES_NO_CACHE": "1"},
+            check=False,
+        )
+    os.close(follower)
+    terminal = b""
+    with contextlib.suppress(OSError):
+        while chunk := os.read(leader, 65536):
+            terminal += chunk
+    os.close(leader)
+    assert result.returncode == 0, terminal
+    shown = terminal.decode()
+    assert "triples uploaded" in shown
+    assert "swapping the new content in (MOVE): 2 s, waiting for the store" in shown
+    assert "\\r" not in shown
