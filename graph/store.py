@@ -75,9 +75,10 @@ __all__ = [
 
 RETRIES = 3
 CHUNK_TRIPLES = 50_000
-# Seconds to wait for one answer. A swap (MOVE) of a few hundred thousand triples takes tens of
-# seconds on a busy machine, and millions of triples minutes: the default leaves room for that.
-TIMEOUT = 300.0
+# Seconds to wait for one answer. The swap (MOVE) is the longest: Oxigraph took 160-250 s to
+# swap in the 403,282 triples of the imported world network on a busy 2-core machine
+# (bench/publish.py), so the default leaves more than twice that.
+TIMEOUT = 600.0
 ERROR_TEXT_CHARS = 300
 FORM = "application/x-www-form-urlencoded"
 RESULTS_JSON = "application/sparql-results+json"
