@@ -322,7 +322,7 @@ ENV_USER = "SISTERCITIES_ENDPOINT_USER"
 ENV_PASSWORD = "SISTERCITIES_ENDPOINT_PASSWORD"
 ENV_TIMEOUT = "SISTERCITIES_ENDPOINT_TIMEOUT"
 URL_HELP = {
-    "query": "The store's SPARQL query URL (overrides what --endpoint gives).",
+    "query": "The store's SPARQL query URL, as it is (overrides what --endpoint gives).",
     "update": "The store's SPARQL Update URL (overrides what --endpoint gives).",
     "store": "The store's Graph Store Protocol URL (overrides what --endpoint gives).",
 }
@@ -415,6 +415,7 @@ def _endpoint(
 )
 @click.option(
     "--endpoint",
+    metavar="URL",
     help="Ask this SPARQL store instead of the local data: a query URL such as "
     "http://HOST/sparql, or a store's URL (forms: see `publish --help`).",
 )
@@ -1320,6 +1321,7 @@ PUBLISH_PROGRESS = {
 @data_option
 @click.option(
     "--endpoint",
+    metavar="URL",
     help="The store's URL (forms: see below); --query-url, --update-url and --store-url "
     "override what it gives, or give them all instead.",
 )
@@ -1327,6 +1329,7 @@ PUBLISH_PROGRESS = {
 @click.option(
     "--graph",
     "graph_iri",
+    metavar="IRI",
     callback=_graph_iri,
     help="The named graph to write, an absolute IRI (default: the default graph).",
 )

@@ -268,9 +268,10 @@ def test_a_long_swap_is_said_on_a_terminal(oxigraph: str) -> None:
     old_content(oxigraph, graph)
     leader, follower = pty.openpty()
     with Proxy(oxigraph, on_swap("after", 3.0)) as proxy:
+        command = [str(SCRIPT), "--data", str(MINIMAL), "publish", "--endpoint", proxy.url]
+        command += ["--graph", graph]
         result = subprocess.run(
-            [str(SCRIPT), "--data", str(MINIMAL), "publish", "--endpoint", proxy.url]
-            + ["--graph", graph],
+            command,
             stdout=subprocess.PIPE,
             stderr=follower,
             text=True,
