@@ -55,6 +55,16 @@ def test_each_layer_validates_on_its_own(name: str) -> None:
     assert checked_layer(WORLD_DIR / name)
 
 
+@pytest.mark.parametrize("name", [WIKIPEDIA, WIKIDATA])
+def test_the_fast_path_builds_what_the_checked_path_builds(name: str) -> None:
+    from graph.load import read_checked_layer
+
+    fast = read_checked_layer(WORLD_DIR / name)
+    checked = read_dataset(WORLD_DIR / name, located=False).dataset
+    for section in Dataset.SECTIONS:
+        assert dict(getattr(fast, section)) == dict(getattr(checked, section)), section
+
+
 def test_a_changed_layer_is_checked_again_and_its_problem_located(tmp_path: Path) -> None:
     for path in (*WORLD_LAYERS, WORLD_DIR / "manifest.json"):
         shutil.copy(path, tmp_path / path.name)
