@@ -163,6 +163,8 @@ def load_cached(
     with contextlib.suppress(OSError):
         from graph.atomic import write_atomic
 
-        data = pickle.dumps((key, cache_entry(dataset)), protocol=pickle.HIGHEST_PROTOCOL)
+        entry = cache_entry(dataset)
+        object.__setattr__(dataset, "_ties_by_place", entry["ties_by_place"])  # built once
+        data = pickle.dumps((key, entry), protocol=pickle.HIGHEST_PROTOCOL)
         write_atomic(path, data)
     return dataset

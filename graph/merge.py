@@ -126,7 +126,10 @@ def merge_datasets(
     complete = {p.id for p in earlier.places.values() if p.coverage and p.coverage.complete}
     for tie in later.partnerships.values():
         a, b = tie.between
-        moved: Partnership = _remap(tie, matches) if a in matches or b in matches else tie
+        if a in matches or b in matches:  # (a tie has no other place references to move)
+            moved: Partnership = _replaced(tie, between=(matches.get(a, a), matches.get(b, b)))
+        else:
+            moved = tie
         pair = frozenset(moved.between)
         if len(pair) < 2:
             continue

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graph.errors import SisterCitiesError, suggestion
 from graph.model import Dataset, Official, Place
@@ -37,6 +38,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _QID = re.compile(r"[Qq][1-9][0-9]*")
 
 
+@lru_cache(maxsize=1 << 17)  # the layers' merge folds the same names more than once
 def normalize(text: str) -> str:
     """Fold a name for matching: no accents, no case, punctuation as single spaces."""
     if text.isascii():
