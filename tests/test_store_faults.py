@@ -6,6 +6,7 @@ publish says one clear thing: an honest success, or exit 1."""
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import threading
 import time
@@ -14,7 +15,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from stores import ROOT, count, graphs, local_triples, run
@@ -290,3 +291,100 @@ def test_a_long_swap_is_said_on_a_terminal(oxigraph: str) -> None:
     assert "triples uploaded" in shown
     assert "swapping the new content in (MOVE): 2 s, waiting for the store" in shown
     assert "\\r" not in shown
+
+
+class _ScriptedStore(BaseHTTPRequestHandler):
+    """A fake store for the outcomes a real one rarely shows: it keeps triple counts per graph,
+    loses the answer to the MOVE, and afterwards reports `after_swap` (graph → count, or None
+    to close every connection)."""
+
+    counts: ClassVar[dict[str, int]] = {}
+    after_swap: ClassVar[dict[str, int] | None] = {}
+    swapped: ClassVar[bool] = False
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        form = urllib.parse.parse_qs(body.decode())
+        store = type(self)
+        if self.path.startswith("/store"):
+            graph = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["graph"][0]
+            store.counts[graph] = store.counts.get(graph, 0) + body.count(b"\n")
+            return self.reply(204, b"")
+        if "update" in form:
+            if "MOVE" in form["update"][0]:
+                store.swapped = True
+                self.close_connection = True
+                return None
+            return self.reply(204, b"")
+        if store.swapped and store.after_swap is None:
+            self.close_connection = True
+            return None
+        graph_match = re.search(r"GRAPH <([^>]+)>", form["query"][0])
+        graph = graph_match.group(1) if graph_match else ""
+        counts = store.after_swap if store.swapped and store.after_swap else store.counts
+        n = counts.get(graph, store.counts.get(graph, 0) if graph.find("/upload/") > 0 else 0)
+        answer = {
+            "head": {"vars": ["n"]},
+            "results": {
+                "bindings": [
+                    {
+                        "n": {
+                            "type": "literal",
+                            "value": str(n),
+                            "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                        }
+                    }
+                ]
+            },
+        }
+        return self.reply(200, json.dumps(answer).encode(), "application/sparql-results+json")
+
+    def reply(self, status: int, body: bytes, kind: str = "text/plain") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.parametrize(
+    ("after_swap", "expected"),
+    [
+        ({GRAPH: 7}, "now holds 7 triples, neither its old 100 nor the new"),
+        (
+            None,
+            "then stopped answering: the graph https://example.org/graphs/faults holds either "
+            "its old content (100 triples) or the complete new content",
+        ),
+    ],
+)
+def test_what_the_graph_holds_is_said_when_the_swap_cannot_be_settled(
+    after_swap: dict[str, int] | None, expected: str
+) -> None:
+    _ScriptedStore.counts = {GRAPH: 100}
+    _ScriptedStore.after_swap = after_swap
+    _ScriptedStore.swapped = False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ScriptedStore)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = run(
+            "--data",
+            str(MINIMAL),
+            "publish",
+            "--endpoint",
+            url,
+            "--graph",
+            GRAPH,
+            "--timeout",
+            "1",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1
+    assert expected in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
