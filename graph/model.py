@@ -357,6 +357,7 @@ class Dataset:
         """The ids of each place's ties, in file order."""
         index: dict[str, list[str]] = {}
         for tie in self.partnerships.values():
-            for place in dict.fromkeys(tie.between):
+            # (`between` is None in a tie too broken to use, which validation still checks)
+            for place in dict.fromkeys(tie.between or ()):
                 index.setdefault(place, []).append(tie.id)
         return {place: tuple(ties) for place, ties in index.items()}
