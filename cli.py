@@ -25,13 +25,14 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DEFAULT_DATA = Path("data") / "cities.yaml"
 ENV_DATA = "SISTERCITIES_DATA"
 
 
-def default_data() -> list[Path]:
-    """``data/cities.yaml`` in the current folder, else the copy beside the package."""
-    return [DEFAULT_DATA if DEFAULT_DATA.exists() else graph.DEFAULT_DATA]
+def default_data(*, curated_only: bool = False) -> list[Path]:
+    """The data beside the package: the curated file, and the world layers under it."""
+    from graph.world import CURATED_DATA, DEFAULT_LAYERS
+
+    return [CURATED_DATA] if curated_only else list(DEFAULT_LAYERS)
 
 
 def data_option(command: F) -> F:
@@ -42,14 +43,17 @@ def data_option(command: F) -> F:
         multiple=True,
         # Not `readable=True`: an unreadable file is bad data (exit 1), named by the loader.
         type=click.Path(path_type=Path, readable=False),
-        help=f"A YAML file or a folder of *.yaml files (repeatable). "
-        f"Default: ${ENV_DATA}, else {DEFAULT_DATA}.",
+        help=f"A YAML (or JSON) file or a folder of them (repeatable: later ones are layers "
+        f"under the first). Default: ${ENV_DATA}, else the curated data with the world "
+        f"layers under it (see --curated-only).",
     )(command)
 
 
-def resolve_data(ctx: click.Context, given: Sequence[Path]) -> list[Path]:
+def resolve_data(
+    ctx: click.Context, given: Sequence[Path], *, curated_default: bool = False
+) -> list[Path]:
     """The data paths: the command's --data, else the group's, else the environment, else the
-    default."""
+    default (the curated file alone with `curated_default` or --curated-only)."""
     if given:
         return list(given)
     group_given = (ctx.find_root().obj or {}).get("data_paths")
@@ -57,21 +61,29 @@ def resolve_data(ctx: click.Context, given: Sequence[Path]) -> list[Path]:
         return list(group_given)
     if os.environ.get(ENV_DATA):
         return [Path(p) for p in os.environ[ENV_DATA].split(os.pathsep) if p]
-    return default_data()
+    obj = ctx.find_root().obj or {}
+    return default_data(curated_only=obj.get("curated_only", False) or curated_default)
 
 
-def load(ctx: click.Context, given: Sequence[Path], *, cached: bool = False) -> graph.Dataset:
+def load(
+    ctx: click.Context,
+    given: Sequence[Path],
+    *,
+    cached: bool = False,
+    curated_default: bool = False,
+) -> graph.Dataset:
     """Load the data (from the cache, for questions, unless --no-cache) or exit 1, printing
     every error on stderr."""
+    paths = resolve_data(ctx, given, curated_default=curated_default)
     try:
         if cached:
             from graph.cache import load_cached
 
             use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
-            return load_cached(resolve_data(ctx, given), use_cache=use_cache)
+            return load_cached(paths, use_cache=use_cache)
         from graph.load import load_layers
 
-        return load_layers(resolve_data(ctx, given))
+        return load_layers(paths)
     except graph.DataError as error:
         errors = [p for p in error.problems if p.is_error]
         for problem in errors:
@@ -86,13 +98,20 @@ def load(ctx: click.Context, given: Sequence[Path], *, cached: bool = False) -> 
 @click.version_option(graph.__version__, prog_name="sistercities")
 @data_option
 @click.option(
+    "--curated-only",
+    is_flag=True,
+    help="Answer from the curated data alone, without the world layers under it.",
+)
+@click.option(
     "--no-cache",
     is_flag=True,
     envvar="SISTERCITIES_NO_CACHE",
     help="Parse the data afresh instead of using the cache of parsed data.",
 )
 @click.pass_context
-def cli(ctx: click.Context, data_paths: tuple[Path, ...], no_cache: bool) -> None:
+def cli(
+    ctx: click.Context, data_paths: tuple[Path, ...], curated_only: bool, no_cache: bool
+) -> None:
     """Sister-city ties: curated facts with sources, checked, queried and exported.
 
     Places are named as you type them: case, accents and aliases don't matter (kiev,
@@ -106,6 +125,7 @@ def cli(ctx: click.Context, data_paths: tuple[Path, ...], no_cache: bool) -> Non
     """
     ctx.ensure_object(dict)
     ctx.obj["data_paths"] = data_paths
+    ctx.obj["curated_only"] = curated_only
     ctx.obj["no_cache"] = no_cache
 
 
@@ -135,7 +155,7 @@ def validate(ctx: click.Context, data_paths: tuple[Path, ...], output_format: st
       sistercities validate
       sistercities validate --data data/ --format json
     """
-    report = graph.validate(resolve_data(ctx, data_paths))
+    report = graph.validate(resolve_data(ctx, data_paths, curated_default=True))
     if output_format == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -243,26 +263,44 @@ def emit_rows(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("exports"),
-    show_default=True,
-    help="The folder to write into.",
+    help="The folder to write into (default: exports/, or exports-world/ with --world).",
+)
+@click.option(
+    "--world",
+    is_flag=True,
+    help="Write the world's exports (the curated data with the world layers under it: "
+    "Turtle, N-Triples, GEXF, CSV, HTML) into --out (default: exports-world/, not committed).",
 )
 @base_iri_option
 @click.pass_context
-def build(ctx: click.Context, data_paths: tuple[Path, ...], out_dir: Path, base_iri: str) -> None:
+def build(
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    out_dir: Path | None,
+    world: bool,
+    base_iri: str,
+) -> None:
     """Validate the data and write every export into a folder.
 
-    Prints each file written. Nothing is written when the data has errors, and each file is
-    replaced atomically.
+    Without --data, the curated data (exports/ is committed and tested to be current); with
+    --world, the world network's exports. Prints each file written. Nothing is written when the
+    data has errors, and each file is replaced atomically.
 
     \b
     Examples:
       sistercities build
+      sistercities build --world --out /tmp/world-exports
       sistercities build --data data/ --out /tmp/exports
     """
-    dataset = load(ctx, data_paths)
+    from graph.export import WORLD_EXPORTS
+
+    dataset = load(ctx, data_paths, curated_default=not world)
+    if out_dir is None:
+        out_dir = Path("exports-world") if world else Path("exports")
     try:
-        written = graph.build_exports(dataset, out_dir, base_iri)
+        written = graph.build_exports(
+            dataset, out_dir, base_iri, only=WORLD_EXPORTS if world else None
+        )
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"data: {_counts_line(dataset.counts())}", err=True)
@@ -432,8 +470,10 @@ def _name_index(dataset: graph.Dataset, kind: str) -> NameIndex:
 
 def _names_of(ctx: click.Context, kind: str) -> NameIndex:
     # While completing, click has parsed the options but run no callback: read --data here.
-    given = ctx.params.get("data_paths") or ctx.find_root().params.get("data_paths") or ()
-    return _name_index(load(ctx, given, cached=True), kind)
+    root = ctx.find_root()
+    given = ctx.params.get("data_paths") or root.params.get("data_paths") or ()
+    curated = bool(root.params.get("curated_only"))
+    return _name_index(load(ctx, given, cached=True, curated_default=curated), kind)
 
 
 def resolve(ctx: click.Context, dataset: graph.Dataset, text: str, kind: str = "place") -> str:
@@ -541,7 +581,9 @@ def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_for
     if output_format == "csv":
         emit_rows(place["partnerships"], "csv", PARTNER_COLUMNS)
         return
+    _say_coverage(dataset, place["id"])
     click.echo(f"{place['name']} ({place['id']})")
+    covered = place["coverage"]
     facts = [
         ("kind", place["kind"]),
         ("country", place["country"]),
@@ -556,6 +598,13 @@ def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_for
         ),
         ("wikidata", place["wikidata"]),
         ("sources", ", ".join(place["sources"])),
+        (
+            "partners",
+            f"list complete as of {covered['as_of']} ({', '.join(covered['sources'])})"
+            if covered["complete"]
+            else "list not known to be complete",
+        ),
+        ("ties from", _provenance_text(place["provenance"])),
     ]
     for label, value in facts:
         if value:
@@ -568,6 +617,22 @@ def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_for
         click.echo(f"\n{title} ({len(rows)})")
         if rows:
             emit_rows(rows, "table", columns)
+
+
+def _say_coverage(dataset: graph.Dataset, place: str) -> None:
+    """On stderr, one line when a place's list of partners is not known to be complete."""
+    from graph.query import coverage_note
+
+    note = coverage_note(dataset, place)
+    if note is not None:
+        click.echo(note, err=True)
+
+
+def _provenance_text(counts: dict[str, int]) -> str:
+    parts = [f"{name} {n}" for name, n in counts.items() if n and name != "in every layer"]
+    if counts.get("in every layer"):
+        parts.append(f"{counts['in every layer']} in both world layers")
+    return ", ".join(parts) or "none"
 
 
 PARTNER_COLUMNS = (
@@ -639,6 +704,8 @@ def partners(
         area=area,
         status=status,
     )
+    if output_format == "table":
+        _say_coverage(dataset, place)
     columns = list(PARTNER_COLUMNS)
     if as_of:
         columns.insert(columns.index("until") + 1, "in_force")
@@ -1155,6 +1222,51 @@ def import_command(
     for line in report.lines():
         click.echo(line, err=True)
     click.echo(f"wrote {output}", err=True)
+
+
+@cli.command(name="build-layers")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The folder to write into (default: the world layers' folder beside the package, "
+    "data/world/ in a checkout).",
+)
+def build_layers(out_dir: Path | None) -> None:
+    """Build the world layers from the public sources shipped in data/world/sources/.
+
+    Imports English Wikipedia's lists of twin towns and Wikidata's P190 statements (2016),
+    joins their places by QID where the evidence of both agrees, checks each layer and writes
+    wikipedia.json, wikidata-2016.json and manifest.json (their SHA-256). The same sources give
+    the same bytes; a test checks that the committed layers are current.
+
+    \b
+    Examples:
+      sistercities build-layers
+      sistercities build-layers --out /tmp/layers
+    """
+    from graph.world import WORLD_DIR, build_world_layers
+
+    show_progress = sys.stderr.isatty()
+
+    def progress(rows: int) -> None:
+        if show_progress:
+            click.echo(f"\r{rows:,} rows read", nl=False, err=True)
+
+    try:
+        written, report = build_world_layers(out_dir or WORLD_DIR, progress=progress)
+    except graph.DataError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("a world layer does not validate; nothing was written") from None
+    except graph.ExportError as error:
+        raise click.ClickException(str(error)) from None
+    if show_progress:
+        click.echo("", err=True)
+    for line in report.lines:
+        click.echo(line, err=True)
+    for path in written:
+        click.echo(f"wrote {path}")
 
 
 @cli.command()

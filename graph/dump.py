@@ -16,7 +16,7 @@ import yaml
 from graph.dates import PartialDate
 from graph.model import Dataset
 
-__all__ = ["dataset_to_yaml", "entity_to_dict"]
+__all__ = ["dataset_to_json", "dataset_to_yaml", "entity_to_dict"]
 
 from graph.yamltree import _plain_scalar
 
@@ -68,12 +68,8 @@ def entity_to_dict(entity: Any) -> dict[str, Any]:
     return out
 
 
-def dataset_to_yaml(dataset: Dataset, *, partnership_ids: bool = True) -> str:
-    """The dataset as YAML text, sections and entities in the dataset's order.
-
-    With `partnership_ids` False, ties whose id is the default one are written without it.
-    """
-    document: dict[str, Any] = {}
+def _document(dataset: Dataset, partnership_ids: bool) -> dict[str, list[dict[str, Any]]]:
+    document: dict[str, list[dict[str, Any]]] = {}
     for attribute in dataset.SECTIONS:
         entities = getattr(dataset, attribute).values()
         if not entities:
@@ -84,4 +80,34 @@ def dataset_to_yaml(dataset: Dataset, *, partnership_ids: bool = True) -> str:
                 if row["id"] == "--".join(sorted(row["between"])):
                     del row["id"]
         document[_KEYS.get(attribute, attribute)] = rows
+    return document
+
+
+def dataset_to_json(dataset: Dataset, *, partnership_ids: bool = True) -> str:
+    """The dataset as JSON (a subset of YAML 1.2, so any of our loaders read it), one entity a
+    line, so that diffs of a regenerated file show what changed; ASCII only, stable.
+
+    >>> import graph
+    >>> text = dataset_to_json(graph.load_dataset(graph.DEFAULT_DATA))
+    >>> text.splitlines()[:2]
+    ['{', '"sources": [']
+    """
+    import json
+
+    def line(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=True, separators=(", ", ": "))
+
+    sections = []
+    for name, rows in _document(dataset, partnership_ids).items():
+        body = ",\n".join(line(row) for row in rows)
+        sections.append(f"{line(name)}: [\n{body}\n]")
+    return "{\n" + ",\n".join(sections) + "\n}\n"
+
+
+def dataset_to_yaml(dataset: Dataset, *, partnership_ids: bool = True) -> str:
+    """The dataset as YAML text, sections and entities in the dataset's order.
+
+    With `partnership_ids` False, ties whose id is the default one are written without it.
+    """
+    document = _document(dataset, partnership_ids)
     return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)

@@ -42,6 +42,7 @@ from graph.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD, Lit, ontology_triples
 __all__ = [
     "BUILD_FILES",
     "FORMATS",
+    "WORLD_EXPORTS",
     "ExportFormat",
     "atomic_writer",
     "build_exports",
@@ -388,12 +389,28 @@ BUILD_FILES: dict[str, Writer] = {
 }
 
 
+# The world's exports (`sistercities build --world`): the data files, not the vocabulary.
+WORLD_EXPORTS = (
+    "sister-cities.ttl",
+    "sister-cities.nt",
+    "sister-cities.gexf",
+    "partnerships.csv",
+    "sister-cities.html",
+)
+
+
 def build_exports(
-    dataset: Dataset, folder: str | os.PathLike[str], base: str = DEFAULT_BASE
+    dataset: Dataset,
+    folder: str | os.PathLike[str],
+    base: str = DEFAULT_BASE,
+    only: Iterable[str] | None = None,
 ) -> list[Path]:
-    """Write every file of `BUILD_FILES` into `folder`, each atomically; returns the paths."""
+    """Write every file of `BUILD_FILES` (or those named in `only`) into `folder`, each
+    atomically; returns the paths."""
     written = []
-    for name, write in BUILD_FILES.items():
+    names = list(BUILD_FILES) if only is None else list(only)
+    for name in names:
+        write = BUILD_FILES[name]
         target = Path(folder) / name
         with atomic_writer(target) as out:
             write(dataset, out, base)

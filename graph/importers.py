@@ -69,6 +69,7 @@ class ImportReport:
     ties: int = 0
     merged_spellings: int = 0
     districts: int = 0
+    countries_from_names: int = 0  # places with no country field, placed by their name
     dropped: Counter[str] = field(default_factory=Counter)
     unknown_countries: Counter[str] = field(default_factory=Counter)
 
@@ -80,6 +81,11 @@ class ImportReport:
             f"{self.merged_spellings:,} other spellings merged)",
             f"ties: {self.ties:,}",
         ]
+        if self.countries_from_names:
+            out.append(
+                f"countries read from the place's name (no country given): "
+                f"{self.countries_from_names:,} ends of pairs"
+            )
         for reason, count in sorted(self.dropped.items()):
             out.append(f"dropped, {reason}: {count:,}")
         if self.unknown_countries:
@@ -90,14 +96,24 @@ class ImportReport:
         return out
 
 
+# User-assigned ISO 3166-1 codes in common use (Wikidata, CLDR, the EU): Kosovo's XK.
+USER_ASSIGNED_COUNTRIES = {"XK": "Kosovo"}
+
+
 @cache
 def country_code(text: str) -> str | None:
     """The ISO 3166-1 alpha-2 code a country field names, or None.
 
+    Names are read by country_converter's patterns, then by the names of every country in
+    every language of the iso-codes tables that pycountry ships ("Madagaskar", "Grèce"),
+    where they name one country only.
+
     >>> country_code("Georgia (country)"), country_code("England, United Kingdom")
     ('GE', 'GB')
     >>> country_code("Wales"), country_code("Ivory Coast"), country_code("Kosovo")
-    ('GB', 'CI', None)
+    ('GB', 'CI', 'XK')
+    >>> country_code("Madagaskar"), country_code("Grece"), country_code("Atlantis")
+    ('MG', 'GR', None)
     """
     import pycountry
 
@@ -109,9 +125,35 @@ def country_code(text: str) -> str | None:
     if normalize(name) in _uk_nations():
         return "GB"
     code = country_converter().convert(names=name, src="regex", to="ISO2", not_found=None)
-    if isinstance(code, str) and pycountry.countries.get(alpha_2=code) is not None:
+    if isinstance(code, str) and (
+        code in USER_ASSIGNED_COUNTRIES or pycountry.countries.get(alpha_2=code) is not None
+    ):
         return code
-    return None
+    return _translated_country_names().get(normalize(name))
+
+
+@cache
+def _translated_country_names() -> dict[str, str]:
+    """Normalized country names in every language pycountry has a translation for → the one
+    code they name (names that two countries share in some language are left out)."""
+    import gettext
+
+    import pycountry
+
+    codes: dict[str, set[str]] = {}
+    countries = list(pycountry.countries)
+    locales = Path(pycountry.LOCALES_DIR)
+    for folder in sorted(locales.iterdir()):
+        try:
+            translation = gettext.translation("iso3166-1", str(locales), languages=[folder.name])
+        except OSError:
+            continue
+        for country in countries:
+            for english in {country.name, getattr(country, "common_name", country.name)}:
+                key = normalize(translation.gettext(english))
+                if key:
+                    codes.setdefault(key, set()).add(country.alpha_2)
+    return {name: next(iter(found)) for name, found in codes.items() if len(found) == 1}
 
 
 @cache
@@ -176,6 +218,16 @@ def _end(
     """One end of a pair as (name, ISO code, point or None), or None (counted) when unusable:
     no country code, no name, or coordinates that are not numbers in range."""
     code = country_code(str(country or ""))
+    if code is None and not str(country or "").strip():
+        # No country: "Varna, Bulgaria" names it in the place's field, and a territory with
+        # its own code ("Falkland Islands") is its own country.
+        written, _, after = str(name or "").rpartition(",")
+        if written.strip() and country_code(after):
+            name, code = written, country_code(after)
+        else:
+            code = country_code(str(name or ""))
+        if code is not None:
+            report.countries_from_names += 1
     if code is None:
         report.unknown_countries[str(country or "")] += 1
         return None

@@ -4,7 +4,8 @@ A place of a later layer is the same as one of an earlier layer when both have t
 QID, or the same name (any name, label or alias, accents and case aside) in the same country and
 no more than `SAME_PLACE_KM` apart where both have coordinates. The earlier layer wins: its place
 keeps its id and facts, the later layer's ties are moved onto it, and a later tie for a pair the
-earlier layers already tie is dropped.
+earlier layers already tie is dropped — but its sources are added to an earlier *imported* tie
+(`merge_datasets`' `corroborate`), so that each imported tie names every layer that asserts it.
 
 >>> import graph
 >>> curated = graph.load_dataset(graph.DEFAULT_DATA)
@@ -16,7 +17,7 @@ earlier layers already tie is dropped.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,8 @@ class MergeReport:
     new_places: int = 0
     new_ties: int = 0
     dropped_ties: int = 0
+    corroborated_ties: int = 0
+    left_out_by_coverage: int = 0  # ties of places whose curated list is complete
 
 
 def _km(a: Place, b: Place) -> float:
@@ -90,8 +93,11 @@ def _remap(entity: Any, places: dict[str, str]) -> Any:
     return dataclasses.replace(entity, **changes) if changes else entity
 
 
-def merge_datasets(earlier: Dataset, later: Dataset) -> tuple[Dataset, MergeReport]:
-    """`earlier` with `later` merged in (see the module's docstring)."""
+def merge_datasets(
+    earlier: Dataset, later: Dataset, *, corroborate: Container[str] = ()
+) -> tuple[Dataset, MergeReport]:
+    """`earlier` with `later` merged in (see the module's docstring). A tie of `earlier` whose
+    id is in `corroborate` gets the sources of a tie of `later` for the same pair."""
     report = MergeReport()
     matches = match_places(earlier, later)
     report.same_places = len(matches)
@@ -101,17 +107,37 @@ def merge_datasets(earlier: Dataset, later: Dataset) -> tuple[Dataset, MergeRepo
             continue
         if place.id in places:  # an id taken by another place: keep both, apart
             matches[place.id] = f"{place.id}-2"
-        places[matches.get(place.id, place.id)] = _remap(
-            dataclasses.replace(place, id=matches.get(place.id, place.id)), matches
-        )
+            place = dataclasses.replace(place, id=matches[place.id])
+        places[place.id] = _remap(place, matches) if place.part_of in matches else place
         report.new_places += 1
     tied = {frozenset(t.between) for t in earlier.partnerships.values()}
+    first_tie: dict[frozenset[str], list[str]] = {}
+    for t in earlier.partnerships.values():
+        first_tie.setdefault(frozenset(t.between), []).append(t.id)
     ties = dict(earlier.partnerships)
+    complete = {p.id for p in earlier.places.values() if p.coverage and p.coverage.complete}
     for tie in later.partnerships.values():
-        moved: Partnership = _remap(tie, matches)
+        a, b = tie.between
+        moved: Partnership = _remap(tie, matches) if a in matches or b in matches else tie
         pair = frozenset(moved.between)
-        if len(pair) < 2 or pair in tied:
+        if len(pair) < 2:
             report.dropped_ties += 1
+            continue
+        if pair not in tied and pair & complete:
+            # A place whose curated list of partners is complete: a tie that is not on it is
+            # not added (curated facts win); `crosscheck` against the layer lists them.
+            report.dropped_ties += 1
+            report.left_out_by_coverage += 1
+            continue
+        if pair in tied:
+            report.dropped_ties += 1
+            for ident in first_tie.get(pair, ()):
+                if ident in corroborate:
+                    known = ties[ident]
+                    added = tuple(s for s in moved.sources if s not in known.sources)
+                    if added:
+                        ties[ident] = dataclasses.replace(known, sources=known.sources + added)
+                        report.corroborated_ties += 1
             continue
         ident = "--".join(sorted(pair))
         if ident in ties:
@@ -120,7 +146,8 @@ def merge_datasets(earlier: Dataset, later: Dataset) -> tuple[Dataset, MergeRepo
             report.dropped_ties += 1
             continue
         tied.add(pair)
-        ties[ident] = dataclasses.replace(moved, id=ident)
+        first_tie[pair] = [ident]
+        ties[ident] = moved if moved.id == ident else dataclasses.replace(moved, id=ident)
         report.new_ties += 1
 
     def union(name: str) -> dict[str, Any]:

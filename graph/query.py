@@ -28,6 +28,8 @@ __all__ = [
     "areas",
     "cities",
     "common",
+    "coverage",
+    "coverage_note",
     "decade_histogram",
     "events",
     "in_force",
@@ -35,6 +37,7 @@ __all__ = [
     "partners",
     "path",
     "profile",
+    "provenance",
     "timeline",
     "visits",
 ]
@@ -179,6 +182,77 @@ def partners(
         }
 
 
+def coverage(dataset: Dataset, place_id: str) -> Row:
+    """Whether a place's list of partners is known to be complete, as of which official list.
+
+    >>> import graph
+    >>> coverage(graph.load_dataset(graph.DEFAULT_DATA), "bordeaux")
+    {'complete': False, 'as_of': None, 'sources': []}
+    """
+    declared = dataset.places[place_id].coverage
+    if declared is None:
+        return {"complete": False, "as_of": None, "sources": []}
+    return {
+        "complete": declared.complete,
+        "as_of": declared.as_of.text,
+        "sources": list(declared.sources),
+    }
+
+
+def provenance(dataset: Dataset, place_id: str) -> Row:
+    """Where a place's ties come from: how many the curated facts give, and how many each world
+    layer asserts, in both layers or in one only.
+
+    >>> import graph
+    >>> provenance(graph.load_dataset(graph.DEFAULT_DATA), "jakarta")["curated"] > 20
+    True
+    """
+    from graph.world import LAYER_NAMES
+
+    layers = set(LAYER_NAMES)
+    curated = 0
+    by_layers: Counter[tuple[str, ...]] = Counter()
+    for tie in _ties(dataset, place_id):
+        from_layers = tuple(s for s in LAYER_NAMES if s in tie.sources)
+        if set(tie.sources) - layers:
+            curated += 1
+        else:
+            by_layers[from_layers] += 1
+    row: Row = {"curated": curated}
+    for source, name in LAYER_NAMES.items():
+        row[name] = sum(n for found, n in by_layers.items() if source in found)
+    row["in every layer"] = by_layers[tuple(LAYER_NAMES)]
+    return row
+
+
+def coverage_note(dataset: Dataset, place_id: str) -> str | None:
+    """One line for people when a place's list of partners is not known to be complete: where
+    its ties come from, and that they were not checked (None when the list is complete).
+
+    >>> import graph
+    >>> coverage_note(graph.load_dataset(graph.DEFAULT_DATA), "bordeaux")
+    'Bordeaux: ties from the curated facts; not checked against an official list'
+    """
+    place = dataset.places[place_id]
+    declared = place.coverage
+    if declared is not None and declared.complete:
+        return None
+    counts = provenance(dataset, place_id)
+    origins = [name for name, n in counts.items() if name != "in every layer" and n]
+    origins = ["the curated facts" if name == "curated" else name for name in origins]
+    if not origins:
+        where = "no source (it has no ties)"
+    else:
+        where = " and ".join(
+            [", ".join(origins[:-1]), origins[-1]] if len(origins) > 1 else origins
+        )
+    if declared is not None:
+        checked = f"not complete as of {declared.as_of.text} ({', '.join(declared.sources)})"
+    else:
+        checked = "not checked against an official list"
+    return f"{place.name}: ties from {where}; {checked}"
+
+
 def profile(dataset: Dataset, place_id: str) -> Row:
     """Everything about a place: names, where it is, its ties, officials and visits."""
     from graph.network import knowledge_graph
@@ -208,6 +282,8 @@ def profile(dataset: Dataset, place_id: str) -> Row:
         else {"lat": place.coordinates.lat, "lon": place.coordinates.lon},
         "wikidata": place.wikidata,
         "sources": list(place.sources),
+        "coverage": coverage(dataset, place_id),
+        "provenance": provenance(dataset, place_id),
         "partnerships": list(partners(dataset, place_id)),
         "officials": [
             {

@@ -93,6 +93,10 @@ class FieldType:
         """Check `value`; return it converted, or INVALID after appending a problem."""
         raise NotImplementedError
 
+    def trusted(self, value: Any, where: Location) -> Any:
+        """Convert a value already known to be valid (a checked layer), without checking."""
+        return value
+
     def wrong_type(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         """Report that `value` is not of this type."""
         return _error(
@@ -178,7 +182,11 @@ class Country(Pattern):
 def _country_codes() -> frozenset[str]:
     import pycountry
 
-    return frozenset(country.alpha_2 for country in pycountry.countries)
+    from graph.importers import USER_ASSIGNED_COUNTRIES
+
+    return frozenset(country.alpha_2 for country in pycountry.countries) | frozenset(
+        USER_ASSIGNED_COUNTRIES
+    )
 
 
 class Date(FieldType):
@@ -194,6 +202,9 @@ class Date(FieldType):
             ],
             "description": "ISO 8601 date at year, month or day precision; EDTF ~ ? % and ../",
         }
+
+    def trusted(self, value: Any, where: Location) -> Any:
+        return PartialDate.parse(value)
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         if isinstance(value, float) and value.is_integer():
@@ -277,6 +288,9 @@ class Degrees(FieldType):
     def json_schema(self) -> dict[str, Any]:
         return {"type": "number", "minimum": -self.limit, "maximum": self.limit}
 
+    def trusted(self, value: Any, where: Location) -> Any:
+        return float(value)
+
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return self.wrong_type(value, where, problems, what)
@@ -308,6 +322,9 @@ class LanguageMap(FieldType):
         if self.required:
             schema["required"] = list(self.required)
         return schema
+
+    def trusted(self, value: Any, where: Location) -> Any:
+        return dict(value)
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         if not isinstance(value, YamlMap):
@@ -371,6 +388,12 @@ class ListOf(FieldType):
         if self.unique:
             schema["uniqueItems"] = True
         return schema
+
+    def trusted(self, value: Any, where: Location) -> Any:
+        item = self.item
+        if type(item).trusted is FieldType.trusted:
+            return tuple(value)
+        return tuple(item.trusted(v, where) for v in value)
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         if not isinstance(value, YamlList):
@@ -462,6 +485,19 @@ class Record(FieldType):
             },
             **self.extra_schema,
         }
+
+    def trusted(self, value: Any, where: Location) -> Any:
+        """Build the entity of a mapping already known to be valid: no checks, no locations
+        but `where` (for layers whose bytes were validated when they were written)."""
+        converted: dict[str, Any] = {}
+        for key, item in value.items():
+            spec = self.by_name[key]
+            converted[spec.attribute or key] = spec.type.trusted(item, where)
+        for name in self.without_default:
+            converted.setdefault(name, None)
+        if self.located:
+            converted["location"] = where
+        return self.build(**converted)
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         """Check every key; return the built entity, or INVALID when anything is wrong."""

@@ -36,6 +36,8 @@ __all__ = [
     "MAX_FILE_BYTES",
     "YamlList",
     "YamlMap",
+    "read_data_file",
+    "read_json_fast",
     "read_yaml_file",
     "read_yaml_text",
 ]
@@ -370,3 +372,49 @@ def read_yaml_file(path: Path, name: str | None = None) -> tuple[Any, list[Probl
             )
         ]
     return read_yaml_text(text, name)
+
+
+def read_json_fast(path: Path, name: str | None = None) -> tuple[Any, list[Problem]]:
+    """Read a JSON file (a subset of YAML 1.2) with the `json` module: ~30x faster than
+    libyaml, but every value is located at the file only (no line). For machine-written
+    layers; when the data they hold has a problem, read them again with `read_yaml_file` to
+    say where. Duplicate keys and non-finite numbers are problems, as in YAML files."""
+    import json
+
+    name = name or str(path)
+    where = Location(name)
+
+    def mapping(pairs: list[tuple[str, Any]]) -> YamlMap:
+        result = YamlMap(where)
+        for key, value in pairs:
+            if key in result:
+                raise ValueError(f"duplicate key '{key}'")
+            result[key] = _located_list(value, where) if type(value) is list else value
+        return result
+
+    def constant(text: str) -> Any:
+        raise ValueError(f"{text} is not a number")
+
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return read_yaml_file(path, name)  # the located reader says why
+        text = path.read_bytes().decode("utf-8-sig")
+        document = json.loads(text, object_pairs_hook=mapping, parse_constant=constant)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return read_yaml_file(path, name)  # the located reader names the problem and its line
+    if type(document) is list:
+        document = _located_list(document, where)
+    return document, []
+
+
+def _located_list(values: list[Any], where: Location) -> YamlList:
+    result = YamlList(where)
+    result.extend(_located_list(v, where) if type(v) is list else v for v in values)
+    return result
+
+
+def read_data_file(path: Path, *, located: bool = True) -> tuple[Any, list[Problem]]:
+    """Read a data file: YAML with locations; a ``.json`` file fast, unless `located`."""
+    if not located and path.suffix.lower() == ".json":
+        return read_json_fast(path)
+    return read_yaml_file(path)

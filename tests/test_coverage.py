@@ -24,9 +24,9 @@ def test_a_place_declares_its_partner_list_complete() -> None:
 
 def test_coverage_survives_the_rdf_round_trip() -> None:
     dataset = load_dataset(FIXTURES / "coverage.yaml")
-    assert from_rdf(to_rdf(dataset)).places["jakarta"].coverage == dataset.places[
-        "jakarta"
-    ].coverage
+    assert (
+        from_rdf(to_rdf(dataset)).places["jakarta"].coverage == dataset.places["jakarta"].coverage
+    )
 
 
 def test_coverage_needs_a_date_and_a_boolean(tmp_path: Path) -> None:

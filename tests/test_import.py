@@ -13,7 +13,7 @@ from graph import load_dataset, validate
 from graph.importers import country_code, import_wikipedia_csv
 
 ROOT = Path(__file__).resolve().parent.parent
-WIKIPEDIA = ROOT / "tests" / "data" / "twin_cities_wikipedia.csv"
+WIKIPEDIA = ROOT / "data" / "world" / "sources" / "twin_cities_wikipedia.csv"
 SCRIPT = Path(sys.executable).parent / "sistercities"
 
 
@@ -215,8 +215,8 @@ def test_a_file_that_is_not_a_graph_is_one_clear_message(tmp_path: Path) -> None
     assert "not a readable graph" in result.stderr and "Traceback" not in result.stderr
 
 
-WIKIDATA_PAIRS = ROOT / "tests" / "data" / "wikidata_p190_2016_relations.tsv"
-WIKIDATA_LABELS = ROOT / "tests" / "data" / "wikidata_p190_2016_names_de.tsv"
+WIKIDATA_PAIRS = ROOT / "data" / "world" / "sources" / "wikidata_p190_2016_relations.tsv"
+WIKIDATA_LABELS = ROOT / "data" / "world" / "sources" / "wikidata_p190_2016_names_de.tsv"
 
 
 def _import(tmp_path: Path, name: str, *args: str) -> tuple[Path, str]:

@@ -18,7 +18,7 @@ from graph.merge import crosscheck
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "cities.yaml"
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
-WIKIPEDIA = ROOT / "tests" / "data" / "twin_cities_wikipedia.csv"
+WIKIPEDIA = ROOT / "data" / "world" / "sources" / "twin_cities_wikipedia.csv"
 
 
 @pytest.fixture(scope="module")

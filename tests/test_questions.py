@@ -21,6 +21,7 @@ import io
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -84,11 +85,18 @@ def invoke(*args: str, data: Path = DATA, env: dict[str, str] | None = None) -> 
 
 
 def ok(*args: str, data: Path = DATA) -> str:
-    """stdout of a command that must succeed silently."""
+    """stdout of a command that must succeed silently (but for the one line that says a
+    place's list of partners is not known to be complete)."""
     result = invoke(*args, data=data)
     assert result.exit_code == 0, result.output
-    assert result.stderr == ""
+    assert not_coverage_notes(result.stderr) == []
     return result.stdout
+
+
+def not_coverage_notes(stderr: str) -> list[str]:
+    """The lines of stderr that are not the one saying a list is not known to be complete."""
+    note = re.compile(r": ties from .*; (not checked against|not complete as of)")
+    return [line for line in stderr.splitlines() if not note.search(line)]
 
 
 def as_json(*args: str, data: Path = DATA) -> Any:
@@ -208,7 +216,7 @@ def test_the_installed_script_prints_the_golden_table(
     for _ in range(2):  # cold cache, then warm
         result = run_script("--data", str(DATA), *args, cache=tmp_path)
         assert result.returncode == 0, result.stderr
-        assert result.stderr == ""
+        assert not_coverage_notes(result.stderr) == []
         if not UPDATE_GOLDEN:
             check_golden(name, result.stdout)
     assert list(tmp_path.glob("*.pickle"))
@@ -896,7 +904,7 @@ def test_a_question_imports_no_rdf_library(tmp_path: Path) -> None:
             check=False,
         )
         assert result.returncode == 0, result.stderr[-2000:]
-        assert len(json.loads(result.stdout)) == 22
+        assert len(json.loads(result.stdout)) >= 22  # the world layers add ties
         packages = imported_packages(result.stderr)
         assert {"click", "graph", "cli"} <= packages, run  # the parsing works
         assert not packages & HEAVY, f"{run} run imported {sorted(packages & HEAVY)}"
@@ -928,13 +936,14 @@ def completions(args: list[str], incomplete: str) -> list[str]:
 @pytest.mark.parametrize(
     ("args", "incomplete", "expected"),
     [
-        (["partners"], "jak", ["jakarta"]),
-        (["partners"], "KIE", ["kyiv"]),
-        (["show"], "casab", ["casablanca", "casablanca-settat"]),
-        (["path", "jakarta"], "bord", ["bordeaux"]),
-        (["visits", "--city"], "casab", ["casablanca", "casablanca-settat"]),
+        (["--curated-only", "partners"], "jak", ["jakarta"]),
+        (["--curated-only", "partners"], "KIE", ["kyiv"]),
+        (["--curated-only", "show"], "casab", ["casablanca", "casablanca-settat"]),
+        (["--curated-only", "path", "jakarta"], "bord", ["bordeaux"]),
+        (["--curated-only", "visits", "--city"], "casab", ["casablanca", "casablanca-settat"]),
         (["visits", "--official"], "anies", ["anies-baswedan"]),
         (["partners"], "zzz", []),
+        (["partners"], "jak", ["jakarta", "jakobstad-fi"]),  # the world layers by default
     ],
 )
 def test_completion_of_names(

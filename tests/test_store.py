@@ -198,7 +198,7 @@ def test_publish_the_imported_world_network(oxigraph: str, tmp_path: Path) -> No
     imported = run(
         "import",
         "wikipedia-csv",
-        str(ROOT / "tests" / "data" / "twin_cities_wikipedia.csv"),
+        str(ROOT / "data" / "world" / "sources" / "twin_cities_wikipedia.csv"),
         "-o",
         str(world),
     )

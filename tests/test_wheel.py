@@ -1,0 +1,77 @@
+"""The package carries its data: a built wheel, installed into a fresh virtual environment,
+answers from an empty folder (no checkout, no data/ beside it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import site
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_installed_wheel_answers_from_an_empty_folder(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("sistercities-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {
+        "graph/data/cities.yaml",
+        "graph/data/world/wikipedia.json",
+        "graph/data/world/wikidata-2016.json",
+        "graph/data/world/manifest.json",
+    } <= names
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    # The dependencies come from this environment (no download in a test): a .pth line adds
+    # its site-packages after the fresh one, so `graph` and `cli` are the wheel's.
+    fresh_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(fresh_site, "dependencies.pth").write_text(
+        "\n".join(site.getsitepackages()) + "\n", encoding="utf-8"
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SISTERCITIES")},
+        "SISTERCITIES_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": "",
+    }
+    where = subprocess.run(
+        [str(python), "-c", "import graph, cli; print(graph.__file__); print(cli.__file__)"],
+        cwd=empty,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert all(path.startswith(fresh_site) for path in where), where
+    answer = subprocess.run(
+        [str(venv / "bin" / "sistercities"), "partners", "tokyo", "--format", "json"],
+        cwd=empty,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert answer.returncode == 0, answer.stderr
+    rows = json.loads(answer.stdout)
+    assert len(rows) >= 10
+    assert all(row["sources"] for row in rows)
