@@ -32,7 +32,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -283,21 +283,13 @@ def _script_json(value: Any) -> str:
     )
 
 
-def _source_titles(dataset: Dataset, ids: Iterable[str]) -> str:
-    return "; ".join(dataset.sources[s].title if s in dataset.sources else s for s in ids)
-
-
 def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
     place_ids, ties = select(dataset, options)
     places = dataset.places
     degree: dict[str, int] = {}
-    areas_of: dict[str, set[str]] = {}
-    kinds_of: dict[str, set[str]] = {}
     for tie in ties:
         for p in tie.between:
             degree[p] = degree.get(p, 0) + 1
-            areas_of.setdefault(p, set()).update(tie.areas)
-            kinds_of.setdefault(p, set()).add(tie.kind)
     countries = tuple(sorted({c for p in place_ids if (c := places[p].country)}))
     continents = _continents(countries) if countries else {}
     if options.colour_by == "country":
@@ -319,20 +311,16 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
             lines.append("also: " + ", ".join(place.aliases))
         if place.wikidata:
             lines.append(f"Wikidata: {place.wikidata}")
-        lines.append("sources: " + _source_titles(dataset, place.sources))
         node: dict[str, Any] = {
             "id": ident,
             "label": place.name,
             "title": "\n".join(lines),
-            "group": group,
             "color": colours.get(group, CONTINENT_COLOURS["unknown"]),
             "value": 1 + degree.get(ident, 0),
             "country": place.country,
-            "continent": continents.get(place.country or "", "unknown"),
-            "areas": sorted(areas_of.get(ident, ())),
-            "kinds": sorted(kinds_of.get(ident, ())),
-            "names": [place.name, *place.labels.values(), *place.aliases],
+            "names": [*place.labels.values(), *place.aliases],
             "kind": place.kind,
+            "sources": list(place.sources),
             "coverage": _coverage(dataset, place.coverage),
         }
         if positions is not None:
@@ -350,7 +338,6 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
                 dataset.areas[a].label.get("en", a) if a in dataset.areas else a for a in tie.areas
             )
             lines.append("areas: " + ", ".join(labels))
-        lines.append("sources: " + _source_titles(dataset, tie.sources))
         if tie.notes:
             lines.append("notes: " + tie.notes)
         edges.append(
@@ -361,16 +348,13 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
                 "title": "\n".join(lines),
                 "kind": tie.kind,
                 "status": tie.status,
-                "areas": list(tie.areas),
                 "color": {"color": KIND_COLOURS[tie.kind], "opacity": 0.35 if faded else 0.9},
                 "dashes": faded or tie.status == "planned",
                 "width": 1.5 if tie.kind == "sister-city" else 2.5,
-                "since": None if tie.since is None else str(tie.since),
-                "until": None if tie.until is None else str(tie.until),
-                "begun": None if (years := _start_years(tie)) is None else years[0],
                 "sources": list(tie.sources),
             }
         )
+        _optional(edges[-1], tie.areas, tie.since, tie.until, _start_years(tie))
     drawn = set(place_ids)
     if options.with_visits:
         for visit in dataset.visits.values():
@@ -386,21 +370,23 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
                                 "to": visit.place,
                                 "title": f"visit: {official.name if official else visitor} to "
                                 f"{places[visit.place].name}, {_date_span(visit.start, visit.end)}"
-                                + (f"\n{visit.purpose}" if visit.purpose else "")
-                                + "\nsources: "
-                                + _source_titles(dataset, visit.sources),
+                                + (f"\n{visit.purpose}" if visit.purpose else ""),
                                 "kind": "visit",
                                 "status": "visit",
-                                "areas": list(visit.areas),
                                 "color": {"color": KIND_COLOURS["visit"], "opacity": 0.9},
                                 "dashes": [2, 6],
                                 "arrows": "to",
                                 "width": 2,
-                                "since": None if visit.start is None else str(visit.start),
-                                "until": None if visit.end is None else str(visit.end),
-                                "begun": _first_year(visit.start),
                                 "sources": list(visit.sources),
                             }
+                        )
+                        years = _first_year(visit.start)
+                        _optional(
+                            edges[-1],
+                            visit.areas,
+                            visit.start,
+                            visit.end,
+                            None if years is None else (years, years),
                         )
     area_ids = sorted({a for t in ties for a in t.areas})
     return {
@@ -409,7 +395,7 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
         "physics": positions is None,
         "legend": {
             g: colours.get(g, CONTINENT_COLOURS["unknown"])
-            for g in sorted({n["group"] for n in nodes})
+            for g in sorted({group_of.get(places[p].country or "", "unknown") for p in place_ids})
         },
         "countries": list(countries),
         "areas": [
@@ -427,6 +413,25 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
         "clusters": _clusters(nodes, colours, group_of) if len(nodes) > CLUSTER_ABOVE else None,
         "outlines": None if positions is None else country_outlines(SCALE),
     }
+
+
+def _optional(
+    edge: dict[str, Any],
+    areas: Sequence[str],
+    since: PartialDate | None,
+    until: PartialDate | None,
+    years: tuple[int, int] | None,
+) -> None:
+    """The fields an edge has only when known (the page reads a missing one as empty): the
+    world's 25,000 ties are mostly undated, with no areas."""
+    if areas:
+        edge["areas"] = list(areas)
+    if since is not None:
+        edge["since"] = str(since)
+    if until is not None:
+        edge["until"] = str(until)
+    if years is not None:
+        edge["begun"] = years[0]
 
 
 def _first_year(date: PartialDate | None) -> int | None:

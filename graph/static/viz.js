@@ -17,6 +17,13 @@ const number = (n) => n.toLocaleString("en");
 const SOURCES = new Map(Object.entries(DATA.sources));
 const PLACES = new Map(DATA.nodes.map((n) => [n.id, n]));
 const TIES = DATA.edges;
+for (const e of TIES) {  // fields the page leaves out when empty
+  e.areas = e.areas || [];
+  e.since = e.since || null;
+  e.until = e.until || null;
+  e.begun = e.begun === undefined ? null : e.begun;
+}
+const sourcesLine = (ids) => "sources: " + ids.map((s) => SOURCES.get(s) || s).join("; ");
 const TIES_OF = new Map();
 for (const e of TIES) {
   for (const p of [e.from, e.to]) {
@@ -90,8 +97,8 @@ function apply(dataset, memo, wanted) {
 const DIM = { background: "#e4e4e4", border: "#d2d2d2" };
 
 function placeItem(n, mode) {
-  const item = { id: n.id, label: n.label, title: n.title, value: n.value, country: n.country,
-                 kind: n.kind, names: n.names, highlight: mode === "selected" || mode === "partner",
+  const item = { id: n.id, label: n.label, title: `${n.title}\n${sourcesLine(n.sources)}`,
+                 value: n.value, country: n.country, kind: n.kind, highlight: mode === "selected" || mode === "partner",
                  color: mode === "dim" ? DIM : n.color, borderWidth: mode === "selected" ? 5 : 1,
                  font: { color: mode === "dim" ? "#b8b8b8" : "#343434" } };
   if (n.x !== undefined) { item.x = n.x; item.y = n.y; }
@@ -99,7 +106,8 @@ function placeItem(n, mode) {
 }
 
 function tieItem(e, mode) {
-  const item = { id: e.id, from: e.from, to: e.to, title: e.title, kind: e.kind, status: e.status,
+  const item = { id: e.id, from: e.from, to: e.to, title: `${e.title}\n${sourcesLine(e.sources)}`,
+                 kind: e.kind, status: e.status,
                  dashes: e.dashes, highlight: mode === "highlight",
                  width: mode === "highlight" ? e.width + 2 : e.width,
                  color: mode === "dim" ? { color: "#cccccc", opacity: 0.25 }
@@ -239,8 +247,7 @@ function panel() {
     open.addEventListener("click", () => select(other.id));
     item.append(open, el("span", ` ${other.country || "?"}`, "cc"));
     item.append(el("div", `${e.kind}, ${e.status}, ${dates(e)}`, "what"));
-    item.append(el("div", "sources: " + e.sources.map((s) => SOURCES.get(s) || s).join("; "),
-                   "sources"));
+    item.append(el("div", sourcesLine(e.sources), "sources"));
     list.append(item);
   }
   box.append(list);
@@ -289,7 +296,9 @@ function find() {
   const query = fold($("search").value);
   const found = $("found");
   if (!query) { found.textContent = ""; return; }
-  if (!folded) folded = DATA.nodes.map((n) => [n, n.names.map(fold), fold(n.label)]);
+  if (!folded) {
+    folded = DATA.nodes.map((n) => [n, [n.label, ...n.names].map(fold), fold(n.label)]);
+  }
   const shown = current.places;
   const candidates = folded.filter(([n, names]) => names.some((name) => name.includes(query)));
   candidates.sort((a, b) => (b[2] === query) - (a[2] === query) ||
@@ -370,8 +379,10 @@ network = new vis.Network($("graph"), { nodes, edges }, {
   // The world view hides its lines while it moves (level of detail): see bench/viz_world.py.
   interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: !!CLUSTERS,
                  hideEdgesOnZoom: !!CLUSTERS },
-  nodes: { shape: "dot", scaling: { min: 6, max: 40, label: { enabled: true, min: 10, max: 26 } },
-           font: { size: 12 } },
+  // The world view draws a label once it is readable (12 px): labels were most of its frame.
+  nodes: { shape: "dot", font: { size: 12 },
+           scaling: { min: 6, max: 40,
+                      label: { enabled: true, min: 10, max: 26, drawThreshold: CLUSTERS ? 12 : 5 } } },
   edges: { smooth: false },
   layout: { improvedLayout: !big },
 });
