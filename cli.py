@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 import graph
+from graph.export import FORMATS
+from graph.importers import IMPORTERS
+from graph.merge import MATCHES
 from graph.model import AGREEMENT_STATUSES, PARTNERSHIP_KINDS, PARTNERSHIP_STATUSES, PLACE_KINDS
 
 if TYPE_CHECKING:
@@ -81,7 +84,7 @@ def load(
 
             use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
             return load_cached(paths, use_cache=use_cache)
-        from graph.load import load_layers
+        from graph.merge import load_layers
 
         return load_layers(paths)
     except graph.DataError as error:
@@ -92,6 +95,43 @@ def load(
             f"the data has {len(errors)} error{'s' if len(errors) != 1 else ''}; "
             "`sistercities validate` lists every problem"
         ) from None
+
+
+OUTPUT_FORMATS = ("table", "json", "csv")
+
+
+def _set_wide(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(dict)
+        ctx.find_root().ensure_object(dict)["wide"] = True
+
+
+def wide_option(command: F) -> F:
+    """``--wide``: tables show every cell whole (on the group, or on any question)."""
+    return click.option(
+        "--wide",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_wide,
+        help="Tables: show long lists and cells whole, however wide the table gets.",
+    )(command)
+
+
+def format_option(command: F) -> F:
+    """The ``--format table|json|csv`` and ``--wide`` options of every question command."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(OUTPUT_FORMATS),
+        default="table",
+        show_default=True,
+        help="table for people (fits the terminal; --wide: everything); json and csv for pipes.",
+    )(wide_option(command))
+
+
+def _wide() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and (ctx.find_root().obj or {}).get("wide"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,6 +148,7 @@ def load(
     envvar="SISTERCITIES_NO_CACHE",
     help="Parse the data afresh instead of using the cache of parsed data.",
 )
+@wide_option
 @click.pass_context
 def cli(
     ctx: click.Context, data_paths: tuple[Path, ...], curated_only: bool, no_cache: bool
@@ -134,6 +175,9 @@ def _counts_line(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts[name]} {name}" for name in order) + f", {counts['areas']} areas"
 
 
+SHOWN_WARNINGS = 3  # warnings of a rule that validate shows without --verbose
+
+
 @cli.command()
 @data_option
 @click.option(
@@ -144,23 +188,44 @@ def _counts_line(counts: dict[str, int]) -> str:
     show_default=True,
     help="text: one line a problem, as a compiler prints; json: one object.",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="List every warning (by default: each rule's count and first few places).",
+)
 @click.pass_context
-def validate(ctx: click.Context, data_paths: tuple[Path, ...], output_format: str) -> None:
+def validate(
+    ctx: click.Context, data_paths: tuple[Path, ...], output_format: str, verbose: bool
+) -> None:
     """Check the data and list every problem with file:line:col and a rule id.
 
-    Exits 1 when there is any error (warnings alone exit 0).
+    Every error is printed; warnings are grouped by rule, with their count and the first
+    few places (--verbose lists each). Exits 1 when there is any error (warnings alone
+    exit 0).
 
     \b
     Examples:
       sistercities validate
+      sistercities validate --verbose
       sistercities validate --data data/ --format json
     """
     report = graph.validate(resolve_data(ctx, data_paths, curated_default=True))
     if output_format == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
-        for problem in report.problems:
+        for problem in report.problems if verbose else report.errors:
             click.echo(str(problem))
+        if not verbose:
+            for rule, warnings in report.warnings_by_rule().items():
+                what = graph.RULES.get(rule, rule).removeprefix("warning: ")
+                click.echo(f"warning[{rule}] × {len(warnings)}: {what}")
+                for problem in warnings[:SHOWN_WARNINGS]:
+                    click.echo(f"  {problem.location}: {problem.message}")
+                if len(warnings) > SHOWN_WARNINGS:
+                    click.echo(
+                        f"  … and {len(warnings) - SHOWN_WARNINGS} more (--verbose lists each)"
+                    )
         where = ", ".join(report.files) or "no files"
         click.echo(
             f"{where}: {_counts_line(report.counts)}; "
@@ -221,22 +286,11 @@ def base_iri_option(command: F) -> F:
     )(command)
 
 
-def format_option(command: F) -> F:
-    """The ``--format table|json|csv`` option of every question command."""
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(["table", "json", "csv"]),
-        default="table",
-        show_default=True,
-        help="table for people; json and csv for pipes.",
-    )(command)
-
-
 def emit_rows(
     rows: Iterable[dict[str, Any]], output_format: str, columns: Sequence[str] = ()
 ) -> None:
-    """Print plain rows as an aligned table, a JSON array, or CSV with a header row."""
+    """Print plain rows as a table that fits the terminal (`graph.tables`), a JSON array, or
+    CSV with a header row."""
     rows = list(rows)
     columns = list(columns) or (list(rows[0]) if rows else [])
     if output_format == "json":
@@ -249,12 +303,10 @@ def emit_rows(
         writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
         return
-    cells = [[("" if row.get(c) is None else str(row.get(c))) for c in columns] for row in rows]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    click.echo("  ".join("-" * w for w in widths))
-    for row_cells in cells:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row_cells, widths, strict=True)).rstrip())
+    from graph.tables import render
+
+    for line in render(rows, columns, wide=_wide()):
+        click.echo(line)
 
 
 @cli.command()
@@ -313,7 +365,7 @@ def build(
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(["turtle", "json-ld", "n-triples", "graphml", "gexf", "csv"]),
+    type=click.Choice(list(FORMATS)),
     help="The format; guessed from -o's suffix when left out (turtle on stdout).",
 )
 @click.option(
@@ -405,28 +457,21 @@ def sparql(
       sistercities sparql -f my-query.rq --format csv
       sistercities sparql --endpoint http://localhost:7878 -e ties-by-area
     """
-    from graph.sparql import SparqlError, example_queries, run_query
-    from graph.vocab import Lit
+    from graph.sparql import SparqlError, SparqlUsageError, example_query, parse_bindings, run_query
 
     sources = [query is not None, query_file is not None, example is not None]
     if sum(sources) != 1:
         raise click.UsageError("give exactly one of QUERY, -f FILE or -e EXAMPLE")
-    if example is not None:
-        examples = example_queries()
-        if example not in examples:
-            raise click.UsageError(f"no example '{example}'; examples: {', '.join(examples)}")
-        text = examples[example]
-    elif query_file is not None:
-        text = query_file.read()
-    else:
-        text = sys.stdin.read() if query == "-" else str(query)
-    values: dict[str, str | Lit] = {}
-    for binding in bindings:
-        name, equals, value = binding.partition("=")
-        if not equals or not name:
-            raise click.UsageError(f"--bind takes NAME=VALUE, not '{binding}'")
-        is_text = len(value) >= 2 and value[0] == value[-1] == '"'
-        values[name.lstrip("?$")] = Lit(value[1:-1]) if is_text else value
+    try:
+        if example is not None:
+            text = example_query(example)
+        elif query_file is not None:
+            text = query_file.read()
+        else:
+            text = sys.stdin.read() if query == "-" else str(query)
+        values = parse_bindings(bindings)
+    except SparqlUsageError as error:
+        raise click.UsageError(str(error)) from None
     if endpoint is not None:
         from graph.store import StoreError, remote_query
 
@@ -443,12 +488,7 @@ def sparql(
         except SparqlError as error:
             raise click.ClickException(str(error)) from None
     if answer.kind == "graph":
-        from graph.export import write_rdf_triples
-        from graph.rdf import prefixes
-
-        buffer = io.BytesIO()
-        write_rdf_triples(answer.graph, buffer, "TURTLE", prefixes(base_iri))
-        _write_stdout_bytes(buffer.getvalue())
+        _write_stdout_bytes(answer.turtle())
     elif output_format == "json":
         click.echo(answer.sparql_json(), nl=False)
     elif output_format == "csv":
@@ -550,9 +590,7 @@ def cities(
 
     dataset = load(ctx, data_paths, cached=True)
     emit_rows(
-        query.cities(dataset, country=country, kind=kind),
-        output_format,
-        ("id", "name", "country", "kind", "partners", "planned"),
+        query.cities(dataset, country=country, kind=kind), output_format, query.CITIES_COLUMNS
     )
 
 
@@ -579,7 +617,7 @@ def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_for
         click.echo(json.dumps(place, indent=2, ensure_ascii=False))
         return
     if output_format == "csv":
-        emit_rows(place["partnerships"], "csv", PARTNER_COLUMNS)
+        emit_rows(place["partnerships"], "csv", query.partners_columns())
         return
     _say_coverage(dataset, place["id"])
     click.echo(f"{place['name']} ({place['id']})")
@@ -610,9 +648,9 @@ def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_for
         if value:
             click.echo(f"  {label + ':':<13}{value}")
     for title, rows, columns in (
-        ("Ties", place["partnerships"], PARTNER_COLUMNS),
-        ("Officials", place["officials"], ("official", "name", "title", "from", "until")),
-        ("Visits", place["visits"], ("visit", "from", "until", "visitors", "place_name", "met")),
+        ("Ties", place["partnerships"], query.partners_columns()),
+        ("Officials", place["officials"], query.PROFILE_OFFICIAL_COLUMNS),
+        ("Visits", place["visits"], query.PROFILE_VISIT_COLUMNS),
     ):
         click.echo(f"\n{title} ({len(rows)})")
         if rows:
@@ -633,19 +671,6 @@ def _provenance_text(counts: dict[str, int]) -> str:
     if counts.get("in every layer"):
         parts.append(f"{counts['in every layer']} in both world layers")
     return ", ".join(parts) or "none"
-
-
-PARTNER_COLUMNS = (
-    "partner",
-    "name",
-    "country",
-    "kind",
-    "status",
-    "since",
-    "until",
-    "areas",
-    "sources",
-)
 
 
 @cli.command()
@@ -688,28 +713,22 @@ def partners(
 
     dataset = load(ctx, data_paths, cached=True)
     place = resolve(ctx, dataset, city)
-    if area is not None and area not in dataset.areas:
-        import difflib
-
-        close = difflib.get_close_matches(area, list(dataset.areas), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise click.ClickException(f"no cooperation area has the id '{area}'{hint}")
-    rows = query.partners(
-        dataset,
-        place,
-        as_of=_date_text(as_of),
-        since=since,
-        until=until,
-        kind=kind,
-        area=area,
-        status=status,
-    )
+    try:
+        rows = query.partners(
+            dataset,
+            place,
+            as_of=_date_text(as_of),
+            since=since,
+            until=until,
+            kind=kind,
+            area=area,
+            status=status,
+        )
+    except graph.SisterCitiesError as error:
+        raise _query_error(error) from None
     if output_format == "table":
         _say_coverage(dataset, place)
-    columns = list(PARTNER_COLUMNS)
-    if as_of:
-        columns.insert(columns.index("until") + 1, "in_force")
-    emit_rows(rows, output_format, columns)
+    emit_rows(rows, output_format, query.partners_columns(as_of))
 
 
 @cli.command()
@@ -742,9 +761,7 @@ def path(
         rows = list(query.path(dataset, a, b, max_hops))
     except graph.SisterCitiesError as error:
         raise _query_error(error) from None
-    emit_rows(
-        rows, output_format, ("chain", "hop", "from", "to", "from_name", "to_name", "kind", "since")
-    )
+    emit_rows(rows, output_format, query.PATH_COLUMNS)
 
 
 @cli.command()
@@ -767,24 +784,7 @@ def common(
 
     dataset = load(ctx, data_paths, cached=True)
     a, b = resolve(ctx, dataset, first), resolve(ctx, dataset, second)
-    emit_rows(
-        query.common(dataset, a, b),
-        output_format,
-        ("partner", "name", "country", f"{a}_kind", f"{a}_since", f"{b}_kind", f"{b}_since"),
-    )
-
-
-VISIT_COLUMNS = (
-    "visit",
-    "from",
-    "until",
-    "visitors",
-    "place",
-    "place_name",
-    "purpose",
-    "events",
-    "met",
-)
+    emit_rows(query.common(dataset, a, b), output_format, query.common_columns(a, b))
 
 
 @cli.command()
@@ -818,7 +818,7 @@ def visits(
         city=resolve(ctx, dataset, city) if city else None,
         year=year,
     )
-    emit_rows(rows, output_format, VISIT_COLUMNS)
+    emit_rows(rows, output_format, query.VISITS_COLUMNS)
 
 
 @cli.command()
@@ -847,10 +847,7 @@ def officials(
     rows = query.officials(
         dataset, city=resolve(ctx, dataset, city) if city else None, as_of=_date_text(as_of)
     )
-    columns = ["official", "name", "title", "of", "from", "until"]
-    if as_of:
-        columns.append("in_force")
-    emit_rows(rows, output_format, columns)
+    emit_rows(rows, output_format, query.officials_columns(as_of))
 
 
 @cli.command()
@@ -868,11 +865,7 @@ def events(ctx: click.Context, data_paths: tuple[Path, ...], output_format: str)
     from graph import query
 
     dataset = load(ctx, data_paths, cached=True)
-    emit_rows(
-        query.events(dataset),
-        output_format,
-        ("event", "name", "place", "venue", "from", "until", "sessions"),
-    )
+    emit_rows(query.events(dataset), output_format, query.EVENTS_COLUMNS)
 
 
 @cli.command()
@@ -895,11 +888,7 @@ def agreements(
     from graph import query
 
     dataset = load(ctx, data_paths, cached=True)
-    emit_rows(
-        query.agreements(dataset, status=status),
-        output_format,
-        ("agreement", "kind", "status", "signed", "parties", "areas"),
-    )
+    emit_rows(query.agreements(dataset, status=status), output_format, query.AGREEMENTS_COLUMNS)
 
 
 @cli.command()
@@ -921,7 +910,7 @@ def areas(
 
     dataset = load(ctx, data_paths, cached=True)
     rows = query.areas(dataset, city=resolve(ctx, dataset, city) if city else None)
-    emit_rows(rows, output_format, ("area", "label", "ties", "visits", "agreements"))
+    emit_rows(rows, output_format, query.AREAS_COLUMNS)
 
 
 @cli.command()
@@ -945,7 +934,7 @@ def timeline(
 
     dataset = load(ctx, data_paths, cached=True)
     rows = list(query.timeline(dataset, resolve(ctx, dataset, city) if city else None))
-    emit_rows(rows, output_format, ("date", "what", "id", "summary"))
+    emit_rows(rows, output_format, query.TIMELINE_COLUMNS)
     if output_format == "table":
         click.echo("")
         histogram = query.decade_histogram(rows)
@@ -988,6 +977,7 @@ def stats(
       sistercities --data data/cities.yaml --data world.yaml stats --plot charts/
     """
     from graph.network import stats as network_stats
+    from graph.network import stats_rows
 
     dataset = load(ctx, data_paths, cached=True)
     measures = network_stats(dataset, top)
@@ -1002,19 +992,10 @@ def stats(
     if output_format == "json":
         click.echo(json.dumps(measures, indent=2, ensure_ascii=False))
         return
-    scalars = [(k, v) for k, v in measures.items() if not isinstance(v, list)]
     if output_format == "csv":
-        rows = [{"measure": k, "value": v} for k, v in scalars]
-        for key, value in measures.items():
-            if isinstance(value, list):
-                rows += [
-                    {"measure": f"{key}[{i}].{field}", "value": item[field]}
-                    for i, item in enumerate(value, 1)
-                    for field in item
-                ]
-        emit_rows(rows, "csv", ("measure", "value"))
+        emit_rows(stats_rows(measures), "csv", ("measure", "value"))
         return
-    for key, value in scalars:
+    for key, value in ((k, v) for k, v in measures.items() if not isinstance(v, list)):
         shown = f"{value:.4f}" if isinstance(value, float) else value
         click.echo(f"{key.replace('_', ' '):<28}{shown}")
     for key, value in measures.items():
@@ -1122,7 +1103,7 @@ def viz(
 @click.argument(
     "format_name",
     metavar="FORMAT",
-    type=click.Choice(["wikipedia-csv", "csv", "wikidata", "graphml", "gexf"]),
+    type=click.Choice(list(IMPORTERS)),
 )
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -1175,13 +1156,7 @@ def import_command(
       sistercities --data data/cities.yaml --data world.yaml stats
     """
     from graph.dump import dataset_to_yaml
-    from graph.importers import (
-        ImportError_,
-        import_csv,
-        import_graph,
-        import_wikidata,
-        import_wikipedia_csv,
-    )
+    from graph.importers import ImportError_, ImportOptionError, ImportOptions, import_data
     from graph.model import Source
 
     show_progress = sys.stderr.isatty()
@@ -1190,27 +1165,22 @@ def import_command(
         if show_progress:
             click.echo(f"\r{rows:,} rows read", nl=False, err=True)
 
-    source = Source(
-        "imported-data",
-        source_title or f"Imported from {', '.join(p.name for p in sources)}",
-        url=source_url,
-        licence=licence,
+    options = ImportOptions(
+        source=Source(
+            "imported-data",
+            source_title or f"Imported from {', '.join(p.name for p in sources)}",
+            url=source_url,
+            licence=licence,
+        ),
+        columns=columns,
+        labels=labels,
+        labels_language=labels_language,
+        progress=progress,
     )
     try:
-        if format_name == "wikipedia-csv":
-            dataset, report = import_wikipedia_csv(sources, progress)
-        elif format_name == "wikidata":
-            dataset, report = import_wikidata(sources, labels, labels_language, progress)
-        elif format_name == "csv":
-            if not columns:
-                raise click.UsageError("csv needs --columns (see --help)")
-            mapping = dict(part.split("=", 1) for part in columns.split(",") if "=" in part)
-            roles = [f"{r}{i}" for i in "12" for r in ("city", "country", "lat", "lon")]
-            if sorted(mapping) != sorted(roles):
-                raise click.UsageError(f"--columns must name exactly: {', '.join(roles)}")
-            dataset, report = import_csv(sources, mapping, source, progress)
-        else:
-            dataset, report = import_graph(sources, source)
+        dataset, report = import_data(format_name, sources, options)
+    except ImportOptionError as error:
+        raise click.UsageError(str(error)) from None
     except ImportError_ as error:
         raise click.ClickException(str(error)) from None
     try:
@@ -1280,7 +1250,7 @@ def build_layers(out_dir: Path | None) -> None:
 )
 @click.option(
     "--only",
-    type=click.Choice(["both", "only-ours", "only-theirs", "dates-disagree"]),
+    type=click.Choice(MATCHES),
     help="Show only one kind of row.",
 )
 @format_option
@@ -1302,26 +1272,13 @@ def crosscheck(
       sistercities import wikipedia-csv twin_cities_wikipedia.csv -o world.yaml
       sistercities crosscheck --against world.yaml --only only-ours
     """
-    from collections import Counter
-
-    from graph.merge import crosscheck as compare
+    from graph.merge import CROSSCHECK_COLUMNS, compare
 
     ours = load(ctx, data_paths, cached=True)
     theirs = load(ctx, (against,), cached=True)
-    every_row = list(compare(ours, theirs))
-    rows = [r for r in every_row if only is None or r["match"] == only]
-    emit_rows(
-        rows,
-        output_format,
-        ("match", "place_a", "place_b", "name_a", "name_b", "our_since", "their_since"),
-    )
-    counts = Counter(r["match"] for r in every_row)
-    click.echo(
-        ", ".join(
-            f"{counts[k]} {k}" for k in ("both", "only-ours", "only-theirs", "dates-disagree")
-        ),
-        err=True,
-    )
+    found = compare(ours, theirs, only)
+    emit_rows(found.rows, output_format, CROSSCHECK_COLUMNS)
+    click.echo(found.summary(), err=True)
 
 
 ENV_USER = "SISTERCITIES_ENDPOINT_USER"
@@ -1401,7 +1358,7 @@ def publish(
 
     def progress(done: int) -> None:
         if show_progress:
-            click.echo(f"\\r{done:,} triples uploaded", nl=False, err=True)
+            click.echo(f"\r{done:,} triples uploaded", nl=False, err=True)
 
     try:
         report = publish_data(

@@ -4,7 +4,7 @@ Both are measured in the same run, on the same generated dataset (bench/generate
 ratio is what matters (target: at most 1.5). With --rdflib, rdflib's Graph and serializer are
 timed too, for reference.
 
-    python bench/export_turtle.py [--places 20000 --ties 50000 --visits 10000] [--rdflib]
+    python -m bench.export_turtle [--places 20000 --ties 50000 --visits 10000] [--rdflib]
 """
 
 from __future__ import annotations
@@ -12,18 +12,14 @@ from __future__ import annotations
 import argparse
 import gc
 import io
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pyoxigraph as ox
-from generate import generate
 
-from graph.export import export_bytes, no_garbage_collection
+from bench.generate import generate
+from graph.export import export_bytes
+from graph.gc import no_garbage_collection
 from graph.rdf import oxigraph_triples, prefixes, to_rdf, triples
 
 

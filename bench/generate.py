@@ -1,7 +1,7 @@
 """A large, realistic random dataset for benchmarks: places with non-ASCII names, ties with a
 heavy-tailed degree distribution (preferential attachment, like the real network), visits.
 
-    python bench/generate.py --places 20000 --ties 50000 --visits 10000 -o /tmp/world.yaml
+    python -m bench.generate --places 20000 --ties 50000 --visits 10000 -o /tmp/world.yaml
 """
 
 from __future__ import annotations
@@ -9,10 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import random
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from graph.dates import PartialDate
 from graph.model import (
@@ -25,6 +22,7 @@ from graph.model import (
     Role,
     Source,
     Visit,
+    tie_id,
 )
 
 SYLLABLES = [
@@ -126,7 +124,7 @@ def generate(places: int, ties: int, visits: int, seed: int = 1990) -> Dataset:
         b = rng.choice(endpoints) if endpoints and rng.random() < 0.6 else rng.choice(ids)
         if a == b:
             continue
-        ident = "--".join(sorted((a, b)))
+        ident = tie_id(a, b)
         if ident in partnerships:
             continue
         endpoints += [a, b]

@@ -7,7 +7,7 @@ Measured in one run, on the dataset of bench/generate.py written as YAML:
 (b) the same question's first, cold run (parse, check, cache), against a bare
     `yaml.load(..., Loader=yaml.CSafeLoader)` of the same file (target: at most 1.3).
 
-    python bench/questions.py [--places 20000 --ties 50000 --visits 10000] [--repeats 5]
+    python -m bench.questions [--places 20000 --ties 50000 --visits 10000] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -23,10 +23,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from generate import generate, write_yaml
+from bench.generate import generate, write_yaml
 
 SCRIPT = Path(sys.executable).parent / "sistercities"
 

@@ -2,24 +2,19 @@
 
 Prints the time to generate the page, its size, and the time headless Chromium (Debian's,
 /usr/bin/chromium) takes to load it, draw its first frame and report its number of places.
-(bench/viz_world.py compares the world page with a neighbourhood page.)
+(bench.viz_world compares the world page with a neighbourhood page.)
 
-    python bench/viz_large.py [--places 20000 --ties 50000 --visits 10000]
+    python -m bench.viz_large [--places 20000 --ties 50000 --visits 10000]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from generate import generate
-
+from bench.generate import generate
 from graph.viz import render_html
 
 CHROMIUM_FLAGS = [

@@ -11,7 +11,7 @@ Writes two pages with the real command line — `sistercities viz` of the whole 
 The targets: the world page's frame-time p90 at most 3x the neighbourhood page's, its load time
 at most 5x. Rounds alternate between the pages; the medians of the rounds are reported.
 
-    python bench/viz_world.py [--data PATH ...] [--rounds 3] [--select jakarta] [--json]
+    python -m bench.viz_world [--data PATH ...] [--rounds 3] [--select jakarta] [--json]
 """
 
 from __future__ import annotations

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from graph.atomic import write_atomic
 from graph.dates import DateSyntaxError, PartialDate, Precision, parse_date
 from graph.errors import DataError, ExportError, Location, Problem, Severity, SisterCitiesError
-from graph.export import build_exports, partnership_rows, write_atomic
-from graph.load import LoadResult, load_dataset, read_dataset
+from graph.export import build_exports, partnership_rows
+from graph.load import LoadResult, Report, load_dataset, read_dataset, validate
 from graph.model import (
     Agreement,
     Area,
@@ -37,8 +38,8 @@ from graph.model import (
     Source,
     Visit,
 )
+from graph.rules import RULES
 from graph.schema import json_schema
-from graph.validate import RULES, Report, validate
 
 __version__ = "0.1.0"  # pyproject.toml reads it from here
 

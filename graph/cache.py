@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph.gc import no_garbage_collection
-from graph.load import DataPaths, data_files, load_layers
+from graph.load import DataPaths, data_files
+from graph.merge import load_layers
 from graph.model import Dataset
 
 __all__ = ["LazyMapping", "cache_dir", "cache_entry", "cache_key", "load_cached"]
@@ -134,7 +135,7 @@ def load_cached(paths: DataPaths, *, use_cache: bool = True) -> Dataset:
         pass
     dataset = load_layers(paths)
     with contextlib.suppress(OSError):
-        from graph.export import write_atomic
+        from graph.atomic import write_atomic
 
         data = pickle.dumps((key, cache_entry(dataset)), protocol=pickle.HIGHEST_PROTOCOL)
         write_atomic(path, data)

@@ -19,9 +19,18 @@ import datetime
 import enum
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["DateSyntaxError", "PartialDate", "Precision", "parse_date"]
+__all__ = [
+    "UNDATED",
+    "DateSyntaxError",
+    "PartialDate",
+    "Precision",
+    "decade",
+    "decade_order",
+    "parse_date",
+]
 
 
 class DateSyntaxError(ValueError):
@@ -247,3 +256,26 @@ def parse_date(value: str | int) -> PartialDate:
     True
     """
     return PartialDate.parse(value)
+
+
+UNDATED = "undated"
+
+
+def decade(date: PartialDate | None) -> str:
+    """The decade of a date's earliest possible day (for a date open at the start,
+    ``../1994-05-31``, its latest), as ``1990s``; `UNDATED` without a date.
+
+    >>> decade(parse_date("1998~")), decade(parse_date("../1994-05-31")), decade(None)
+    ('1990s', '1990s', 'undated')
+    """
+    day = (date.earliest or date.latest) if date is not None else None
+    return UNDATED if day is None else f"{day.year // 10 * 10}s"
+
+
+def decade_order(decades: Iterable[str]) -> list[str]:
+    """Decades (as `decade` writes them) in time order, `UNDATED` last.
+
+    >>> decade_order(["undated", "2010s", "990s", "1990s"])
+    ['990s', '1990s', '2010s', 'undated']
+    """
+    return sorted(decades, key=lambda d: (d == UNDATED, int(d[:-1]) if d != UNDATED else 0))

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from graph.dates import PartialDate
-from graph.model import Dataset
+from graph.model import Dataset, tie_id
 
 __all__ = ["dataset_to_json", "dataset_to_yaml", "entity_to_dict"]
 
@@ -77,7 +77,7 @@ def _document(dataset: Dataset, partnership_ids: bool) -> dict[str, list[dict[st
         rows = [entity_to_dict(e) for e in entities]
         if attribute == "partnerships" and not partnership_ids:
             for row in rows:
-                if row["id"] == "--".join(sorted(row["between"])):
+                if row["id"] == tie_id(*row["between"]):
                     del row["id"]
         document[_KEYS.get(attribute, attribute)] = rows
     return document

@@ -7,6 +7,7 @@ Every problem points at a place in a file, as a compiler does::
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -70,6 +71,29 @@ class Problem:
             "rule": self.rule,
             "message": self.message,
         }
+
+
+def suggestion(candidates: Sequence[str]) -> str:
+    """The end of a message about an unknown word: ``; did you mean 'a', 'b' or 'c'?`` (empty
+    when there is nothing to suggest).
+
+    >>> suggestion(["cities"]), suggestion(["a", "b", "c"]), suggestion([])
+    ("; did you mean 'cities'?", "; did you mean 'a', 'b' or 'c'?", '')
+    """
+    if not candidates:
+        return ""
+    quoted = [f"'{c}'" for c in candidates]
+    shown = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f"; did you mean {shown}?"
+
+
+def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
+    """`suggestion` of the `n` choices nearest to `word` (difflib's ratio, at least 0.6).
+
+    >>> "unknown section 'citys'" + did_you_mean("citys", ["sources", "cities"])
+    "unknown section 'citys'; did you mean 'cities'?"
+    """
+    return suggestion(difflib.get_close_matches(word, list(choices), n=n))
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:

@@ -1,4 +1,4 @@
-"""Exports: a registry of formats, streaming RDF writers, and atomic writes.
+"""Exports: a registry of formats and streaming RDF writers (written atomically, `graph.atomic`).
 
 Every format is an `ExportFormat` in `FORMATS` (looked up by name or by a file's suffix); a
 writer takes the dataset, a binary stream and the base IRI. RDF is streamed from
@@ -19,38 +19,35 @@ a--b,a,b,Aa,Bé,ID,MA,sister-city,active,1991,,,,s
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+from graph.atomic import atomic_writer
 from graph.errors import ExportError
 from graph.gc import no_garbage_collection
 from graph.model import Dataset
 from graph.rdf import Triple, oxigraph_triples, prefixes, triples
 from graph.schema import json_schema
-from graph.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD, Lit, ontology_triples
+from graph.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD, Compactor, Lit, ontology_triples
 
 __all__ = [
     "BUILD_FILES",
     "FORMATS",
     "WORLD_EXPORTS",
     "ExportFormat",
-    "atomic_writer",
     "build_exports",
     "export_bytes",
     "export_to_path",
     "format_for_path",
     "partnership_rows",
-    "write_atomic",
 ]
 
 Writer = Callable[[Dataset, IO[bytes], str], None]
@@ -65,55 +62,6 @@ class ExportFormat:
     media_type: str
     description: str
     write: Writer
-
-
-# ---------------------------------------------------------------------------------------------
-# atomic writes
-
-
-@contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
-    """A binary file that replaces `path` only when the block ends without an error: written
-    to a temporary file in the same folder, flushed, then renamed into place. On any error
-    (or an interrupt) the temporary file is removed and `path` is left as it was."""
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
-    except OSError as error:
-        raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
-    try:
-        with os.fdopen(handle, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-            os.fchmod(out.fileno(), _file_mode(target))
-        Path(temporary).replace(target)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
-        if isinstance(error, OSError):
-            raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
-        raise
-
-
-def _file_mode(target: Path) -> int:
-    """The mode the file should get: the old file's, else what the umask allows."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write `data` to `path` atomically (see `atomic_writer`); returns the path."""
-    with atomic_writer(path) as out:
-        out.write(data)
-    return Path(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,30 +87,10 @@ def _oxigraph_writer(format_name: str) -> Writer:
     return write
 
 
-class _Compactor:
-    """IRIs as compact IRIs (``schema:name``) under the longest matching prefix."""
-
-    def __init__(self, binds: dict[str, str]):
-        self.binds = sorted(binds.items(), key=lambda item: -len(item[1]))
-        self.cache: dict[str, str] = {}
-
-    def __call__(self, iri: str) -> str:
-        found = self.cache.get(iri)
-        if found is None:
-            found = iri
-            for prefix, namespace in self.binds:
-                local = iri[len(namespace) :]
-                if iri.startswith(namespace) and local and not local.startswith("//"):
-                    found = f"{prefix}:{local}"
-                    break
-            self.cache[iri] = found
-        return found
-
-
 def write_jsonld(stream: Iterable[Triple], out: IO[bytes], binds: dict[str, str]) -> None:
     """JSON-LD 1.1: a ``@context`` holding the prefixes and a ``@graph`` of node objects, one
     a subject, in the order subjects first appear; IRIs compacted with the prefixes."""
-    compact = _Compactor(binds)
+    compact = Compactor(binds)
     nodes: dict[str, dict[str, Any]] = {}
     for s, p, o in stream:
         node = nodes.get(s)

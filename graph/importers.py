@@ -25,22 +25,27 @@ import csv
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
+from graph.countries import country_code
 from graph.errors import SisterCitiesError
-from graph.model import Coordinates, Dataset, Partnership, Place, Source
-from graph.names import country_converter, normalize
+from graph.model import Coordinates, Dataset, Partnership, Place, Source, tie_id
+from graph.names import normalize
 
 __all__ = [
+    "IMPORTERS",
     "ImportError_",
+    "ImportFormat",
+    "ImportOptionError",
+    "ImportOptions",
     "ImportReport",
-    "country_code",
     "import_csv",
+    "import_data",
     "import_graph",
     "import_wikipedia_csv",
+    "parse_columns",
 ]
 
 WIKIPEDIA_SOURCE = Source(
@@ -53,7 +58,6 @@ WIKIPEDIA_SOURCE = Source(
 SAME_PLACE_KM = 30.0
 PROGRESS_EVERY = 5_000  # rows between two progress reports
 _BRACKETS = re.compile(r"^(?P<name>.+?)\s*\((?P<inside>[^()]+)\)$")
-COLUMNS = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
 
 
 class ImportError_(SisterCitiesError):
@@ -94,79 +98,6 @@ class ImportReport:
             )
             out.append(f"countries without an ISO 3166-1 code: {shown}")
         return out
-
-
-# User-assigned ISO 3166-1 codes in common use (Wikidata, CLDR, the EU): Kosovo's XK.
-USER_ASSIGNED_COUNTRIES = {"XK": "Kosovo"}
-
-
-@cache
-def country_code(text: str) -> str | None:
-    """The ISO 3166-1 alpha-2 code a country field names, or None.
-
-    Names are read by country_converter's patterns, then by the names of every country in
-    every language of the iso-codes tables that pycountry ships ("Madagaskar", "Grèce"),
-    where they name one country only.
-
-    >>> country_code("Georgia (country)"), country_code("England, United Kingdom")
-    ('GE', 'GB')
-    >>> country_code("Wales"), country_code("Ivory Coast"), country_code("Kosovo")
-    ('GB', 'CI', 'XK')
-    >>> country_code("Madagaskar"), country_code("Grece"), country_code("Atlantis")
-    ('MG', 'GR', None)
-    """
-    import pycountry
-
-    name = text.strip()
-    if "," in name:
-        name = name.rsplit(",", 1)[1].strip()
-    if not name:
-        return None
-    if normalize(name) in _uk_nations():
-        return "GB"
-    code = country_converter().convert(names=name, src="regex", to="ISO2", not_found=None)
-    if isinstance(code, str) and (
-        code in USER_ASSIGNED_COUNTRIES or pycountry.countries.get(alpha_2=code) is not None
-    ):
-        return code
-    return _translated_country_names().get(normalize(name))
-
-
-@cache
-def _translated_country_names() -> dict[str, str]:
-    """Normalized country names in every language pycountry has a translation for → the one
-    code they name (names that two countries share in some language are left out)."""
-    import gettext
-
-    import pycountry
-
-    codes: dict[str, set[str]] = {}
-    countries = list(pycountry.countries)
-    locales = Path(pycountry.LOCALES_DIR)
-    for folder in sorted(locales.iterdir()):
-        try:
-            translation = gettext.translation("iso3166-1", str(locales), languages=[folder.name])
-        except OSError:
-            continue
-        for country in countries:
-            for english in {country.name, getattr(country, "common_name", country.name)}:
-                key = normalize(translation.gettext(english))
-                if key:
-                    codes.setdefault(key, set()).add(country.alpha_2)
-    return {name: next(iter(found)) for name, found in codes.items() if len(found) == 1}
-
-
-@cache
-def _uk_nations() -> frozenset[str]:
-    """The constituent countries of the United Kingdom, from pycountry's ISO 3166-2 table
-    ("Wales [Cymru GB-CYM]" counts as "wales")."""
-    import pycountry
-
-    return frozenset(
-        normalize(s.name.split("[")[0])
-        for s in pycountry.subdivisions.get(country_code="GB")  # type: ignore[no-untyped-call]
-        if s.type in ("Country", "Province")
-    )
 
 
 def _slug(text: str) -> str:
@@ -402,7 +333,7 @@ def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Datas
         if a is b:
             report.dropped["a place paired with itself"] += 1
             continue
-        ident = "--".join(sorted((a.ident, b.ident)))
+        ident = tie_id(a.ident, b.ident)
         if ident in ties:
             report.dropped["the same tie again"] += 1
             continue
@@ -607,3 +538,91 @@ def import_wikidata(
         partnerships=dict(sorted(partnerships.items())),
     )
     return dataset, report
+
+
+# ---------------------------------------------------------------------------------------------
+# the registry of import formats (beside `graph.export.FORMATS`)
+
+CSV_ROLES = tuple(f"{role}{i}" for i in "12" for role in ("city", "country", "lat", "lon"))
+
+
+class ImportOptionError(ImportError_):
+    """Options that do not fit the import format (a usage error at the command line)."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What an import may be told besides its files; each format reads what it needs."""
+
+    source: Source | None = None  # csv, graphml, gexf: the `sources` entry of the output
+    columns: str | None = None  # csv: "city1=from,country1=from_cc,…"
+    labels: Path | None = None  # wikidata: a QID<TAB>label file for the pair lists
+    labels_language: str = "de"
+    progress: Callable[[int], None] | None = None  # called with the rows read so far
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """A format bulk data can be imported from."""
+
+    name: str
+    description: str
+    read: Callable[[Sequence[Path], ImportOptions], tuple[Dataset, ImportReport]]
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """``city1=from,country1=from_cc,…`` as a mapping of our roles (`CSV_ROLES`) to columns.
+
+    >>> parse_columns("city1=a,country1=b,lat1=c,lon1=d,city2=e,country2=f,lat2=g,lon2=h")["lat2"]
+    'g'
+    """
+    if not text:
+        raise ImportOptionError("csv needs --columns (see --help)")
+    mapping = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
+    if sorted(mapping) != sorted(CSV_ROLES):
+        raise ImportOptionError(f"--columns must name exactly: {', '.join(CSV_ROLES)}")
+    return mapping
+
+
+def _source(options: ImportOptions) -> Source:
+    return options.source or Source("imported-data", "Imported data")
+
+
+IMPORTERS: dict[str, ImportFormat] = {
+    f.name: f
+    for f in (
+        ImportFormat(
+            "wikipedia-csv",
+            "the layout of Wikipedia's twin-town lists (city1,country1,lat1,lng1,city2,…)",
+            lambda paths, o: import_wikipedia_csv(paths, o.progress),
+        ),
+        ImportFormat(
+            "csv",
+            "any CSV of pairs, with --columns",
+            lambda paths, o: import_csv(paths, parse_columns(o.columns), _source(o), o.progress),
+        ),
+        ImportFormat(
+            "wikidata",
+            "QID pair lists with --labels, or the JSON results of graph/wikidata/twins.rq",
+            lambda paths, o: import_wikidata(paths, o.labels, o.labels_language, o.progress),
+        ),
+        ImportFormat(
+            "graphml",
+            "GraphML saved by Gephi or networkx",
+            lambda paths, o: import_graph(paths, _source(o)),
+        ),
+        ImportFormat(
+            "gexf",
+            "GEXF saved by Gephi or networkx",
+            lambda paths, o: import_graph(paths, _source(o)),
+        ),
+    )
+}
+
+
+def import_data(
+    format_name: str, paths: Sequence[Path], options: ImportOptions | None = None
+) -> tuple[Dataset, ImportReport]:
+    """Import `paths` in the format `format_name` (a key of `IMPORTERS`): the dataset and the
+    report of every decision. Raises `ImportError_` (`ImportOptionError` for bad options)."""
+    return IMPORTERS[format_name].read(paths, options or ImportOptions())

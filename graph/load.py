@@ -1,4 +1,5 @@
-"""YAML files → `Dataset`, keeping the file, line and column of every entry.
+"""YAML files → `Dataset`, keeping the file, line and column of every entry; `validate` reports
+every problem (the per-field checks of `graph.schema` and the rules of `graph.rules`).
 
 >>> from pathlib import Path
 >>> dataset = load_dataset(Path(__file__).parent.parent / "data" / "cities.yaml")
@@ -10,35 +11,30 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.errors import DataError, Location, Problem, Severity
+from graph.errors import DataError, Location, Problem, Severity, did_you_mean
 from graph.gc import no_garbage_collection
-from graph.model import Dataset, Partnership
+from graph.model import ENTITY_NAMES, SECTION_ATTRIBUTES, Dataset, Partnership, tie_id
+from graph.rules import check_dataset, located, ties_overlap
 from graph.schema import SECTIONS, describe
 from graph.yamltree import YamlList, YamlMap, read_data_file
 
-__all__ = ["DataPaths", "LoadResult", "data_files", "load_dataset", "load_layers", "read_dataset"]
+__all__ = [
+    "DataPaths",
+    "LoadResult",
+    "Report",
+    "data_files",
+    "load_dataset",
+    "read_dataset",
+    "validate",
+]
 
 DataPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
-
-# The YAML section each Dataset attribute is read from.
-SECTION_ATTRIBUTE = {
-    "sources": "sources",
-    "areas": "areas",
-    "cities": "places",
-    "partnerships": "partnerships",
-    "officials": "officials",
-    "events": "events",
-    "visits": "visits",
-    "agreements": "agreements",
-}
-_ENTITY_NAME = {name: record.name for name, record in SECTIONS.items()}
 
 
 @dataclass
@@ -63,10 +59,7 @@ class LoadResult:
 
     def where(self, section: str, ident: str, key: str | None = None) -> Location:
         """The location of an entry, or of one of its values."""
-        entry = self.entries.get(section, {}).get(ident)
-        if entry is None:
-            return Location("?")
-        return entry.value_location(key) if key else entry.location
+        return located(self.entries, section, ident, key)
 
 
 def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
@@ -117,9 +110,10 @@ def _derived_partnership_ids(
         if not between:
             ids.append(None)
             continue
-        pair = "--".join(sorted(between))
+        a, b = between  # the schema checked that it names two places
+        pair = tie_id(a, b)
         if pair in taken:
-            ids.append(f"{pair}--{values.get('kind') or 'tie'}")
+            ids.append(tie_id(a, b, values.get("kind") or "tie"))
         else:
             taken.add(pair)
             ids.append(pair)
@@ -128,8 +122,6 @@ def _derived_partnership_ids(
 
 def _derived_id_clash(ident: str, first: YamlMap, second: YamlMap) -> Problem:
     """Two ties without ids of the same pair and kind: a duplicate tie, or ids are needed."""
-    from graph.validate import ties_overlap
-
     if ties_overlap(first, second):
         return Problem(
             second.location,
@@ -154,8 +146,6 @@ def read_dataset(paths: DataPaths, *, located: bool = True) -> LoadResult:
     merged; ids must be unique across all of them. With `located` False, JSON files are read
     fast, and their problems name only the file (`load_dataset` reads them again to say where).
     """
-    from graph.validate import check_dataset  # validate builds on what is loaded here
-
     files, problems = data_files(paths)
     sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
     entries: dict[str, dict[str, YamlMap]] = {name: {} for name in SECTIONS}
@@ -173,7 +163,7 @@ def read_dataset(paths: DataPaths, *, located: bool = True) -> LoadResult:
                     entry.value_location("id") if "id" in entry else entry.location,
                     Severity.ERROR,
                     "duplicate-id",
-                    f"{_ENTITY_NAME[section]} id '{ident}' is already used at {first.location}",
+                    f"{ENTITY_NAMES[section]} id '{ident}' is already used at {first.location}",
                 )
             )
             return False
@@ -211,8 +201,7 @@ def read_dataset(paths: DataPaths, *, located: bool = True) -> LoadResult:
         for section, items in document.items():
             record = SECTIONS.get(section)
             if record is None:
-                close = difflib.get_close_matches(section, list(SECTIONS), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(section, SECTIONS)
                 problems.append(
                     Problem(
                         document.key_location(section),
@@ -260,38 +249,20 @@ def read_dataset(paths: DataPaths, *, located: bool = True) -> LoadResult:
         tie = Partnership(**{**values, "id": ident}, location=entry.location)
         (sections if ok else broken)["partnerships"][ident] = tie
 
-    dataset = Dataset(**{SECTION_ATTRIBUTE[name]: sections[name] for name in SECTIONS})
+    dataset = Dataset(**{SECTION_ATTRIBUTES[name]: sections[name] for name in SECTIONS})
     result = LoadResult(dataset, problems, entries, files)
     # The whole-dataset rules also look at entries too broken to use, so that one run reports
     # every problem: their wrong values are None.
     checked = Dataset(
-        **{SECTION_ATTRIBUTE[name]: {**sections[name], **broken[name]} for name in SECTIONS}
+        **{SECTION_ATTRIBUTES[name]: {**sections[name], **broken[name]} for name in SECTIONS}
     )
-    problems.extend(check_dataset(result, declared, checked))
+    problems.extend(check_dataset(checked, entries, declared, dataset.partnerships))
     result.problems = _sorted(problems)
     return result
 
 
 def _sorted(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.location.file, p.location.line, p.location.column))
-
-
-def load_layers(paths: DataPaths) -> Dataset:
-    """Load each path (a file, or a folder of files) on its own and merge them in order: the
-    first is the curated data, later ones are imports merged into it place by place
-    (`graph.merge`). One path: `load_dataset`."""
-    if isinstance(paths, (str, os.PathLike)) or len(paths) == 1:
-        return load_dataset(paths)
-    from graph.merge import merge_datasets
-
-    layers = [load_dataset(path) for path in paths]
-    merged = layers[0]
-    imported: set[str] = set()  # ties of the layers under the first: their sources grow
-    for layer in layers[1:]:
-        known = set(merged.partnerships)
-        merged, _ = merge_datasets(merged, layer, corroborate=imported)
-        imported.update(ident for ident in merged.partnerships if ident not in known)
-    return merged
 
 
 MANIFEST = "manifest.json"
@@ -329,7 +300,7 @@ def read_checked_layer(path: Path) -> Dataset:
             else:
                 entity = record.trusted(item, where)
             built[entity.id] = entity
-        sections[SECTION_ATTRIBUTE[section]] = built
+        sections[SECTION_ATTRIBUTES[section]] = built
     return Dataset(**sections)
 
 
@@ -345,3 +316,58 @@ def load_dataset(paths: DataPaths) -> Dataset:
     if result.errors:
         raise DataError(result.problems)
     return result.dataset
+
+
+@dataclass
+class Report:
+    """The outcome of `validate`: problems in file order, and the dataset's counts."""
+
+    problems: list[Problem]
+    counts: dict[str, int]
+    files: list[str]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Only the errors."""
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Only the warnings."""
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not self.errors
+
+    def warnings_by_rule(self) -> dict[str, list[Problem]]:
+        """The warnings grouped by rule, rules in the order they first appear, each rule's
+        warnings in file order."""
+        groups: dict[str, list[Problem]] = {}
+        for problem in self.warnings:
+            groups.setdefault(problem.rule, []).append(problem)
+        return groups
+
+    def as_dict(self) -> dict[str, Any]:
+        """A plain dict for JSON output."""
+        return {
+            "ok": self.ok,
+            "files": self.files,
+            "counts": self.counts,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def validate(paths: DataPaths) -> Report:
+    """Load and check the data at `paths`, reporting every problem at once.
+
+    >>> from pathlib import Path
+    >>> report = validate(Path(__file__).parent.parent / "data" / "cities.yaml")
+    >>> report.ok, report.counts["places"] > 0
+    (True, True)
+    """
+    result = read_dataset(paths)
+    return Report(result.problems, result.dataset.counts(), [str(f) for f in result.files])

@@ -6,39 +6,42 @@ no more than `SAME_PLACE_KM` apart where both have coordinates. The earlier laye
 keeps its id and facts, the later layer's ties are moved onto it, and a later tie for a pair the
 earlier layers already tie is dropped — but its sources are added to an earlier *imported* tie
 (`merge_datasets`' `corroborate`), so that each imported tie names every layer that asserts it.
+A place whose list of partners the earlier layer declares complete (`coverage`) gets no new
+ties from a later one: curated facts win.
 
 >>> import graph
 >>> curated = graph.load_dataset(graph.DEFAULT_DATA)
->>> merged, report = merge_datasets(curated, curated)
->>> report.same_places == len(curated.places), merged.counts() == curated.counts()
-(True, True)
+>>> merge_datasets(curated, curated).counts() == curated.counts()
+True
+
+`load_layers` loads the paths of ``--data`` one by one and merges them in order.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections import Counter
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from graph.model import Dataset, Partnership, Place
+from graph.load import DataPaths, load_dataset
+from graph.model import Dataset, Partnership, Place, tie_id
 from graph.names import normalize
 
-__all__ = ["MergeReport", "crosscheck", "match_places", "merge_datasets"]
+__all__ = [
+    "CROSSCHECK_COLUMNS",
+    "MATCHES",
+    "Crosscheck",
+    "compare",
+    "crosscheck",
+    "load_layers",
+    "match_places",
+    "merge_datasets",
+]
 
 SAME_PLACE_KM = 50.0
-
-
-@dataclass
-class MergeReport:
-    """What merging a layer did."""
-
-    same_places: int = 0
-    new_places: int = 0
-    new_ties: int = 0
-    dropped_ties: int = 0
-    corroborated_ties: int = 0
-    left_out_by_coverage: int = 0  # ties of places whose curated list is complete
 
 
 def _km(a: Place, b: Place) -> float:
@@ -95,12 +98,10 @@ def _remap(entity: Any, places: dict[str, str]) -> Any:
 
 def merge_datasets(
     earlier: Dataset, later: Dataset, *, corroborate: Container[str] = ()
-) -> tuple[Dataset, MergeReport]:
+) -> Dataset:
     """`earlier` with `later` merged in (see the module's docstring). A tie of `earlier` whose
     id is in `corroborate` gets the sources of a tie of `later` for the same pair."""
-    report = MergeReport()
     matches = match_places(earlier, later)
-    report.same_places = len(matches)
     places = dict(earlier.places)
     for place in later.places.values():
         if place.id in matches:
@@ -109,11 +110,9 @@ def merge_datasets(
             matches[place.id] = f"{place.id}-2"
             place = dataclasses.replace(place, id=matches[place.id])
         places[place.id] = _remap(place, matches) if place.part_of in matches else place
-        report.new_places += 1
-    tied = {frozenset(t.between) for t in earlier.partnerships.values()}
     first_tie: dict[frozenset[str], list[str]] = {}
-    for t in earlier.partnerships.values():
-        first_tie.setdefault(frozenset(t.between), []).append(t.id)
+    for known in earlier.partnerships.values():
+        first_tie.setdefault(frozenset(known.between), []).append(known.id)
     ties = dict(earlier.partnerships)
     complete = {p.id for p in earlier.places.values() if p.coverage and p.coverage.complete}
     for tie in later.partnerships.values():
@@ -121,34 +120,25 @@ def merge_datasets(
         moved: Partnership = _remap(tie, matches) if a in matches or b in matches else tie
         pair = frozenset(moved.between)
         if len(pair) < 2:
-            report.dropped_ties += 1
             continue
-        if pair not in tied and pair & complete:
-            # A place whose curated list of partners is complete: a tie that is not on it is
-            # not added (curated facts win); `crosscheck` against the layer lists them.
-            report.dropped_ties += 1
-            report.left_out_by_coverage += 1
-            continue
-        if pair in tied:
-            report.dropped_ties += 1
-            for ident in first_tie.get(pair, ()):
-                if ident in corroborate:
+        if pair in first_tie:
+            for ident in first_tie[pair]:
+                if ident in corroborate:  # an imported tie: name every layer that asserts it
                     known = ties[ident]
                     added = tuple(s for s in moved.sources if s not in known.sources)
                     if added:
                         ties[ident] = dataclasses.replace(known, sources=known.sources + added)
-                        report.corroborated_ties += 1
             continue
-        ident = "--".join(sorted(pair))
+        if pair & complete:
+            continue  # not on a list the earlier layer declares complete: curated facts win
+        a, b = moved.between
+        ident = tie_id(a, b)
         if ident in ties:
-            ident += f"--{moved.kind}"
+            ident = tie_id(a, b, moved.kind)
         if ident in ties:
-            report.dropped_ties += 1
             continue
-        tied.add(pair)
         first_tie[pair] = [ident]
         ties[ident] = moved if moved.id == ident else dataclasses.replace(moved, id=ident)
-        report.new_ties += 1
 
     def union(name: str) -> dict[str, Any]:
         merged = dict(getattr(earlier, name))
@@ -156,7 +146,7 @@ def merge_datasets(
             merged.setdefault(ident, _remap(entity, matches))
         return merged
 
-    dataset = Dataset(
+    return Dataset(
         sources=union("sources"),
         areas=union("areas"),
         places=places,
@@ -166,7 +156,21 @@ def merge_datasets(
         visits=union("visits"),
         agreements=union("agreements"),
     )
-    return dataset, report
+
+
+def load_layers(paths: DataPaths) -> Dataset:
+    """Load each path (a file, or a folder of files) on its own and merge them in order: the
+    first is the curated data, later ones are imports merged into it place by place. One
+    path: `graph.load.load_dataset`."""
+    if isinstance(paths, (str, os.PathLike)) or len(paths) == 1:
+        return load_dataset(paths)
+    merged, *later = [load_dataset(path) for path in paths]
+    imported: set[str] = set()  # ties of the layers under the first: their sources grow
+    for layer in later:
+        known = set(merged.partnerships)
+        merged = merge_datasets(merged, layer, corroborate=imported)
+        imported.update(ident for ident in merged.partnerships if ident not in known)
+    return merged
 
 
 def _overlap(a: Partnership, b: Partnership) -> bool | None:
@@ -178,6 +182,11 @@ def _overlap(a: Partnership, b: Partnership) -> bool | None:
     if None in (a_first, a_last, b_first, b_last):
         return True
     return bool(a_first <= b_last and b_first <= a_last)  # type: ignore[operator]
+
+
+# The kinds of row of `crosscheck`, in the order of its summary, and its columns.
+MATCHES = ("both", "only-ours", "only-theirs", "dates-disagree")
+CROSSCHECK_COLUMNS = ("match", "place_a", "place_b", "name_a", "name_b", "our_since", "their_since")
 
 
 def crosscheck(ours: Dataset, theirs: Dataset) -> Iterator[dict[str, Any]]:
@@ -256,3 +265,24 @@ def crosscheck(ours: Dataset, theirs: Dataset) -> Iterator[dict[str, Any]]:
         key=lambda r: (order[r["match"]], r["name_a"], r["name_b"], r["place_a"], r["place_b"])
     )
     yield from rows
+
+
+@dataclass(frozen=True)
+class Crosscheck:
+    """What `compare` found: the rows asked for, and every row counted by its match."""
+
+    rows: list[dict[str, Any]]
+    counts: dict[str, int]
+
+    def summary(self) -> str:
+        """The counts in one line: ``12 both, 3 only-ours, 40 only-theirs, 1 dates-disagree``."""
+        return ", ".join(f"{self.counts.get(k, 0)} {k}" for k in MATCHES)
+
+
+def compare(ours: Dataset, theirs: Dataset, only: str | None = None) -> Crosscheck:
+    """`crosscheck` once: the rows of kind `only` (a value of `MATCHES`; None: all), and the
+    counts of every kind."""
+    every_row = list(crosscheck(ours, theirs))
+    counts = Counter(row["match"] for row in every_row)
+    rows = [row for row in every_row if only is None or row["match"] == only]
+    return Crosscheck(rows, {k: counts[k] for k in MATCHES})

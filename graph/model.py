@@ -24,9 +24,11 @@ from graph.errors import Location
 __all__ = [
     "AGREEMENT_KINDS",
     "AGREEMENT_STATUSES",
+    "ENTITY_NAMES",
     "PARTNERSHIP_KINDS",
     "PARTNERSHIP_STATUSES",
     "PLACE_KINDS",
+    "SECTION_ATTRIBUTES",
     "SESSION_KINDS",
     "Agreement",
     "Area",
@@ -42,6 +44,7 @@ __all__ = [
     "Session",
     "Source",
     "Visit",
+    "tie_id",
 ]
 
 PLACE_KINDS = (
@@ -67,6 +70,41 @@ AGREEMENT_KINDS = (
 )
 AGREEMENT_STATUSES = ("planned", "signed", "expired", "cancelled")
 SESSION_KINDS = ("keynote", "session", "private-session", "panel")
+
+# The sections of the YAML data: the `Dataset` attribute each fills, and what one entry is
+# called in messages ("unknown place 'atlantis'").
+SECTION_ATTRIBUTES = {
+    "sources": "sources",
+    "areas": "areas",
+    "cities": "places",
+    "partnerships": "partnerships",
+    "officials": "officials",
+    "events": "events",
+    "visits": "visits",
+    "agreements": "agreements",
+}
+ENTITY_NAMES = {
+    "sources": "source",
+    "areas": "area",
+    "cities": "place",
+    "partnerships": "partnership",
+    "officials": "official",
+    "events": "event",
+    "visits": "visit",
+    "agreements": "agreement",
+}
+
+
+def tie_id(a: str, b: str, kind: str | None = None) -> str:
+    """The default id of a tie: the two place ids in sorted order joined by ``--``, plus
+    ``--kind`` for a later tie of a pair already tied.
+
+    >>> tie_id("los-angeles", "jakarta"), tie_id("jakarta", "casablanca", "friendship")
+    ('jakarta--los-angeles', 'casablanca--jakarta--friendship')
+    """
+    first, second = sorted((a, b))
+    return f"{first}--{second}" if kind is None else f"{first}--{second}--{kind}"
+
 
 _NOWHERE = field(default=None, compare=False, repr=False)
 

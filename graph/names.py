@@ -17,10 +17,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
-from graph.errors import SisterCitiesError
+from graph.errors import SisterCitiesError, suggestion
 from graph.model import Dataset, Official, Place
 
 __all__ = [
@@ -28,7 +26,6 @@ __all__ = [
     "LookupFailed",
     "NameIndex",
     "UnknownName",
-    "country_converter",
     "normalize",
 ]
 
@@ -38,17 +35,6 @@ _FOLD = str.maketrans(
 )
 _NOT_WORD = re.compile(r"[\W_]+")
 _QID = re.compile(r"[Qq][1-9][0-9]*")
-
-
-@cache
-def country_converter() -> Any:
-    """country_converter's converter (loading its table takes a while: made once)."""
-    import logging
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    import country_converter as coco
-
-    return coco.CountryConverter()
 
 
 def normalize(text: str) -> str:
@@ -70,8 +56,7 @@ class UnknownName(LookupFailed):
     def __init__(self, kind: str, text: str, suggestions: Sequence[str]):
         self.text = text
         self.suggestions = list(suggestions)
-        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"no {kind} is called '{text}'{hint}")
+        super().__init__(f"no {kind} is called '{text}'{suggestion(self.suggestions)}")
 
 
 class AmbiguousName(LookupFailed):
@@ -121,11 +106,6 @@ class NameIndex:
                     bucket = self.by_name.setdefault(name, [])
                     if entry not in bucket:
                         bucket.append(entry)
-
-    @property
-    def ids(self) -> set[str]:
-        """Every id the index knows."""
-        return set(self.by_id)
 
     @classmethod
     def of_places(cls, dataset: Dataset) -> NameIndex:

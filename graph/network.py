@@ -12,12 +12,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from graph.dates import decade, decade_order
 from graph.model import Dataset
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["city_network", "flat_city_network", "knowledge_graph", "stats", "tie_network"]
+__all__ = [
+    "city_network",
+    "flat_city_network",
+    "knowledge_graph",
+    "stats",
+    "stats_rows",
+    "tie_network",
+]
 
 
 def city_network(dataset: Dataset) -> nx.MultiGraph:
@@ -238,8 +246,7 @@ def stats(dataset: Dataset, top: int = 10, seed: int = 1990) -> dict[str, Any]:
             continue
         a, b = sorted(dataset.places[p].country or "??" for p in tie.between)
         country_pairs[f"{a}–{b}"] += 1
-        day = (tie.since.earliest or tie.since.latest) if tie.since is not None else None
-        decades["undated" if day is None else f"{day.year // 10 * 10}s"] += 1
+        decades[decade(tie.since)] += 1
     by_degree = sorted(degrees, key=lambda p: (-degrees[p], name(p)))[:top]
     by_betweenness = sorted(betweenness, key=lambda p: (-betweenness[p], name(p)))[:top]
     return {
@@ -269,8 +276,24 @@ def stats(dataset: Dataset, top: int = 10, seed: int = 1990) -> dict[str, Any]:
             {"countries": pair, "ties": n}
             for pair, n in sorted(country_pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         ],
-        "ties_by_decade": [
-            {"decade": d, "ties": decades[d]}
-            for d in sorted(decades, key=lambda d: (d == "undated", d))
-        ],
+        "ties_by_decade": [{"decade": d, "ties": decades[d]} for d in decade_order(decades)],
     }
+
+
+def stats_rows(measures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The measures of `stats` flattened to ``measure, value`` rows (for CSV): the single
+    values first, then each list's items as ``top_by_degree[1].place``.
+
+    >>> stats_rows({"places": 2, "top": [{"place": "a", "degree": 1}]})
+    [{'measure': 'places', 'value': 2}, {'measure': 'top[1].place', 'value': 'a'}, \
+{'measure': 'top[1].degree', 'value': 1}]
+    """
+    rows = [{"measure": k, "value": v} for k, v in measures.items() if not isinstance(v, list)]
+    for key, value in measures.items():
+        if isinstance(value, list):
+            rows += [
+                {"measure": f"{key}[{i}].{field}", "value": item[field]}
+                for i, item in enumerate(value, 1)
+                for field in item
+            ]
+    return rows

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from graph.dates import UNDATED, decade, decade_order
 from graph.model import Dataset
 
 __all__ = ["write_plots"]
@@ -23,7 +24,7 @@ def write_plots(dataset: Dataset, folder: Path, top: int = 15) -> list[Path]:
     matplotlib.use("Agg")  # no screen: draw into files
     import matplotlib.pyplot as plt
 
-    from graph.export import write_atomic
+    from graph.atomic import write_atomic
     from graph.network import tie_network
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -49,16 +50,14 @@ def write_plots(dataset: Dataset, folder: Path, top: int = 15) -> list[Path]:
     axes.grid(True, which="both", alpha=0.3)
     save(figure, "degree.png")
 
-    decades: Counter[int] = Counter()
-    for tie in dataset.partnerships.values():
-        if tie.status != "planned" and tie.since is not None:
-            day = tie.since.earliest or tie.since.latest
-            if day is not None:
-                decades[day.year // 10 * 10] += 1
+    decades: Counter[str] = Counter(
+        decade(t.since) for t in dataset.partnerships.values() if t.status != "planned"
+    )
+    del decades[UNDATED]
     figure, axes = plt.subplots(figsize=(6, 4.5))
     if decades:
-        keys = sorted(decades)
-        axes.bar([str(k) + "s" for k in keys], [decades[k] for k in keys])
+        keys = decade_order(decades)
+        axes.bar(keys, [decades[k] for k in keys])
         axes.tick_params(axis="x", rotation=45)
     dated = sum(decades.values())
     axes.set_title(

@@ -19,22 +19,35 @@ from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
-from graph.dates import PartialDate
-from graph.errors import SisterCitiesError
+from graph.dates import PartialDate, decade, decade_order
+from graph.errors import SisterCitiesError, did_you_mean
 from graph.model import Dataset, Partnership
 
 __all__ = [
+    "AGREEMENTS_COLUMNS",
+    "AREAS_COLUMNS",
+    "CITIES_COLUMNS",
+    "EVENTS_COLUMNS",
+    "PATH_COLUMNS",
+    "PROFILE_OFFICIAL_COLUMNS",
+    "PROFILE_VISIT_COLUMNS",
+    "TIMELINE_COLUMNS",
+    "VISITS_COLUMNS",
+    "QueryError",
     "agreements",
     "areas",
     "cities",
     "common",
+    "common_columns",
     "coverage",
     "coverage_note",
     "decade_histogram",
     "events",
     "in_force",
     "officials",
+    "officials_columns",
     "partners",
+    "partners_columns",
     "path",
     "profile",
     "provenance",
@@ -108,6 +121,9 @@ def _ties(dataset: Dataset, place: str) -> list[Partnership]:
     return sorted(dataset.partnerships_of(place), key=lambda t: (_sort_key(t.since), t.id))
 
 
+CITIES_COLUMNS = ("id", "name", "country", "kind", "partners", "planned")
+
+
 def cities(dataset: Dataset, country: str | None = None, kind: str | None = None) -> Iterator[Row]:
     """Places with their number of partners (distinct places with a tie in force or ended) and
     of places with only a planned tie."""
@@ -133,6 +149,12 @@ def cities(dataset: Dataset, country: str | None = None, kind: str | None = None
         }
 
 
+def partners_columns(as_of: object = None) -> tuple[str, ...]:
+    """The columns of `partners` (with ``in_force`` when asked `as_of` a date)."""
+    head = ("partner", "name", "country", "kind", "status", "since", "until")
+    return (*head, *(("in_force",) if as_of else ()), "areas", "sources")
+
+
 def partners(
     dataset: Dataset,
     place: str,
@@ -146,8 +168,25 @@ def partners(
 ) -> Iterator[Row]:
     """The ties of a place in date order (undated last). `since`/`until` keep ties that may
     have begun in or after / in or before a year; `as_of` keeps ties in force at a date and says
-    whether they certainly or only possibly were."""
+    whether they certainly or only possibly were. An `area` that is no area's id raises
+    `QueryError` with the nearest ids."""
+    if area is not None and area not in dataset.areas:
+        hint = did_you_mean(area, dataset.areas, n=3)
+        raise QueryError(f"no cooperation area has the id '{area}'{hint}")
     at = PartialDate.parse(as_of) if isinstance(as_of, (str, int)) else as_of
+    return _partner_rows(dataset, place, at, since, until, kind, area, status)
+
+
+def _partner_rows(
+    dataset: Dataset,
+    place: str,
+    at: PartialDate | None,
+    since: int | None,
+    until: int | None,
+    kind: str | None,
+    area: str | None,
+    status: str | None,
+) -> Iterator[Row]:
     places = dataset.places
     for tie in _ties(dataset, place):
         if kind and tie.kind != kind:
@@ -253,22 +292,28 @@ def coverage_note(dataset: Dataset, place_id: str) -> str | None:
     return f"{place.name}: ties from {where}; {checked}"
 
 
-def profile(dataset: Dataset, place_id: str) -> Row:
-    """Everything about a place: names, where it is, its ties, officials and visits."""
-    from graph.network import knowledge_graph
+# The tables of a profile for people (json gives every field).
+PROFILE_OFFICIAL_COLUMNS = ("official", "name", "title", "from", "until")
+PROFILE_VISIT_COLUMNS = ("visit", "from", "until", "visitors", "place_name", "met")
 
+
+def profile(dataset: Dataset, place_id: str) -> Row:
+    """Everything about a place: names, where it is, its ties, the officials who held an office
+    of it, and the visits to it or by those officials (read from the dataset directly: no
+    graph of everything is built for one place)."""
     place = dataset.places[place_id]
-    knowledge = knowledge_graph(dataset)
-    node = ("place", place_id)
     official_ids = sorted(
-        {o for (kind, o), _, rel in knowledge.in_edges(node, data="relation") if kind == "official"}
+        o.id for o in dataset.officials.values() if any(r.of == place_id for r in o.roles)
     )
-    visit_ids = [
-        v for (kind, v), _, rel in knowledge.in_edges(node, data="relation") if kind == "visit"
-    ]
-    for official in official_ids:
-        visit_ids += [v for v in dataset.visits if official in dataset.visits[v].visitors]
-    visit_ids = sorted(set(visit_ids), key=lambda v: (_earliest(dataset.visits[v].start), v))
+    of_place = set(official_ids)
+    visit_ids = sorted(
+        (
+            v.id
+            for v in dataset.visits.values()
+            if v.place == place_id or of_place.intersection(v.visitors)
+        ),
+        key=lambda v: (_earliest(dataset.visits[v].start), v),
+    )
     return {
         "id": place.id,
         "name": place.name,
@@ -301,17 +346,18 @@ def profile(dataset: Dataset, place_id: str) -> Row:
     }
 
 
+PATH_COLUMNS = ("chain", "hop", "from", "to", "from_name", "to_name", "kind", "since")
+
+
 def path(dataset: Dataset, source: str, target: str, max_hops: int = 6) -> Iterator[Row]:
     """The shortest chains of ties (not planned ones) between two places, one row a hop:
-    ``chain`` numbers the chains, ``hop`` the steps."""
+    ``chain`` numbers the chains, ``hop`` the steps. The chains are networkx's
+    ``all_shortest_paths`` over `graph.network.tie_network`."""
     import networkx as nx
 
-    from graph.network import city_network
+    from graph.network import tie_network
 
-    network = nx.Graph(
-        (a, b) for a, b, status in city_network(dataset).edges(data="status") if status != "planned"
-    )
-    network.add_nodes_from(dataset.places)
+    network = tie_network(dataset)
     try:
         chains = sorted(nx.all_shortest_paths(network, source, target))
     except nx.NetworkXNoPath:
@@ -342,6 +388,12 @@ def path(dataset: Dataset, source: str, target: str, max_hops: int = 6) -> Itera
                 "kind": tie.kind,
                 "since": _text(tie.since),
             }
+
+
+def common_columns(first: str, second: str) -> tuple[str, ...]:
+    """The columns of `common`: each place's tie is in two columns named after it."""
+    each = [f"{place}_{column}" for place in (first, second) for column in ("kind", "since")]
+    return ("partner", "name", "country", *each)
 
 
 def common(dataset: Dataset, first: str, second: str) -> Iterator[Row]:
@@ -383,6 +435,19 @@ def _visit_row(dataset: Dataset, visit: Any) -> Row:
     }
 
 
+VISITS_COLUMNS = (
+    "visit",
+    "from",
+    "until",
+    "visitors",
+    "place",
+    "place_name",
+    "purpose",
+    "events",
+    "met",
+)
+
+
 def visits(
     dataset: Dataset,
     *,
@@ -402,6 +467,11 @@ def visits(
             if not first <= year <= last:
                 continue
         yield _visit_row(dataset, visit)
+
+
+def officials_columns(as_of: object = None) -> tuple[str, ...]:
+    """The columns of `officials` (with ``in_force`` when asked `as_of` a date)."""
+    return ("official", "name", "title", "of", "from", "until", *(("in_force",) if as_of else ()))
 
 
 def officials(
@@ -438,6 +508,9 @@ def officials(
         yield row
 
 
+EVENTS_COLUMNS = ("event", "name", "place", "venue", "from", "until", "sessions")
+
+
 def events(dataset: Dataset) -> Iterator[Row]:
     """Events in date order, with their sessions."""
     for event in sorted(dataset.events.values(), key=lambda e: (_sort_key(e.start), e.id)):
@@ -454,6 +527,9 @@ def events(dataset: Dataset) -> Iterator[Row]:
         }
 
 
+AGREEMENTS_COLUMNS = ("agreement", "kind", "status", "signed", "parties", "areas")
+
+
 def agreements(dataset: Dataset, *, status: str | None = None) -> Iterator[Row]:
     """Agreements (letters of intent, memoranda …) in date order, planned ones last."""
     for agreement in sorted(dataset.agreements.values(), key=lambda a: (_sort_key(a.signed), a.id)):
@@ -467,6 +543,9 @@ def agreements(dataset: Dataset, *, status: str | None = None) -> Iterator[Row]:
             "parties": ";".join(agreement.parties),
             "areas": ";".join(agreement.areas),
         }
+
+
+AREAS_COLUMNS = ("area", "label", "ties", "visits", "agreements")
 
 
 def areas(dataset: Dataset, *, city: str | None = None) -> Iterator[Row]:
@@ -508,6 +587,9 @@ def areas(dataset: Dataset, *, city: str | None = None) -> Iterator[Row]:
             }
         )
     yield from sorted(rows, key=lambda r: (-r["ties"], -r["visits"], -r["agreements"], r["area"]))
+
+
+TIMELINE_COLUMNS = ("date", "what", "id", "summary")
 
 
 def timeline(dataset: Dataset, place: str | None = None) -> Iterator[Row]:
@@ -588,12 +670,9 @@ def decade_histogram(rows: Iterable[Row]) -> list[Row]:
     """
     counts: dict[str, Counter[str]] = {}
     for row in rows:
-        date = PartialDate.parse(row["date"]) if row["date"] else None
-        day = (date.earliest or date.latest) if date is not None else None
-        decade = "undated" if day is None else f"{day.year // 10 * 10}s"
-        counts.setdefault(decade, Counter())[row["what"] + "s"] += 1
-    order = sorted(counts, key=lambda d: (d == "undated", d))
+        when = decade(PartialDate.parse(row["date"]) if row["date"] else None)
+        counts.setdefault(when, Counter())[row["what"] + "s"] += 1
     return [
         {"decade": d, **{k: counts[d][k] for k in ("ties", "visits", "events", "agreements")}}
-        for d in order
+        for d in decade_order(counts)
     ]

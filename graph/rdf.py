@@ -447,17 +447,6 @@ def oxigraph_triples(stream: Iterable[Triple]) -> Iterator[Any]:
         yield triple(get(s) or make(s), get(p) or make(p), get(o) or make(o))
 
 
-def to_rdflib_term(term: str | Lit) -> Any:
-    """An rdflib term for a plain IRI string or a `Lit`."""
-    from rdflib import Literal, URIRef
-
-    if isinstance(term, Lit):
-        return Literal(
-            term.value, lang=term.lang, datatype=URIRef(term.datatype) if term.datatype else None
-        )
-    return URIRef(term)
-
-
 def to_rdf(dataset: Dataset, base: str = DEFAULT_BASE) -> rdflib.Graph:
     """The dataset as an ``rdflib.Graph``, with every prefix bound."""
     from rdflib import Graph, Literal, URIRef
@@ -514,7 +503,7 @@ def _local(iri: str, namespace: str) -> str:
 def _concept_value(iri: str | None, scheme: str) -> Any:
     if iri is None:
         return None
-    return _local(iri, concept(scheme, ""))
+    return _local(iri, f"{SC}{scheme}-")  # the IRIs of the scheme's values start so
 
 
 def _index(iri: str) -> int:

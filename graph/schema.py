@@ -13,17 +13,16 @@ f.yaml:4:14: error[unknown-country]: 'country' is 'XX', which is not an ISO 3166
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from graph import model
+from graph.countries import country_codes
 from graph.dates import DATE_PATTERN, DateSyntaxError, PartialDate
-from graph.errors import Location, Problem, Severity
+from graph.errors import Location, Problem, Severity, did_you_mean
 from graph.yamltree import YamlList, YamlMap
 
 __all__ = ["SECTIONS", "SLUG_PATTERN", "FieldType", "Record", "json_schema"]
@@ -164,11 +163,11 @@ class Country(Pattern):
         )
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "enum": sorted(_country_codes())}
+        return {"type": "string", "enum": sorted(country_codes())}
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         value = super().convert(value, where, problems, what)
-        if value is not INVALID and value not in _country_codes():
+        if value is not INVALID and value not in country_codes():
             return _error(
                 problems,
                 where,
@@ -176,17 +175,6 @@ class Country(Pattern):
                 f"{what} is {_shown(value)}, which is not an ISO 3166-1 alpha-2 code",
             )
         return value
-
-
-@cache
-def _country_codes() -> frozenset[str]:
-    import pycountry
-
-    from graph.importers import USER_ASSIGNED_COUNTRIES
-
-    return frozenset(country.alpha_2 for country in pycountry.countries) | frozenset(
-        USER_ASSIGNED_COUNTRIES
-    )
 
 
 class Date(FieldType):
@@ -231,8 +219,7 @@ class Enum(FieldType):
         if not isinstance(value, str):
             return self.wrong_type(value, where, problems, what)
         if value not in self.values:
-            close = difflib.get_close_matches(value, self.values, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(value, self.values)
             return _error(
                 problems,
                 where,
@@ -522,8 +509,7 @@ class Record(FieldType):
         for key in value:
             if key not in self.by_name:
                 ok = False
-                close = difflib.get_close_matches(key, list(self.by_name), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(key, self.by_name)
                 if key == "<<":
                     hint = "; YAML merge keys (<<) are not supported: write the keys out"
                 allowed = ", ".join(self.by_name)
@@ -572,7 +558,7 @@ class Record(FieldType):
 def _pair_name(between: Any) -> str | None:
     """The default id of a tie between two places, for messages about it."""
     if isinstance(between, list) and len(between) == 2 and all(isinstance(p, str) for p in between):
-        return "--".join(sorted(between))
+        return model.tie_id(*between)
     return None
 
 

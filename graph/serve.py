@@ -26,6 +26,7 @@ def make_server(
     """A server (not yet started: call `serve_forever`) answering SPARQL queries at /query."""
     import pyoxigraph as ox
 
+    from graph.export import FORMATS
     from graph.rdf import prefixes
     from graph.sparql import load_store
 
@@ -38,9 +39,9 @@ def make_server(
         ("text/csv", ox.QueryResultsFormat.CSV),
         ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
     ]
-    graph_formats = [
-        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-        ("text/turtle", ox.RdfFormat.TURTLE),
+    graph_formats = [  # the export registry's media types, N-Triples first (the default)
+        (media, ox.RdfFormat.from_media_type(media))
+        for media in (FORMATS["n-triples"].media_type, FORMATS["turtle"].media_type)
     ]
 
     class Handler(BaseHTTPRequestHandler):

@@ -18,21 +18,53 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
 from graph.errors import SisterCitiesError
 from graph.model import Dataset
 from graph.rdf import Triple, oxigraph_triples, prefixes, triples
-from graph.vocab import DEFAULT_BASE, XSD, Lit
+from graph.vocab import DEFAULT_BASE, XSD, Compactor, Lit
 
-__all__ = ["QueryAnswer", "SparqlError", "example_queries", "load_store", "run_query"]
+__all__ = [
+    "QueryAnswer",
+    "SparqlError",
+    "SparqlUsageError",
+    "example_queries",
+    "example_query",
+    "load_store",
+    "parse_bindings",
+    "run_query",
+]
 
 
 class SparqlError(SisterCitiesError):
     """A query that cannot be parsed or run."""
+
+
+class SparqlUsageError(SparqlError):
+    """A query asked for wrongly: a binding that is not NAME=VALUE, an unknown example."""
+
+
+def parse_bindings(texts: Iterable[str]) -> dict[str, str | Lit]:
+    """``NAME=VALUE`` bindings as `run_query` takes them: a value in double quotes is a string
+    literal, anything else an IRI (``place:jakarta`` or a full IRI); ``?`` or ``$`` before the
+    name is dropped.
+
+    >>> parse_bindings(["city=place:jakarta", '?name="Jakarta"'])
+    {'city': 'place:jakarta', 'name': Lit('Jakarta', None, None)}
+    """
+    values: dict[str, str | Lit] = {}
+    for text in texts:
+        name, equals, value = text.partition("=")
+        if not equals or not name:
+            raise SparqlUsageError(f"--bind takes NAME=VALUE, not '{text}'")
+        is_text = len(value) >= 2 and value[0] == value[-1] == '"'
+        values[name.lstrip("?$")] = Lit(value[1:-1]) if is_text else value
+    return values
 
 
 def load_store(dataset: Dataset, base: str = DEFAULT_BASE) -> Any:
@@ -73,16 +105,17 @@ class QueryAnswer:
     graph: list[Triple] = field(default_factory=list)
     prefixes: dict[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def _compactor(self) -> Compactor:
+        return Compactor(self.prefixes)
+
     def compact(self, term: str | Lit | None) -> str | None:
         """A term as a person reads it: a literal's text, an IRI as ``prefix:local``."""
         if term is None:
             return None
         if isinstance(term, Lit):
             return term.value
-        for prefix, namespace in sorted(self.prefixes.items(), key=lambda p: -len(p[1])):
-            if term.startswith(namespace) and "/" not in term[len(namespace) :]:
-                return f"{prefix}:{term[len(namespace) :]}"
-        return term
+        return self._compactor(term)
 
     def rows(self, *, compact: bool = True) -> Iterator[dict[str, str | None]]:
         """SELECT solutions as plain dicts (ASK: one row with ``result``)."""
@@ -94,6 +127,16 @@ class QueryAnswer:
                 name: (self.compact(v) if compact else (v.value if isinstance(v, Lit) else v))
                 for name, v in zip(self.variables, solution, strict=True)
             }
+
+    def turtle(self) -> bytes:
+        """CONSTRUCT and DESCRIBE answers as Turtle, with the exports' prefixes bound."""
+        import io
+
+        from graph.export import write_rdf_triples
+
+        buffer = io.BytesIO()
+        write_rdf_triples(self.graph, buffer, "TURTLE", self.prefixes)
+        return buffer.getvalue()
 
     def sparql_json(self) -> str:
         """The W3C SPARQL 1.1 Query Results JSON document."""
@@ -194,6 +237,15 @@ def _term(value: str | Lit, binds: dict[str, str]) -> Any:
         return ox.NamedNode(value)
     except ValueError as error:
         raise SparqlError(f"'{value}' is not an IRI: {error}") from None
+
+
+def example_query(name: str) -> str:
+    """The text of the shipped example query `name`; `SparqlUsageError` naming the examples
+    when there is none."""
+    examples = example_queries()
+    if name not in examples:
+        raise SparqlUsageError(f"no example '{name}'; examples: {', '.join(examples)}")
+    return examples[name]
 
 
 def example_queries() -> dict[str, str]:

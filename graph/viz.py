@@ -33,7 +33,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -110,12 +110,11 @@ class VizOptions:
     with_visits: bool = False
     title: str = "Sister cities"
     colour_by: str = "continent"  # or "country"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @cache
 def _continents(countries: tuple[str, ...]) -> dict[str, str]:
-    from graph.names import country_converter
+    from graph.countries import country_converter
 
     names = country_converter().convert(
         names=list(countries), src="ISO2", to="Continent_7", not_found=None
@@ -454,7 +453,7 @@ def _coverage(dataset: Dataset, coverage: Coverage | None) -> dict[str, Any] | N
 
 @cache
 def _country_names(countries: tuple[str, ...]) -> dict[str, str]:
-    from graph.names import country_converter
+    from graph.countries import country_converter
 
     names = country_converter().convert(
         names=list(countries), src="ISO2", to="name_short", not_found=None

@@ -12,7 +12,7 @@ alignments to Wikidata and DBpedia, for ``exports/ontology.ttl``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "PREFIXES",
     "SC",
     "TERMS",
+    "Compactor",
     "Lit",
     "Namespace",
     "Term",
@@ -33,43 +34,189 @@ __all__ = [
 class Namespace(str):
     """An IRI prefix whose attributes are the IRIs under it (plain strings, fast to build).
 
+    A namespace given its `terms` is closed, as rdflib's ``DefinedNamespace`` with ``_fail``:
+    a term it does not declare raises `AttributeError` instead of making a misspelled IRI.
+    Without `terms` it is open (the data's own namespaces: ``place/``, Wikidata entities).
     Names that are also methods of `str` (``count``, ``title``, ``index`` …) must be written
     ``NS.term("count")``: the attribute would be the method.
 
-    >>> Namespace("https://schema.org/").City
+    >>> schema = Namespace("https://schema.org/", ("City", "name"))
+    >>> schema.City
     'https://schema.org/City'
+    >>> schema.Cty
+    Traceback (most recent call last):
+    AttributeError: 'Cty' is not a term of <https://schema.org/>
     """
+
+    _declared: frozenset[str] | None
+
+    def __new__(cls, iri: str, terms: Iterable[str] | None = None) -> Namespace:
+        namespace = super().__new__(cls, iri)
+        namespace.__dict__["_declared"] = None if terms is None else frozenset(terms)
+        return namespace
 
     def __getattr__(self, name: str) -> str:
         if name.startswith("__"):
             raise AttributeError(name)
-        iri = self + name
+        iri = self.term(name)
         self.__dict__[name] = iri  # the next lookup finds it without calling us
         return iri
 
     def term(self, name: str) -> str:
         """The IRI `name` under this namespace (for names that are not identifiers)."""
+        declared = self.__dict__["_declared"]
+        if declared is not None and name not in declared:
+            raise AttributeError(f"{name!r} is not a term of <{self}>")
         return self + name
+
+    def close(self, terms: Iterable[str]) -> None:
+        """Declare the namespace's terms (for a vocabulary whose table uses the namespace while
+        it is being built): from now on, any other term raises. The terms looked up before
+        must be among them."""
+        declared = frozenset(terms)
+        used = {name for name in self.__dict__ if not name.startswith("_")}
+        if used - declared:
+            raise AttributeError(f"{sorted(used - declared)} are not terms of <{self}>")
+        self.__dict__["_declared"] = declared
 
 
 DEFAULT_BASE = "https://w3id.org/sistercities/id/"
 SC = Namespace("https://w3id.org/sistercities/vocab#")
-RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
-OWL = Namespace("http://www.w3.org/2002/07/owl#")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
-SDO = Namespace("https://schema.org/")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-WGS84 = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
-GEO = Namespace("http://www.opengis.net/ont/geosparql#")
+RDF = Namespace(
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    ("type",),
+)
+RDFS = Namespace(
+    "http://www.w3.org/2000/01/rdf-schema#",
+    (
+        "comment",
+        "domain",
+        "isDefinedBy",
+        "label",
+        "range",
+        "subClassOf",
+        "subPropertyOf",
+    ),
+)
+OWL = Namespace(
+    "http://www.w3.org/2002/07/owl#",
+    (
+        "Class",
+        "DatatypeProperty",
+        "ObjectProperty",
+        "Ontology",
+        "SymmetricProperty",
+        "equivalentClass",
+        "equivalentProperty",
+        "sameAs",
+    ),
+)
+XSD = Namespace(
+    "http://www.w3.org/2001/XMLSchema#",
+    (
+        "anyURI",
+        "boolean",
+        "date",
+        "double",
+        "gYear",
+        "gYearMonth",
+        "integer",
+        "string",
+    ),
+)
+SDO = Namespace(
+    "https://schema.org/",
+    (
+        "AdministrativeArea",
+        "City",
+        "CreativeWork",
+        "Event",
+        "Person",
+        "Place",
+        "Role",
+        "addressCountry",
+        "attendee",
+        "containedInPlace",
+        "description",
+        "endDate",
+        "location",
+        "name",
+        "performer",
+        "roleName",
+        "startDate",
+        "subEvent",
+        "url",
+    ),
+)
+SKOS = Namespace(
+    "http://www.w3.org/2004/02/skos/core#",
+    (
+        "Concept",
+        "ConceptScheme",
+        "altLabel",
+        "broader",
+        "inScheme",
+        "note",
+        "prefLabel",
+    ),
+)
+PROV = Namespace(
+    "http://www.w3.org/ns/prov#",
+    (
+        "Entity",
+        "wasDerivedFrom",
+    ),
+)
+DCTERMS = Namespace(
+    "http://purl.org/dc/terms/",
+    (
+        "issued",
+        "language",
+        "publisher",
+        "rights",
+        "title",
+    ),
+)
+ORG = Namespace(
+    "http://www.w3.org/ns/org#",
+    (
+        "Membership",
+        "member",
+    ),
+)
+WGS84 = Namespace(
+    "http://www.w3.org/2003/01/geo/wgs84_pos#",
+    (
+        "lat",
+        "long",
+    ),
+)
+GEO = Namespace(
+    "http://www.opengis.net/ont/geosparql#",
+    (
+        "Geometry",
+        "asWKT",
+        "hasGeometry",
+        "wktLiteral",
+    ),
+)
 WD = Namespace("http://www.wikidata.org/entity/")
-WDT = Namespace("http://www.wikidata.org/prop/direct/")
-DBO = Namespace("http://dbpedia.org/ontology/")
-EDTF = Namespace("http://id.loc.gov/datatypes/edtf/")
-SH = Namespace("http://www.w3.org/ns/shacl#")
+WDT = Namespace(
+    "http://www.wikidata.org/prop/direct/",
+    (
+        "P1082",
+        "P1566",
+        "P190",
+    ),
+)
+DBO = Namespace(
+    "http://dbpedia.org/ontology/",
+    ("twinCity",),
+)
+EDTF = Namespace(
+    "http://id.loc.gov/datatypes/edtf/",
+    ("EDTF",),
+)
 
 # Prefixes bound in every export (the data's own, under the base, are added per export).
 PREFIXES: dict[str, str] = {
@@ -90,6 +237,35 @@ PREFIXES: dict[str, str] = {
     "dbo": DBO,
     "edtf": EDTF,
 }
+
+
+class Compactor:
+    """IRIs as compact IRIs (``schema:name``) under the longest matching prefix: the one rule of
+    the JSON-LD export and of tables for people. An IRI that is a namespace itself, or whose
+    rest starts with ``//``, stays whole.
+
+    >>> compact = Compactor({"schema": "https://schema.org/", "place": "https://x.org/place/"})
+    >>> compact("https://schema.org/City"), compact("https://x.org/place/a/role/1")
+    ('schema:City', 'place:a/role/1')
+    >>> compact("https://schema.org/"), compact("https://elsewhere.org/x")
+    ('https://schema.org/', 'https://elsewhere.org/x')
+    """
+
+    def __init__(self, binds: dict[str, str]):
+        self.binds = sorted(binds.items(), key=lambda item: -len(item[1]))
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, iri: str) -> str:
+        found = self.cache.get(iri)
+        if found is None:
+            found = iri
+            for prefix, namespace in self.binds:
+                local = iri[len(namespace) :]
+                if iri.startswith(namespace) and local and not local.startswith("//"):
+                    found = f"{prefix}:{local}"
+                    break
+            self.cache[iri] = found
+        return found
 
 
 class Lit(tuple[str, str | None, str | None]):
@@ -663,3 +839,7 @@ def ontology_triples() -> Iterator[tuple[str, str, str | Lit]]:
         yield iri, RDFS.label, Lit(label, lang="en")
         yield iri, RDFS.comment, Lit(f"The {scheme} value '{value}'.", lang="en")
         yield iri, RDFS.isDefinedBy, ONTOLOGY
+
+
+# Our vocabulary is closed once its table is built: its terms and the values of its schemes.
+SC.close([*TERMS, *(f"{scheme}-{value}" for scheme, value, _ in _concepts())])

@@ -282,8 +282,8 @@ def build_world_layers(
 ) -> tuple[list[Path], WorldReport]:
     """Import the raw sources and write the world layers into `out_dir` (each file written
     atomically); the same sources give the same bytes."""
+    from graph.atomic import write_atomic
     from graph.dump import dataset_to_json
-    from graph.export import write_atomic
 
     lists, wikidata, report = world_layers(sources, progress)
     texts = {

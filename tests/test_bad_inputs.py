@@ -22,19 +22,18 @@ import re
 import resource
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SCRIPT
 
-from graph.validate import RULES
+from graph.rules import RULES
 from graph.yamltree import MAX_FILE_BYTES
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 FILES = sorted(path.name for path in CORPUS.glob("*.yaml"))
-SCRIPT = Path(sys.executable).parent / "sistercities"
 MEMORY_LIMIT = 1536 * 1024 * 1024  # bytes of address space a command may use
 TIMEOUT = 60  # seconds a command may take
 

@@ -3,57 +3,35 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import DATA, MINIMAL, ROOT, run_cli, run_script
 
 import graph
 from cli import cli
 from graph.export import BUILD_FILES
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "cities.yaml"
-MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 COMMANDS = sorted(cli.commands)
 
 
-def run_console_script(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the installed `sistercities` script for real."""
-    script = Path(sys.executable).parent / "sistercities"
-    return subprocess.run(
-        [str(script), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-
-
 def test_version() -> None:
-    result = CliRunner().invoke(cli, ["--version"])
+    result = run_cli(["--version"])
     assert result.exit_code == 0
     assert result.output == f"sistercities, version {graph.__version__}\n"
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(command: str) -> None:
-    result = CliRunner().invoke(cli, [command, "--help"])
+    result = run_cli([command, "--help"])
     assert result.exit_code == 0
     assert "Examples:" in result.output
     assert f"sistercities {command}" in result.output
 
 
 def test_validate_the_curated_data_prints_counts_and_exits_0() -> None:
-    result = CliRunner().invoke(cli, ["validate", "--data", str(DATA)])
+    result = run_cli(["validate", "--data", str(DATA)])
     assert result.exit_code == 0, result.output
     summary = result.output.splitlines()[-1]
     counts = graph.load_dataset(DATA).counts()
@@ -61,11 +39,12 @@ def test_validate_the_curated_data_prints_counts_and_exits_0() -> None:
         f"{DATA}: {counts['places']} places, {counts['partnerships']} partnerships"
     )
     assert "0 errors" in summary
-    assert all(" warning[" in line for line in result.output.splitlines()[:-1])
+    # only warnings, grouped: a line a rule, then its first places
+    assert all(line.startswith(("warning[", "  ")) for line in result.output.splitlines()[:-1])
 
 
 def test_validate_json_parses_and_counts() -> None:
-    result = CliRunner().invoke(cli, ["validate", "--data", str(MINIMAL), "--format", "json"])
+    result = run_cli(["validate", "--data", str(MINIMAL), "--format", "json"])
     assert result.exit_code == 0
     report = json.loads(result.output)
     assert report["ok"] is True
@@ -83,11 +62,10 @@ def test_validate_json_parses_and_counts() -> None:
 
 
 def test_data_from_the_environment_and_from_the_group_option(tmp_path: Path) -> None:
-    runner = CliRunner()
-    by_env = runner.invoke(cli, ["validate"], env={"SISTERCITIES_DATA": str(MINIMAL)})
+    by_env = run_cli(["validate"], env={"SISTERCITIES_DATA": str(MINIMAL)})
     assert by_env.exit_code == 0
     assert by_env.output.splitlines()[-1].startswith(f"{MINIMAL}: 3 places")
-    by_group = runner.invoke(cli, ["--data", str(MINIMAL), "validate"])
+    by_group = run_cli(["--data", str(MINIMAL), "validate"])
     assert by_group.output.splitlines()[-1].startswith(f"{MINIMAL}: 3 places")
 
 
@@ -97,13 +75,13 @@ def test_a_directory_of_files_is_merged(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(head, encoding="utf-8")
     (tmp_path / "b.yaml").write_text("partnerships:" + tail, encoding="utf-8")
     (tmp_path / "notes.txt").write_text("not data", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["validate", "--data", str(tmp_path)])
+    result = run_cli(["validate", "--data", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "3 places, 2 partnerships, 1 officials, 1 visits" in result.output
 
 
 def test_build_writes_every_export_and_says_where(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["build", "--data", str(MINIMAL), "--out", str(tmp_path)])
+    result = run_cli(["build", "--data", str(MINIMAL), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(BUILD_FILES)
     for name in BUILD_FILES:
@@ -112,7 +90,7 @@ def test_build_writes_every_export_and_says_where(tmp_path: Path) -> None:
 
 def test_committed_exports_are_current(tmp_path: Path) -> None:
     """`exports/` must be rebuilt and committed whenever the data or the exporters change."""
-    result = CliRunner().invoke(cli, ["build", "--data", str(DATA), "--out", str(tmp_path)])
+    result = run_cli(["build", "--data", str(DATA), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     for name in BUILD_FILES:
         committed = ROOT / "exports" / name
@@ -122,9 +100,8 @@ def test_committed_exports_are_current(tmp_path: Path) -> None:
 
 
 def test_build_is_byte_identical_across_runs(tmp_path: Path) -> None:
-    runner = CliRunner()
-    runner.invoke(cli, ["build", "--data", str(DATA), "--out", str(tmp_path / "one")])
-    runner.invoke(cli, ["build", "--data", str(DATA), "--out", str(tmp_path / "two")])
+    run_cli(["build", "--data", str(DATA), "--out", str(tmp_path / "one")])
+    run_cli(["build", "--data", str(DATA), "--out", str(tmp_path / "two")])
     for name in BUILD_FILES:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
@@ -133,7 +110,7 @@ def test_build_on_bad_data_exits_1_and_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("cities:\n  - id: x\n    name: X\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["build", "--data", str(bad), "--out", str(out)])
+    result = run_cli(["build", "--data", str(bad), "--out", str(out)])
     assert result.exit_code == 1
     assert f"{bad}:2:5: error[missing-key]: place 'x' has no 'kind'" in result.output
     assert "Traceback" not in result.output
@@ -142,28 +119,28 @@ def test_build_on_bad_data_exits_1_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_schema_to_a_file(tmp_path: Path) -> None:
     target = tmp_path / "schema.json"
-    result = CliRunner().invoke(cli, ["schema", "-o", str(target)])
+    result = run_cli(["schema", "-o", str(target)])
     assert result.exit_code == 0
     assert json.loads(target.read_text(encoding="utf-8")) == graph.json_schema()
 
 
 def test_usage_error_exits_2() -> None:
-    result = CliRunner().invoke(cli, ["validate", "--format", "yaml"])
+    result = run_cli(["validate", "--format", "yaml"])
     assert result.exit_code == 2
 
 
 def test_console_script_validates_and_builds_as_a_subprocess(tmp_path: Path) -> None:
-    validated = run_console_script("validate", "--data", str(DATA), cwd=tmp_path)
+    validated = run_script("validate", "--data", str(DATA), cwd=tmp_path)
     assert validated.returncode == 0, validated.stderr
     assert "0 errors" in validated.stdout
-    built = run_console_script("build", "--data", str(DATA), "--out", "exports", cwd=tmp_path)
+    built = run_script("build", "--data", str(DATA), "--out", "exports", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "exports" / "partnerships.csv").is_file()
     assert built.stdout.splitlines() == [f"wrote {Path('exports') / name}" for name in BUILD_FILES]
 
 
 def test_console_script_without_data_in_cwd_uses_the_embedded_data(tmp_path: Path) -> None:
-    result = run_console_script("validate", cwd=tmp_path)
+    result = run_script("validate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].startswith(str(graph.DEFAULT_DATA))
 
@@ -171,7 +148,7 @@ def test_console_script_without_data_in_cwd_uses_the_embedded_data(tmp_path: Pat
 def test_console_script_bad_data_gives_one_clear_message(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("cities: [\n", encoding="utf-8")
-    result = run_console_script("build", "--data", str(bad), cwd=tmp_path)
+    result = run_script("build", "--data", str(bad), cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"{bad}:2:1: error[yaml-syntax]" in result.stderr
@@ -187,5 +164,40 @@ def test_every_readme_console_example_is_what_the_command_prints(tmp_path: Path)
         assert command.startswith("$ sistercities ")
         args = shlex.split(command.removeprefix("$ sistercities "))
         cwd = ROOT / "tests" / "fixtures" if "broken.yaml" in args else ROOT
-        result = run_console_script(*args, cwd=cwd, env={"SISTERCITIES_CACHE_DIR": str(tmp_path)})
+        result = run_script(*args, cwd=cwd, env={"SISTERCITIES_CACHE_DIR": str(tmp_path)})
         assert result.stdout.splitlines() == expected, command
+
+
+def test_validate_groups_warnings_by_rule_and_verbose_lists_each() -> None:
+    short = run_cli(["validate", "--data", str(DATA)])
+    assert short.exit_code == 0, short.output
+    lines = short.stdout.splitlines()
+    count = sum("warning[no-start-date]" in line for line in lines)
+    assert count == 1, "one header line for the rule"
+    header = next(line for line in lines if line.startswith("warning[no-start-date] × "))
+    total = int(header.split("× ")[1].split(":")[0])
+    assert total > 3
+    assert sum(line.startswith(f"  {DATA}:") for line in lines) == 3
+    assert f"  … and {total - 3} more (--verbose lists each)" in lines
+    verbose = run_cli(["validate", "--data", str(DATA), "--verbose"]).stdout.splitlines()
+    each = [line for line in verbose if "warning[no-start-date]" in line]
+    assert len(each) == total
+    assert verbose[-1] == lines[-1]  # the same counts line
+
+
+def test_validate_prints_every_error_even_without_verbose() -> None:
+    broken = ROOT / "tests" / "fixtures" / "broken.yaml"
+    result = run_cli(["validate", "--data", str(broken)])
+    assert result.exit_code == 1
+    assert sum(": error[" in line for line in result.stdout.splitlines()) == 3
+
+
+def test_choices_come_from_the_registries() -> None:
+    from graph.export import FORMATS
+    from graph.importers import IMPORTERS
+
+    export_help = run_cli(["export", "--help"]).stdout
+    assert all(name in export_help for name in FORMATS)
+    import_usage = run_cli(["import", "nope", "x.csv", "-o", "out.yaml"])
+    assert import_usage.exit_code == 2
+    assert all(name in import_usage.stderr for name in IMPORTERS)

@@ -8,25 +8,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from click.testing import CliRunner
+from conftest import DATA, outcome
 from rdflib.compare import isomorphic
 
-from cli import cli
 from graph import load_dataset
 from graph.rdf import to_rdf
 from graph.sparql import example_queries
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "cities.yaml"
-
-
-def invoke(*args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["--data", str(DATA), *args], input=input)
-    return result.exit_code, result.stdout, result.stderr
-
 
 def test_export_defaults_to_turtle_on_stdout() -> None:
-    code, out, err = invoke("export")
+    code, out, err = outcome("export")
     assert code == 0, err
     parsed = rdflib.Graph().parse(data=out, format="turtle")
     assert isomorphic(parsed, to_rdf(load_dataset(DATA)))
@@ -38,7 +29,7 @@ def test_export_defaults_to_turtle_on_stdout() -> None:
 )
 def test_export_guesses_the_format_from_the_suffix(tmp_path: Path, suffix: str, fmt: str) -> None:
     target = tmp_path / f"out{suffix}"
-    code, out, err = invoke("export", "-o", str(target))
+    code, out, err = outcome("export", "-o", str(target))
     assert code == 0, err
     assert out == ""
     assert f"wrote {target}" in err
@@ -46,7 +37,7 @@ def test_export_guesses_the_format_from_the_suffix(tmp_path: Path, suffix: str, 
 
 
 def test_export_unknown_suffix_is_one_clear_error(tmp_path: Path) -> None:
-    code, out, err = invoke("export", "-o", str(tmp_path / "out.xyz"))
+    code, out, err = outcome("export", "-o", str(tmp_path / "out.xyz"))
     assert code == 1
     assert out == ""
     assert "cannot tell the format of" in err and "Traceback" not in err
@@ -54,7 +45,9 @@ def test_export_unknown_suffix_is_one_clear_error(tmp_path: Path) -> None:
 
 
 def test_export_with_another_base_iri() -> None:
-    code, out, _ = invoke("export", "--format", "n-triples", "--base-iri", "https://example.org/x/")
+    code, out, _ = outcome(
+        "export", "--format", "n-triples", "--base-iri", "https://example.org/x/"
+    )
     assert code == 0
     assert "<https://example.org/x/place/jakarta>" in out
     assert "w3id.org/sistercities/id/" not in out
@@ -63,18 +56,18 @@ def test_export_with_another_base_iri() -> None:
 @pytest.mark.parametrize("name", sorted(example_queries()))
 def test_every_example_query_runs_in_every_format(name: str) -> None:
     binds = ["--bind", "city=place:jakarta"] if name == "partners" else []
-    code, table, err = invoke("sparql", "-e", name, *binds)
+    code, table, err = outcome("sparql", "-e", name, *binds)
     assert code == 0, err
     assert len(table.splitlines()) >= 3
-    code, out, _ = invoke("sparql", "-e", name, *binds, "--format", "json")
+    code, out, _ = outcome("sparql", "-e", name, *binds, "--format", "json")
     document = json.loads(out)
     assert document["head"]["vars"] and document["results"]["bindings"]
-    code, out, _ = invoke("sparql", "-e", name, *binds, "--format", "csv")
+    code, out, _ = outcome("sparql", "-e", name, *binds, "--format", "csv")
     assert out.splitlines()[0] == ",".join(document["head"]["vars"])
 
 
 def test_partners_example_lists_jakartas_partners() -> None:
-    code, out, _ = invoke(
+    code, out, _ = outcome(
         "sparql", "-e", "partners", "--bind", "city=place:jakarta", "--format", "json"
     )
     assert code == 0
@@ -85,7 +78,7 @@ def test_partners_example_lists_jakartas_partners() -> None:
 
 
 def test_visits_example_answers_who_visited_whom_in_2018() -> None:
-    code, out, _ = invoke("sparql", "-e", "visits-2018", "--format", "json")
+    code, out, _ = outcome("sparql", "-e", "visits-2018", "--format", "json")
     assert code == 0
     rows = json.loads(out)["results"]["bindings"]
     assert [(r["visitor"]["value"], r["place"]["value"]) for r in rows] == [
@@ -100,10 +93,10 @@ def test_sparql_json_equals_oxigraphs_own_results_json() -> None:
         "SELECT ?p ?name WHERE { place:casablanca sc:twinnedWith ?p . ?p schema:name ?name } "
         "ORDER BY ?p"
     )
-    code, out, _ = invoke("sparql", query, "--format", "json")
+    code, out, _ = outcome("sparql", query, "--format", "json")
     assert code == 0
     store = ox.Store()
-    store.load(invoke("export", "--format", "n-triples")[1].encode(), ox.RdfFormat.N_TRIPLES)
+    store.load(outcome("export", "--format", "n-triples")[1].encode(), ox.RdfFormat.N_TRIPLES)
     from graph.rdf import prefixes
 
     theirs = store.query(query, prefixes=prefixes()).serialize(format=ox.QueryResultsFormat.JSON)
@@ -111,13 +104,13 @@ def test_sparql_json_equals_oxigraphs_own_results_json() -> None:
 
 
 def test_ask_and_construct() -> None:
-    code, out, _ = invoke("sparql", "ASK { place:jakarta sc:twinnedWith place:istanbul }")
+    code, out, _ = outcome("sparql", "ASK { place:jakarta sc:twinnedWith place:istanbul }")
     assert code == 0 and out.split()[-1] == "true"
-    code, out, _ = invoke(
+    code, out, _ = outcome(
         "sparql", "ASK { place:jakarta sc:twinnedWith place:paris }", "--format", "json"
     )
     assert json.loads(out) == {"head": {}, "boolean": True}
-    code, out, _ = invoke(
+    code, out, _ = outcome(
         "sparql",
         "CONSTRUCT { ?a sc:twinnedWith ?b } "
         "WHERE { ?a sc:twinnedWith ?b FILTER (?a = place:jakarta) }",
@@ -130,16 +123,16 @@ def test_ask_and_construct() -> None:
 def test_query_from_a_file_and_from_stdin(tmp_path: Path) -> None:
     query = tmp_path / "q.rq"
     query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s a sc:Place }", encoding="utf-8")
-    code, from_file, _ = invoke("sparql", "-f", str(query), "--format", "csv")
+    code, from_file, _ = outcome("sparql", "-f", str(query), "--format", "csv")
     assert code == 0
-    code, from_stdin, _ = invoke("sparql", "-", "--format", "csv", input=query.read_text())
+    code, from_stdin, _ = outcome("sparql", "-", "--format", "csv", input=query.read_text())
     assert code == 0
     assert from_file == from_stdin
     assert from_file.splitlines()[1] == str(len(load_dataset(DATA).places))
 
 
 def test_a_query_syntax_error_is_one_clear_message() -> None:
-    code, out, err = invoke("sparql", "SELECT ?x WHERE { ?x ")
+    code, out, err = outcome("sparql", "SELECT ?x WHERE { ?x ")
     assert code == 1
     assert out == ""
     assert err.startswith("Error: the query is not valid SPARQL")
@@ -148,7 +141,7 @@ def test_a_query_syntax_error_is_one_clear_message() -> None:
 
 def test_bound_values_never_become_query_text() -> None:
     hostile = 'x" } ; DROP ALL ; #'
-    code, out, err = invoke(
+    code, out, err = outcome(
         "sparql",
         "SELECT ?name ?p WHERE { ?p schema:name ?name }",
         "--bind",
@@ -161,6 +154,6 @@ def test_bound_values_never_become_query_text() -> None:
 
 
 def test_usage_errors_exit_2() -> None:
-    assert invoke("sparql")[0] == 2
-    assert invoke("sparql", "-e", "nope")[0] == 2
-    assert invoke("sparql", "ASK {}", "--bind", "oops")[0] == 2
+    assert outcome("sparql")[0] == 2
+    assert outcome("sparql", "-e", "nope")[0] == 2
+    assert outcome("sparql", "ASK {}", "--bind", "oops")[0] == 2

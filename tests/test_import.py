@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SCRIPT, WIKIPEDIA
 
 from graph import load_dataset, validate
-from graph.importers import country_code, import_wikipedia_csv
-
-ROOT = Path(__file__).resolve().parent.parent
-WIKIPEDIA = ROOT / "data" / "world" / "sources" / "twin_cities_wikipedia.csv"
-SCRIPT = Path(sys.executable).parent / "sistercities"
+from graph.countries import country_code
+from graph.importers import import_wikipedia_csv
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +114,7 @@ def test_import_in_memory_matches_the_command(imported: tuple[Path, str]) -> Non
 def test_graphs_saved_by_gephi_or_networkx_import_and_merge_back(
     tmp_path: Path, suffix: str
 ) -> None:
-    from graph.load import load_layers
+    from graph.merge import load_layers
 
     data = ROOT / "data" / "cities.yaml"
     graph_file = tmp_path / f"network{suffix}"
@@ -252,7 +249,7 @@ def test_the_wikidata_pair_lists_import_whole(tmp_path: Path) -> None:
 
 
 def test_wikidata_places_merge_with_curated_ones_by_qid(tmp_path: Path) -> None:
-    from graph.load import load_layers
+    from graph.merge import load_layers
 
     out, _ = _import(
         tmp_path,

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import SCRIPT
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = Path(sys.executable).parent / "sistercities"
-sys.path.insert(0, str(ROOT / "bench"))
-
-from generate import generate, write_yaml  # noqa: E402
+from bench.generate import generate, write_yaml
 
 OLD = b"@prefix old: <https://example.org/old#> .\nold:file old:is old:intact .\n"
 

@@ -6,14 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import DATA, ROOT
 
 import graph.yamltree
 from graph import DataError, load_dataset, read_dataset
-from graph.errors import ExportError
-from graph.export import write_atomic
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "cities.yaml"
 
 
 def test_the_c_parser_is_used_where_present() -> None:
@@ -80,19 +76,3 @@ def test_norway_is_not_false(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert load_dataset(path).places["oslo"].country == "NO"
-
-
-def test_atomic_write_keeps_the_old_file_when_writing_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "out.txt"
-    target.write_text("old", encoding="utf-8")
-
-    def broken_replace(self: Path, other: Path) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(Path, "replace", broken_replace)
-    with pytest.raises(ExportError, match="No space left"):
-        write_atomic(target, b"new")
-    assert target.read_text(encoding="utf-8") == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]

@@ -7,18 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DATA, MINIMAL, WIKIPEDIA
 
 from cli import cli
 from graph import load_dataset
 from graph.dump import dataset_to_yaml
 from graph.importers import import_wikipedia_csv
-from graph.load import load_layers
-from graph.merge import crosscheck
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "cities.yaml"
-MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
-WIKIPEDIA = ROOT / "data" / "world" / "sources" / "twin_cities_wikipedia.csv"
+from graph.merge import crosscheck, load_layers
 
 
 @pytest.fixture(scope="module")
@@ -103,14 +98,3 @@ def test_crosscheck_finds_dates_that_disagree(tmp_path: Path) -> None:
         ("los-angeles", "1990", "2001")
     ]
     assert "1 dates-disagree" in result.stderr
-
-
-def test_stats_plot_writes_three_png_charts(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        cli, ["--no-cache", "--data", str(DATA), "stats", "--plot", str(tmp_path / "charts")]
-    )
-    assert result.exit_code == 0, result.output
-    for name in ("degree.png", "decades.png", "countries.png"):
-        data = (tmp_path / "charts" / name).read_bytes()
-        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5_000, name
-    assert "wrote" in result.stderr

@@ -1,17 +1,14 @@
-"""Dataset → NetworkX: the city network and the knowledge graph."""
+"""Dataset → NetworkX: the city network, the knowledge graph, and the charts of the stats."""
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
 
-from click.testing import CliRunner
+from conftest import DATA, invoke
 
-from cli import cli
 from graph import load_dataset
 from graph.network import city_network, knowledge_graph
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "cities.yaml"
 
 
 def test_city_network_has_one_edge_a_tie_with_its_attributes() -> None:
@@ -48,16 +45,10 @@ def test_knowledge_graph_has_typed_nodes_for_every_entity() -> None:
     }
 
 
-def test_filters_take_only_known_values() -> None:
-    runner = CliRunner()
-    bad_kind = runner.invoke(cli, ["--no-cache", "partners", "jakarta", "--kind", "twin"])
-    assert bad_kind.exit_code == 2
-    bad_area = runner.invoke(cli, ["--no-cache", "partners", "jakarta", "--area", "cultur"])
-    assert bad_area.exit_code == 1
-    assert "did you mean culture?" in bad_area.stderr
-    culture = runner.invoke(
-        cli, ["--no-cache", "partners", "jakarta", "--area", "culture", "--format", "csv"]
-    )
-    assert culture.stdout.splitlines()[1:] and all(
-        "culture" in line for line in culture.stdout.splitlines()[1:]
-    )
+def test_stats_plot_writes_three_png_charts(tmp_path: Path) -> None:
+    result = invoke("stats", "--plot", str(tmp_path / "charts"))
+    assert result.exit_code == 0, result.output
+    for name in ("degree.png", "decades.png", "countries.png"):
+        data = (tmp_path / "charts" / name).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5_000, name
+    assert "wrote" in result.stderr

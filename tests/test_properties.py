@@ -10,6 +10,7 @@ import string
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import DATA, MINIMAL, ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
@@ -21,9 +22,6 @@ from graph.dump import dataset_to_yaml
 from graph.rdf import from_rdf, to_rdf
 from graph.yamltree import read_yaml_text
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "cities.yaml"
-MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 SLOW_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
@@ -103,7 +101,6 @@ TEXT = st.one_of(NASTY, st.text(max_size=40))
     TEXT,
 )
 def test_random_strings_never_crash_the_cli(command: str, first: str, second: str) -> None:
-    runner = CliRunner()
     if command in ("partners", "show", "timeline"):
         args = [command, first]
     elif command in ("path", "common"):
@@ -112,7 +109,7 @@ def test_random_strings_never_crash_the_cli(command: str, first: str, second: st
         args = [command, "--city", first, "--official", second]
     else:
         args = [command, "--city", first, "--as-of", second]
-    result = runner.invoke(cli, ["--data", str(DATA), "--no-cache", *args, "--format", "json"])
+    result = run_cli(["--data", str(DATA), "--no-cache", *args, "--format", "json"])
     assert result.exit_code in (0, 1, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import pyoxigraph as ox
 import pyshacl
 import pytest
 import rdflib
+from conftest import DATA, ROOT
 from hypothesis import HealthCheck, given, settings
 from rdflib.compare import isomorphic, to_isomorphic
 from strategies import datasets
 
 from graph import Dataset, load_dataset
-from graph.export import FORMATS, export_bytes
+from graph.export import export_bytes
 from graph.rdf import Iris, from_rdf, to_rdf
 from graph.sparql import run_query
 from graph.vocab import SC, TERMS, ontology_triples
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "cities.yaml"
 SHAPES = ROOT / "graph" / "shapes.ttl"
 BASE = "https://w3id.org/sistercities/id/"
 RDF_FORMATS = {
@@ -266,40 +263,6 @@ def test_jsonld_has_a_context_with_the_prefixes(dataset: Dataset) -> None:
     assert "sc:Place" in jakarta["@type"]
 
 
-def test_graphml_opens_with_flat_attributes_and_double_coordinates(dataset: Dataset) -> None:
-    data = export_bytes(dataset, "graphml")
-    g = nx.read_graphml(io.BytesIO(data))
-    assert g.number_of_nodes() == len(dataset.places)
-    assert g.number_of_edges() == len(dataset.partnerships)
-    assert isinstance(g.nodes["jakarta"]["lat"], float)
-    assert g.nodes["jakarta"]["label"] == "Jakarta"
-    assert b'attr.name="lat" attr.type="double"' in data
-    edge = next(d for _, _, d in g.edges(data=True) if d.get("id") == "jakarta--los-angeles")
-    assert "energy-conservation" in edge["areas"].split(";")
-
-
-def test_gexf_has_start_dates_for_the_timeline(dataset: Dataset) -> None:
-    data = export_bytes(dataset, "gexf")
-    assert b'mode="dynamic"' in data and b'timeformat="date"' in data
-    g = nx.read_gexf(io.BytesIO(data))
-    assert g.number_of_nodes() == len(dataset.places)
-    assert g.number_of_edges() == len(dataset.partnerships)
-    starts = [d for _, _, d in g.edges(data=True) if d.get("id") == "jakarta--los-angeles"]
-    assert starts and starts[0]["start"] == "1990-01-01"
-    assert b"lastmodifieddate" not in data
-
-
-def test_csv_is_one_row_a_partnership(dataset: Dataset) -> None:
-    lines = export_bytes(dataset, "csv").decode().splitlines()
-    assert lines[0].startswith("id,place_a,place_b")
-    assert len(lines) == 1 + len(dataset.partnerships)
-
-
-def test_every_format_is_registered_with_a_suffix() -> None:
-    assert set(FORMATS) == {"turtle", "json-ld", "n-triples", "graphml", "gexf", "csv"}
-    assert all(f.suffixes and f.media_type for f in FORMATS.values())
-
-
 @pytest.mark.parametrize("name", sorted(RDF_FORMATS))
 def test_sparql_over_each_export_finds_the_seed_facts(dataset: Dataset, name: str) -> None:
     store = ox.Store()
@@ -328,3 +291,13 @@ def test_sparql_over_each_export_finds_the_seed_facts(dataset: Dataset, name: st
 
 def test_iris_namespace() -> None:
     assert Iris("https://x.org/base").place.jakarta == "https://x.org/base/place/jakarta"
+
+
+def test_the_vocabulary_namespaces_refuse_unknown_terms() -> None:
+    from graph.vocab import SC, SDO, Namespace
+
+    assert SC.Place.endswith("#Place") and SDO.City == "https://schema.org/City"
+    for namespace, misspelled in ((SC, "Plaec"), (SDO, "Cty")):
+        with pytest.raises(AttributeError, match="is not a term"):
+            getattr(namespace, misspelled)
+    assert Namespace("https://example.org/id/").anything == "https://example.org/id/anything"

@@ -1,4 +1,4 @@
-"""Every rule of `graph.validate.RULES`, broken on purpose: `sistercities validate` must name the
+"""Every rule of `graph.rules.RULES`, broken on purpose: `sistercities validate` must name the
 rule, at the exact line (and column where it is meaningful), with the right severity, and exit
 1 for errors (0 when there are only warnings), never with a traceback.
 
@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_cli
 
 import graph.yamltree
-from cli import cli
-from graph.validate import RULES
+from graph.rules import RULES
 
 WARNING_RULES = {"no-start-date", "unused-source", "reported-count-mismatch", "unknown-term"}
 
@@ -689,7 +688,7 @@ def console_script() -> list[str]:
 def run_in_process(args: list[str], monkeypatch: pytest.MonkeyPatch, cwd: Path) -> Run:
     monkeypatch.chdir(cwd)
     monkeypatch.delenv("SISTERCITIES_DATA", raising=False)
-    result = CliRunner().invoke(cli, args)
+    result = run_cli(args)
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception
     )

@@ -9,14 +9,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
+from conftest import MINIMAL, ROOT, run_cli
 
-from cli import cli
 from graph import json_schema, read_dataset
 from graph.yamltree import read_yaml_file
-
-ROOT = Path(__file__).resolve().parent.parent
-MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 
 # Rules a JSON Schema can express; the others need the whole dataset (references, date order,
 # duplicates) and are the validator's alone.
@@ -180,7 +176,7 @@ def test_curated_data_conforms_to_the_schema() -> None:
 
 
 def test_schema_command_prints_the_committed_schema() -> None:
-    result = CliRunner().invoke(cli, ["schema"])
+    result = run_cli(["schema"])
     assert result.exit_code == 0
     assert json.loads(result.output) == json_schema()
     assert result.output == (ROOT / "exports" / "cities.schema.json").read_text(encoding="utf-8")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from graph import Dataset, load_dataset, validate
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "cities.yaml"
 SEED = "merahputih-2018-la"
 
 

@@ -11,26 +11,21 @@ import json
 import math
 import os
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import DATA, run_cli
 
 import graph
+from bench.generate import generate
 from cli import cli
 from graph import viz
 from graph.dates import PartialDate
 from graph.model import Area, Coordinates, Dataset, Partnership, Place, Source
 from graph.viz import VizOptions, render_html, select
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "cities.yaml"
-sys.path.insert(0, str(ROOT / "bench"))
-
-from generate import generate  # noqa: E402  (bench/ is not a package)
 
 XSS_PAYLOADS = (
     "<img src=x onerror=alert(1)>",
@@ -397,16 +392,15 @@ def test_hostile_page_title_is_escaped() -> None:
 
 def test_viz_command_writes_the_page_atomically(tmp_path: Path) -> None:
     out = tmp_path / "sub" / "graph.html"
-    runner = CliRunner()
-    result = runner.invoke(cli, ["--no-cache", "viz", "--data", str(DATA), "-o", str(out)])
+    result = run_cli(["--no-cache", "viz", "--data", str(DATA), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert f"wrote {out}" in result.output
     dataset = graph.load_dataset(DATA)
     assert out.read_text(encoding="utf-8") == render_html(dataset)
     # Written again over itself: replaced by a rename (a new inode), leaving no temporary.
     before = out.stat().st_ino
-    result = runner.invoke(
-        cli, ["viz", "--data", str(DATA), "--layout", "geo", "--title", "Geo", "-o", str(out)]
+    result = run_cli(
+        ["viz", "--data", str(DATA), "--layout", "geo", "--title", "Geo", "-o", str(out)]
     )
     assert result.exit_code == 0, result.output
     assert out.stat().st_ino != before
@@ -424,7 +418,7 @@ def test_viz_command_leaves_the_old_file_when_writing_fails(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    result = CliRunner().invoke(cli, ["viz", "--data", str(DATA), "-o", str(out)])
+    result = run_cli(["viz", "--data", str(DATA), "-o", str(out)])
     assert result.exit_code == 1, result.output
     assert "cannot write" in result.output
     assert out.read_text(encoding="utf-8") == "old page"
@@ -483,7 +477,7 @@ def test_viz_filters_match_select(
     tmp_path: Path, dataset: Dataset, args: list[str], options: dict[str, Any]
 ) -> None:
     out = tmp_path / "filtered.html"
-    result = CliRunner().invoke(cli, ["viz", "--data", str(DATA), *args, "-o", str(out)])
+    result = run_cli(["viz", "--data", str(DATA), *args, "-o", str(out)])
     assert result.exit_code == 0, result.output
     place_ids, ties = select(dataset, VizOptions(**options))
     data = page_data(out.read_text(encoding="utf-8"))
@@ -492,7 +486,7 @@ def test_viz_filters_match_select(
 
 
 def test_build_writes_both_html_pages(tmp_path: Path, dataset: Dataset) -> None:
-    result = CliRunner().invoke(cli, ["build", "--data", str(DATA), "--out", str(tmp_path)])
+    result = run_cli(["build", "--data", str(DATA), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     everything = tmp_path / "sister-cities.html"
     jakarta = tmp_path / "jakarta.html"

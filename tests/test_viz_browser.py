@@ -13,7 +13,6 @@ import dataclasses
 import itertools
 import os
 import re
-import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import DATA
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -35,18 +35,13 @@ from playwright.sync_api import (
 from playwright.sync_api import Error as PlaywrightError
 
 import graph
+from bench.generate import generate
 from cli import cli
 from graph.dates import PartialDate
 from graph.model import Coordinates, Coverage, Dataset, Partnership, Place, Source
 from graph.network import city_network
 from graph.viz import CLUSTER_ABOVE, SCALE, VizOptions, counts, render_html, select
 from graph.viz_map import country_outlines
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "cities.yaml"
-sys.path.insert(0, str(ROOT / "bench"))
-
-from generate import generate  # noqa: E402  (bench/ is not a package)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -1,4 +1,4 @@
-"""The analyst's questions (issue 4): every question command, names, dates, stats, cache, speed.
+"""The analyst's questions (issue 4): every question command's answers, dates, stats.
 
 Golden files: the table output of each command invocation in `GOLDEN` is compared byte for byte
 with ``tests/golden/<name>.txt``. After an intended change of output, rewrite them with
@@ -16,36 +16,33 @@ planned tie) for the name and ``--as-of`` tests.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 import os
-import pickle
-import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
-from click.shell_completion import ShellComplete
-from click.testing import CliRunner, Result
+from conftest import (
+    DATA,
+    GOLDEN_DIR,
+    MINIMAL,
+    TWINS,
+    as_json,
+    failure,
+    invoke,
+    not_coverage_notes,
+    ok,
+    run_script,
+)
 
 import graph
 import graph.cache
-from cli import cli
 from graph import query
 from graph.dates import parse_date
-from graph.load import data_files
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "cities.yaml"
-TWINS = ROOT / "tests" / "fixtures" / "twins.yaml"
-MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
-GOLDEN_DIR = ROOT / "tests" / "golden"
-SCRIPT = Path(sys.executable).parent / "sistercities"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
 
 # (golden file name, arguments): one file a command invocation on data/cities.yaml.
@@ -75,59 +72,6 @@ GOLDEN: list[tuple[str, list[str]]] = [
 GOLDEN_IDS = [name for name, _ in GOLDEN]
 
 
-# ---------------------------------------------------------------------------------------------
-# helpers
-
-
-def invoke(*args: str, data: Path = DATA, env: dict[str, str] | None = None) -> Result:
-    """Run the command line in-process on `data`, without the cache."""
-    return CliRunner().invoke(cli, ["--no-cache", "--data", str(data), *args], env=env)
-
-
-def ok(*args: str, data: Path = DATA) -> str:
-    """stdout of a command that must succeed silently (but for the one line that says a
-    place's list of partners is not known to be complete)."""
-    result = invoke(*args, data=data)
-    assert result.exit_code == 0, result.output
-    assert not_coverage_notes(result.stderr) == []
-    return result.stdout
-
-
-def not_coverage_notes(stderr: str) -> list[str]:
-    """The lines of stderr that are not the one saying a list is not known to be complete."""
-    note = re.compile(r": ties from .*; (not checked against|not complete as of)")
-    return [line for line in stderr.splitlines() if not note.search(line)]
-
-
-def as_json(*args: str, data: Path = DATA) -> Any:
-    return json.loads(ok(*args, "--format", "json", data=data))
-
-
-def failure(*args: str, data: Path = DATA) -> str:
-    """stderr of a command that must exit 1 with one clear message and no traceback."""
-    result = invoke(*args, data=data)
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit)
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    return result.stderr
-
-
-def run_script(
-    *args: str, cache: Path, cwd: Path = ROOT, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the installed `sistercities` script for real, its cache in `cache`."""
-    return subprocess.run(
-        [str(SCRIPT), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "SISTERCITIES_CACHE_DIR": str(cache), **(env or {})},
-        check=False,
-    )
-
-
 def check_golden(name: str, output: str) -> None:
     path = GOLDEN_DIR / f"{name}.txt"
     if UPDATE_GOLDEN:
@@ -151,22 +95,8 @@ def in_force_at(place: str, at: str, data: Path = TWINS) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache folder for in-process runs that use the cache."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("SISTERCITIES_CACHE_DIR", str(folder))
-    monkeypatch.delenv("SISTERCITIES_NO_CACHE", raising=False)
-    return folder
-
-
-def cached_invoke(*args: str, data: Path) -> Result:
-    """Run the command line in-process, using the cache."""
-    return CliRunner().invoke(cli, ["--data", str(data), *args])
-
-
 # ---------------------------------------------------------------------------------------------
-# 1. every command on data/cities.yaml: golden tables, json that parses, csv with a header
+# every command on data/cities.yaml: golden tables, json that parses, csv with a header
 
 
 @pytest.mark.parametrize(("name", "args"), GOLDEN, ids=GOLDEN_IDS)
@@ -233,7 +163,7 @@ def test_the_installed_script_json_and_csv(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# 2. exact rows of the key answers
+# exact rows of the key answers
 
 
 def test_jakarta_partners_in_date_order() -> None:
@@ -452,119 +382,7 @@ def test_agreements_planned_last() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# 3. names as people type them
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["partners", "casablanca"],
-        ["show", "Casablanca"],
-        ["path", "kyiv", "CASABLANCA"],
-        ["common", "casablanca", "kyiv"],
-        ["timeline", "casablanca"],
-        ["areas", "--city", "casablanca"],
-        ["visits", "--city", "casablanca"],
-        ["officials", "--city", "casablanca"],
-    ],
-)
-def test_an_ambiguous_name_exits_1_listing_the_candidates(args: list[str]) -> None:
-    message = failure(*args, data=TWINS)
-    assert message.startswith("Error: ")
-    assert "Casablanca, CL (casablanca-cl)" in message
-    assert "Casablanca, MA (casablanca-ma)" in message
-    assert message.count("\n") == 1
-
-
-def test_the_ambiguous_message_exactly() -> None:
-    assert failure("partners", "casablanca", data=TWINS) == (
-        "Error: 'casablanca' could be 2 places: Casablanca, CL (casablanca-cl); "
-        "Casablanca, MA (casablanca-ma). Name one by its id, or as Name,CC\n"
-    )
-
-
-@pytest.mark.parametrize(
-    ("typed", "place"),
-    [
-        ("casablanca,CL", "casablanca-cl"),
-        ("Casablanca, cl", "casablanca-cl"),
-        ("casablanca-cl", "casablanca-cl"),
-        ("CASABLANCA,MA", "casablanca-ma"),
-        ("casablanca-ma", "casablanca-ma"),
-        ("Q7903", "casablanca-ma"),
-        ("kiev", "kyiv"),
-        ("KYIV", "kyiv"),
-        ("Kiew", "kyiv"),
-        ("kiev,ua", "kyiv"),
-        ("sao paulo", "sao-paulo"),
-        ("SÃO PAULO", "sao-paulo"),
-        ("são-paulo", "sao-paulo"),
-        ("  São Paulo  ", "sao-paulo"),
-        ("Sao Paulo", "sao-paulo"),
-        ("q174", "sao-paulo"),
-    ],
-)
-def test_names_ids_qids_and_name_cc_on_the_twins(typed: str, place: str) -> None:
-    assert as_json("show", typed, data=TWINS)["id"] == place
-
-
-@pytest.mark.parametrize(
-    ("typed", "place"),
-    [
-        ("Q3630", "jakarta"),
-        ("q3630", "jakarta"),
-        ("Batavia", "jakarta"),
-        ("dki jakarta", "jakarta"),
-        ("JAKARTA,id", "jakarta"),
-        ("kiev", "kyiv"),
-        ("DURRES", "durres"),
-        ("n'djamena", "ndjamena"),
-        ("los angeles", "los-angeles"),
-        ("Los-Angeles", "los-angeles"),
-        ("constanta", "constanta"),
-        ("Constanța", "constanta"),
-    ],
-)
-def test_names_on_the_curated_data(typed: str, place: str) -> None:
-    assert as_json("show", typed)["id"] == place
-
-
-def test_partners_by_qid_equal_partners_by_id() -> None:
-    assert as_json("partners", "Q3630") == as_json("partners", "jakarta")
-
-
-def test_a_name_with_a_country_that_fits_none_suggests_the_candidates() -> None:
-    assert failure("partners", "casablanca,FR", data=TWINS) == (
-        "Error: no place is called 'casablanca,FR'; did you mean "
-        "Casablanca, MA (casablanca-ma), Casablanca, CL (casablanca-cl)?\n"
-    )
-
-
-def test_an_unknown_name_exits_1_suggesting_the_nearest() -> None:
-    assert failure("partners", "jakrta") == (
-        "Error: no place is called 'jakrta'; did you mean Jakarta, ID (jakarta)?\n"
-    )
-    assert "Kyiv, UA (kyiv)" in failure("show", "kyyv", data=TWINS)
-    assert "Lyon, FR (lyon)" in failure("partners", "lyn", data=TWINS)
-
-
-def test_an_unknown_name_far_from_any_still_exits_1_cleanly() -> None:
-    assert failure("partners", "nowhere at all") == "Error: no place is called 'nowhere at all'\n"
-    assert failure("partners", "Q99999999") == "Error: no place is called 'Q99999999'\n"
-
-
-def test_unknown_names_in_options_and_second_arguments() -> None:
-    assert failure("visits", "--official", "anies baswdan") == (
-        "Error: no official is called 'anies baswdan'; did you mean Anies Baswedan "
-        "(anies-baswedan)?\n"
-    )
-    assert "did you mean Bordeaux, FR (bordeaux)" in failure("path", "jakarta", "bordaux")
-    assert "did you mean Istanbul, TR (istanbul)" in failure("common", "jakarta", "istambul")
-    assert "Casablanca, MA (casablanca)" in failure("areas", "--city", "casablnca")
-
-
-# ---------------------------------------------------------------------------------------------
-# 4. --as-of on uncertain dates (twins.yaml)
+# --as-of on uncertain dates (twins.yaml)
 
 
 def test_since_about_1990_is_possibly_in_1989_certainly_in_1992_absent_in_1987() -> None:
@@ -658,7 +476,7 @@ def test_in_force_never_certainly_for_a_doubtful_start() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# 5. stats against networkx computed directly
+# stats against networkx computed directly
 
 
 def reference_network(path: Path) -> nx.Graph:
@@ -736,250 +554,6 @@ def test_stats_on_the_curated_data_exactly() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# 6. the cache
-
-
-def test_a_second_run_is_answered_from_the_cache(
-    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    data = tmp_path / "cities.yaml"
-    data.write_bytes(DATA.read_bytes())
-    first = cached_invoke("partners", "jakarta", "--format", "json", data=data)
-    assert first.exit_code == 0, first.output
-    entries = list(cache_dir.glob("*.pickle"))
-    assert len(entries) == 1
-
-    def must_not_parse(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("the data was parsed again instead of read from the cache")
-
-    monkeypatch.setattr(graph.cache, "load_layers", must_not_parse)
-    second = cached_invoke("partners", "jakarta", "--format", "json", data=data)
-    assert second.exit_code == 0, second.output
-    assert second.stdout == first.stdout
-    assert list(cache_dir.glob("*.pickle")) == entries
-
-
-def test_the_cache_is_what_answers(cache_dir: Path, tmp_path: Path) -> None:
-    """A planted entry under the right key is believed (so the cache is read) — and ignored
-    with --no-cache."""
-    data = tmp_path / "twins.yaml"
-    data.write_bytes(TWINS.read_bytes())
-    dataset = graph.load_dataset(data)
-    lyon = dataclasses.replace(dataset.places["lyon"], name="Planted Lyon")
-    planted = dataclasses.replace(dataset, places={**dataset.places, "lyon": lyon})
-    files, problems = data_files([data])
-    assert not problems
-    key = graph.cache.cache_key(files)
-    cache_dir.mkdir(parents=True)
-    entry = graph.cache.cache_entry(planted)
-    (cache_dir / f"{key}.pickle").write_bytes(pickle.dumps((key, entry)))
-
-    cached = cached_invoke("partners", "kyiv", "--format", "json", data=data)
-    assert [r["name"] for r in json.loads(cached.stdout)] == [
-        "Casablanca",
-        "Planted Lyon",
-        "Casablanca",
-    ]
-    fresh = invoke("partners", "kyiv", "--format", "json", data=data)
-    assert [r["name"] for r in json.loads(fresh.stdout)] == ["Casablanca", "Lyon", "Casablanca"]
-
-
-@pytest.mark.parametrize(
-    "keep_size_and_mtime", [False, True], ids=["edited", "same-size-same-mtime"]
-)
-def test_changing_the_data_gives_the_new_answer(
-    cache_dir: Path, tmp_path: Path, keep_size_and_mtime: bool
-) -> None:
-    data = tmp_path / "twins.yaml"
-    data.write_bytes(TWINS.read_bytes())
-    before = cached_invoke("partners", "kyiv", "--format", "json", data=data)
-    assert "Lyon" in [r["name"] for r in json.loads(before.stdout)]
-    stat = data.stat()
-    text = data.read_text(encoding="utf-8")
-    if keep_size_and_mtime:
-        data.write_text(text.replace("name: Lyon", "name: Lyom"), encoding="utf-8")
-        os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        assert data.stat().st_size == stat.st_size
-        assert data.stat().st_mtime_ns == stat.st_mtime_ns
-        new_name = "Lyom"
-    else:
-        data.write_text(text.replace("name: Lyon", "name: Lugdunum"), encoding="utf-8")
-        os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
-        new_name = "Lugdunum"
-    after = cached_invoke("partners", "kyiv", "--format", "json", data=data)
-    assert after.exit_code == 0, after.output
-    assert [r["name"] for r in json.loads(after.stdout)] == ["Casablanca", new_name, "Casablanca"]
-    # and a third run is answered from the new entry, with the new answer
-    again = cached_invoke("partners", "kyiv", "--format", "json", data=data)
-    assert again.stdout == after.stdout
-
-
-@pytest.mark.parametrize(
-    "garbage",
-    [b"\x00\xffgarbage bytes \x80\x04", b"", pickle.dumps(("not the key", None)), pickle.dumps(42)],
-    ids=["garbage", "empty", "wrong-key", "wrong-type"],
-)
-def test_a_corrupt_cache_entry_is_rebuilt_silently(
-    cache_dir: Path, tmp_path: Path, garbage: bytes
-) -> None:
-    data = tmp_path / "cities.yaml"
-    data.write_bytes(DATA.read_bytes())
-    first = cached_invoke("common", "jakarta", "istanbul", data=data)
-    (entry,) = cache_dir.glob("*.pickle")
-    entry.write_bytes(garbage)
-    second = cached_invoke("common", "jakarta", "istanbul", data=data)
-    assert second.exit_code == 0, second.output
-    assert second.stderr == ""
-    assert second.stdout == first.stdout
-    key, stored = pickle.loads(entry.read_bytes())  # rewritten, whole again
-    assert entry.stem == key
-    assert set(stored["sections"]) == set(graph.Dataset.SECTIONS)
-
-
-def test_a_corrupt_cache_entry_is_rebuilt_silently_by_the_script(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    first = run_script("partners", "jakarta", "--format", "csv", cache=cache)
-    for entry in cache.glob("*.pickle"):
-        entry.write_bytes(os.urandom(512))
-    second = run_script("partners", "jakarta", "--format", "csv", cache=cache)
-    assert second.returncode == 0
-    assert second.stderr == ""
-    assert second.stdout == first.stdout
-
-
-def test_no_cache_neither_reads_nor_writes_the_cache(
-    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def no_cache_please(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("--no-cache touched the cache")
-
-    monkeypatch.setattr(graph.cache, "cache_key", no_cache_please)
-    monkeypatch.setattr(graph.cache, "cache_dir", no_cache_please)
-    result = invoke("partners", "jakarta", "--format", "json")
-    assert result.exit_code == 0, result.output
-    assert len(json.loads(result.stdout)) == 22
-    assert not cache_dir.exists()
-
-
-def test_no_cache_by_the_script_and_by_the_environment(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    flag = run_script("--no-cache", "partners", "jakarta", cache=cache)
-    by_env = run_script("partners", "jakarta", cache=cache, env={"SISTERCITIES_NO_CACHE": "1"})
-    assert flag.returncode == by_env.returncode == 0
-    assert flag.stdout == by_env.stdout
-    assert not cache.exists() or not any(cache.iterdir())
-
-
-# ---------------------------------------------------------------------------------------------
-# 7. fast start: a question imports no RDF or visualisation library
-
-HEAVY = {"rdflib", "pyvis", "pyshacl", "pyoxigraph"}
-
-
-def imported_packages(stderr: str) -> set[str]:
-    """Top-level packages named in `python -X importtime` lines."""
-    names = set()
-    for line in stderr.splitlines():
-        if line.startswith("import time:") and "|" in line:
-            name = line.rsplit("|", 1)[1].strip()
-            if name != "imported package":
-                names.add(name.split(".")[0])
-    return names
-
-
-def test_a_question_imports_no_rdf_library(tmp_path: Path) -> None:
-    program = (
-        "import sys, cli; "
-        "sys.argv = ['sistercities', 'partners', 'jakarta', '--format', 'json']; "
-        "cli.main()"
-    )
-    for run in ("cold", "warm"):
-        result = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", program],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**os.environ, "SISTERCITIES_CACHE_DIR": str(tmp_path)},
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr[-2000:]
-        assert len(json.loads(result.stdout)) >= 22  # the world layers add ties
-        packages = imported_packages(result.stderr)
-        assert {"click", "graph", "cli"} <= packages, run  # the parsing works
-        assert not packages & HEAVY, f"{run} run imported {sorted(packages & HEAVY)}"
-
-
-# ---------------------------------------------------------------------------------------------
-# 8. shell completion
-
-
-def test_bash_completion_of_a_city_name_by_the_script(tmp_path: Path) -> None:
-    result = run_script(
-        cache=tmp_path,
-        env={
-            "_SISTERCITIES_COMPLETE": "bash_complete",
-            "COMP_WORDS": "sistercities partners jak",
-            "COMP_CWORD": "2",
-        },
-    )
-    assert result.returncode == 0, result.stderr
-    assert "plain,jakarta" in result.stdout.splitlines()
-    assert "Traceback" not in result.stderr
-
-
-def completions(args: list[str], incomplete: str) -> list[str]:
-    complete = ShellComplete(cli, {}, "sistercities", "_SISTERCITIES_COMPLETE")
-    return [item.value for item in complete.get_completions(args, incomplete)]
-
-
-@pytest.mark.parametrize(
-    ("args", "incomplete", "expected"),
-    [
-        (["--curated-only", "partners"], "jak", ["jakarta"]),
-        (["--curated-only", "partners"], "KIE", ["kyiv"]),
-        (["--curated-only", "show"], "casab", ["casablanca", "casablanca-settat"]),
-        (["--curated-only", "path", "jakarta"], "bord", ["bordeaux"]),
-        (["--curated-only", "visits", "--city"], "casab", ["casablanca", "casablanca-settat"]),
-        (["visits", "--official"], "anies", ["anies-baswedan"]),
-        (["partners"], "zzz", []),
-        (["partners"], "jak", ["jakarta", "jakobstad-fi"]),  # the world layers by default
-    ],
-)
-def test_completion_of_names(
-    args: list[str],
-    incomplete: str,
-    expected: list[str],
-    cache_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("SISTERCITIES_DATA", raising=False)
-    assert completions(args, incomplete) == expected
-
-
-def test_completion_follows_the_data_environment_variable(
-    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.setenv("SISTERCITIES_DATA", str(TWINS))
-    assert completions(["partners"], "sa") == ["sao-paulo"]
-
-
-@pytest.mark.parametrize(
-    "args",
-    [["--data", str(TWINS), "partners"], ["partners", "--data", str(TWINS)]],
-    ids=["group-option", "command-option"],
-)
-def test_completion_follows_the_data_option(
-    args: list[str], cache_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("SISTERCITIES_DATA", raising=False)
-    assert completions(args, "sa") == ["sao-paulo"]
-
-
-# ---------------------------------------------------------------------------------------------
 # bugs found while writing these tests
 
 
@@ -1037,3 +611,15 @@ def test_stats_ties_by_decade_counts_only_undated_ties_as_undated() -> None:
     )
     by_decade = {r["decade"]: r["ties"] for r in as_json("stats")["ties_by_decade"]}
     assert by_decade["undated"] == undated
+
+
+def test_filters_take_only_known_values() -> None:
+    bad_kind = invoke("partners", "jakarta", "--kind", "twin")
+    assert bad_kind.exit_code == 2
+    bad_area = invoke("partners", "jakarta", "--area", "cultur")
+    assert bad_area.exit_code == 1
+    assert "did you mean 'culture'" in bad_area.stderr
+    culture = invoke("partners", "jakarta", "--area", "culture", "--format", "csv")
+    assert culture.stdout.splitlines()[1:] and all(
+        "culture" in line for line in culture.stdout.splitlines()[1:]
+    )

@@ -1,7 +1,8 @@
-"""Rules that need the whole dataset: references, date order, terms of office, duplicate ties.
+"""The rules that need the whole dataset: references, date order, terms of office, duplicate
+ties. This module only checks a dataset; it does not read files.
 
-The per-field checks (types, keys, dates, codes) run while loading (`graph.schema`); this
-module adds the rest. `validate` runs both and returns a `Report`.
+The per-field checks (types, keys, dates, codes) run while loading (`graph.schema`);
+`graph.load` reads the files, runs `check_dataset` and gives the `Report` of `validate`.
 
 Every rule has an id, printed as ``error[rule]``; `RULES` lists them with what they catch.
 """
@@ -9,20 +10,18 @@ Every rule has an id, printed as ``error[rule]``; `RULES` lists them with what t
 from __future__ import annotations
 
 import datetime
-import difflib
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from graph.dates import DateSyntaxError, PartialDate
-from graph.errors import Location, Problem, Severity
+from graph.errors import Location, Problem, Severity, did_you_mean
+from graph.model import ENTITY_NAMES, Dataset, tie_id
 from graph.yamltree import YamlList, YamlMap
 
-if TYPE_CHECKING:
-    from graph.load import DataPaths, LoadResult
-    from graph.model import Dataset
+__all__ = ["RULES", "Entries", "check_dataset", "located", "ties_overlap"]
 
-__all__ = ["RULES", "Report", "check_dataset", "validate"]
+# Where each entry was written: ``entries[section][id]`` is its YAML mapping, with locations.
+Entries = Mapping[str, Mapping[str, YamlMap]]
 
 RULES: dict[str, str] = {
     "yaml-syntax": "the file is not well-formed YAML",
@@ -89,13 +88,26 @@ def _maybe_date(value: Any) -> PartialDate | None:
         return None
 
 
+def located(entries: Entries, section: str, ident: str, key: str | None = None) -> Location:
+    """The location of an entry, or of one of its values."""
+    entry = entries.get(section, {}).get(ident)
+    if entry is None:
+        return Location("?")
+    return entry.value_location(key) if key else entry.location
+
+
 class _Checker:
     def __init__(
-        self, result: LoadResult, declared: dict[str, set[str]], dataset: Dataset | None
+        self,
+        dataset: Dataset,
+        entries: Entries,
+        declared: Mapping[str, set[str]],
+        usable_ties: Mapping[str, Any],
     ) -> None:
-        self.result = result
-        self.dataset = dataset if dataset is not None else result.dataset
+        self.dataset = dataset
+        self.entries = entries
         self.declared = declared
+        self.usable_ties = usable_ties
         self.problems: list[Problem] = []
 
     def add(self, where: Location, rule: str, message: str, *, warning: bool = False) -> None:
@@ -103,11 +115,11 @@ class _Checker:
         self.problems.append(Problem(where, severity, rule, message))
 
     def where(self, section: str, ident: str, key: str | None = None) -> Location:
-        return self.result.where(section, ident, key)
+        return located(self.entries, section, ident, key)
 
     def raw(self, section: str, ident: str, within: tuple[str | int, ...] = ()) -> Any:
         """The YAML mapping of an entry, or of a mapping nested in it (a role, a session)."""
-        node: Any = self.result.entries.get(section, {}).get(ident)
+        node: Any = self.entries.get(section, {}).get(ident)
         for step in within:
             if isinstance(node, YamlMap) and isinstance(step, str):
                 node = node.get(step)
@@ -148,20 +160,20 @@ class _Checker:
             return
         if isinstance(values, str):
             values = (values,)
-        owner = f"{_ENTITY[section]} '{ident}'"
+        owner = f"{ENTITY_NAMES[section]} '{ident}'"
         if within:
             owner = f"{within[0]}[{int(within[1]) + 1}] of {owner}" if len(within) > 1 else owner
         for value in values:
             if value not in self.declared[target]:
-                close = difflib.get_close_matches(value, sorted(self.declared[target]), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                swapped = "--".join(sorted(value.split("--", 1)))
+                hint = did_you_mean(value, sorted(self.declared[target]))
+                pair = value.split("--")
+                swapped = tie_id(*pair) if len(pair) == 2 else value
                 if target == "partnerships" and swapped in self.declared[target]:
                     hint = f"; a tie's id puts the place ids in sorted order: '{swapped}'"
                 self.add(
                     self.located(section, ident, key, within, value),
                     "unknown-reference",
-                    f"'{key}' of {owner} names unknown {_ENTITY[target]} '{value}'{hint}",
+                    f"'{key}' of {owner} names unknown {ENTITY_NAMES[target]} '{value}'{hint}",
                 )
 
     def order(
@@ -242,7 +254,7 @@ class _Checker:
                     f"agreement '{aid}' is planned but has a 'signed' date",
                 )
         self.counts()
-        cited = set(_cited_sources(self.result.entries))
+        cited = set(_cited_sources(self.entries))
         for source in ds.sources.values():
             if source.id not in cited:
                 self.add(
@@ -295,7 +307,7 @@ class _Checker:
                 tie.since,
                 tie.until,
             )
-            usable = tie.id in self.result.dataset.partnerships
+            usable = tie.id in self.usable_ties
             if tie.since is None and tie.status != "planned" and usable:
                 self.add(
                     where,
@@ -372,19 +384,7 @@ class _Checker:
                 )
 
 
-_ENTITY = {
-    "sources": "source",
-    "areas": "area",
-    "cities": "place",
-    "partnerships": "partnership",
-    "officials": "official",
-    "events": "event",
-    "visits": "visit",
-    "agreements": "agreement",
-}
-
-
-def _cited_sources(entries: dict[str, dict[str, YamlMap]]) -> Iterator[str]:
+def _cited_sources(entries: Entries) -> Iterator[str]:
     """Every source id that any entry (built or too broken to build) cites, at any depth."""
     stack: list[Any] = [entry for section in entries.values() for entry in section.values()]
     while stack:
@@ -400,62 +400,15 @@ def _cited_sources(entries: dict[str, dict[str, YamlMap]]) -> Iterator[str]:
 
 
 def check_dataset(
-    result: LoadResult, declared: dict[str, set[str]], dataset: Dataset | None = None
+    dataset: Dataset,
+    entries: Entries,
+    declared: Mapping[str, set[str]],
+    usable_ties: Mapping[str, Any] | None = None,
 ) -> list[Problem]:
-    """The whole-dataset rules over `dataset` (by default what was loaded; the loader also
-    passes entries too broken to use, with None for their wrong values). `declared` holds
-    every id seen, so one mistake is not reported again as unknown references."""
-    return _Checker(result, declared, dataset).run()
-
-
-@dataclass
-class Report:
-    """The outcome of `validate`: problems in file order, and the dataset's counts."""
-
-    problems: list[Problem]
-    counts: dict[str, int]
-    files: list[str]
-
-    @property
-    def errors(self) -> list[Problem]:
-        """Only the errors."""
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        """Only the warnings."""
-        return [p for p in self.problems if not p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        """True when there is no error (warnings allowed)."""
-        return not self.errors
-
-    def as_dict(self) -> dict[str, Any]:
-        """A plain dict for JSON output."""
-        return {
-            "ok": self.ok,
-            "files": self.files,
-            "counts": self.counts,
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
-            "problems": [p.as_dict() for p in self.problems],
-        }
-
-    def rows(self) -> Iterator[dict[str, Any]]:
-        """One plain dict a problem."""
-        return (p.as_dict() for p in self.problems)
-
-
-def validate(paths: DataPaths) -> Report:
-    """Load and check the data at `paths`, reporting every problem at once.
-
-    >>> from pathlib import Path
-    >>> report = validate(Path(__file__).parent.parent / "data" / "cities.yaml")
-    >>> report.ok, report.counts["places"] > 0
-    (True, True)
-    """
-    from graph.load import read_dataset
-
-    result = read_dataset(paths)
-    return Report(result.problems, result.dataset.counts(), [str(f) for f in result.files])
+    """The whole-dataset rules over `dataset` (the loader also passes entries too broken to
+    use, with None for their wrong values). `entries` says where each entry was written;
+    `declared` holds every id seen, so that one mistake is not reported again as unknown
+    references; `usable_ties` are the ties that could be built (default: all of them), the only
+    ones warned about."""
+    usable = dataset.partnerships if usable_ties is None else usable_ties
+    return _Checker(dataset, entries, declared, usable).run()
