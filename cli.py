@@ -35,7 +35,10 @@ def default_data(*, curated_only: bool = False) -> list[Path]:
     """The data beside the package: the curated file, and the world layers under it."""
     from graph.world import CURATED_DATA, DEFAULT_LAYERS
 
-    return [CURATED_DATA] if curated_only else list(DEFAULT_LAYERS)
+    here = Path.cwd()
+    paths = [CURATED_DATA] if curated_only else list(DEFAULT_LAYERS)
+    # Messages name files as a person in a checkout would type them: data/cities.yaml.
+    return [p.relative_to(here) if p.is_relative_to(here) else p for p in paths]
 
 
 def data_option(command: F) -> F:
@@ -83,7 +86,7 @@ def load(
             from graph.cache import load_cached
 
             use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
-            return load_cached(paths, use_cache=use_cache)
+            return load_cached(paths, use_cache=use_cache, on_rebuild=_say_reading(paths))
         from graph.merge import load_layers
 
         return load_layers(paths)
@@ -132,6 +135,18 @@ def format_option(command: F) -> F:
 def _wide() -> bool:
     ctx = click.get_current_context(silent=True)
     return bool(ctx is not None and (ctx.find_root().obj or {}).get("wide"))
+
+
+def _say_reading(paths: Sequence[Path]) -> Callable[[], None]:
+    """What to say on a terminal while the data is read afresh (the first question, a cold
+    cache: a few seconds on the world layers)."""
+
+    def say() -> None:
+        if sys.stderr.isatty():
+            names = ", ".join(p.name for p in paths)
+            click.echo(f"reading {names} (once: later questions use the cache)…", err=True)
+
+    return say
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -405,6 +420,82 @@ def export(
     click.echo(f"wrote {output}", err=True)
 
 
+# ---------------------------------------------------------------------------------------------
+# SPARQL stores
+
+ENV_USER = "SISTERCITIES_ENDPOINT_USER"
+ENV_PASSWORD = "SISTERCITIES_ENDPOINT_PASSWORD"
+ENV_TIMEOUT = "SISTERCITIES_ENDPOINT_TIMEOUT"
+URL_HELP = {
+    "query": "The store's SPARQL query URL, as it is (overrides what --endpoint gives).",
+    "update": "The store's SPARQL Update URL (overrides what --endpoint gives).",
+    "store": "The store's Graph Store Protocol URL (overrides what --endpoint gives).",
+}
+
+
+def store_options(*kinds: str) -> Callable[[F], F]:
+    """The options that address a SPARQL store: --query-url, --update-url, --store-url (those
+    in `kinds`), --user and --timeout, each also an environment variable."""
+    from graph.store import TIMEOUT
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=TIMEOUT,
+            show_default=True,
+            envvar=ENV_TIMEOUT,
+            show_envvar=True,
+            metavar="SECONDS",
+            help="How long to wait for each answer of the store (a big swap takes minutes).",
+        )(command)
+        command = click.option(
+            "--user",
+            envvar=ENV_USER,
+            show_envvar=True,
+            help=f"User name for the store (HTTP Digest when the store asks for it, Basic "
+            f"otherwise); the password comes only from ${ENV_PASSWORD} or the URL.",
+        )(command)
+        for kind in reversed(kinds):
+            command = click.option(
+                f"--{kind}-url",
+                f"{kind}_url",
+                metavar="URL",
+                envvar=f"SISTERCITIES_{kind.upper()}_URL",
+                show_envvar=True,
+                help=URL_HELP[kind],
+            )(command)
+        return command
+
+    return decorate
+
+
+def _endpoint(
+    url: str | None,
+    user: str | None,
+    timeout: float,
+    query_url: str | None = None,
+    update_url: str | None = None,
+    store_url: str | None = None,
+) -> Any:
+    """The store's URLs and credentials: the password only from the environment or the URL
+    (never from the command line, where others could see it)."""
+    from graph.store import Endpoint, StoreError
+
+    try:
+        return Endpoint.parse(
+            url,
+            user,
+            os.environ.get(ENV_PASSWORD),
+            query=query_url,
+            update=update_url,
+            store=store_url,
+            timeout=timeout,
+        )
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+
+
 @cli.command()
 @data_option
 @click.argument("query", required=False)
@@ -429,8 +520,11 @@ def export(
 )
 @click.option(
     "--endpoint",
-    help="Ask this remote SPARQL store instead of the local data (see `publish --help`).",
+    metavar="URL",
+    help="Ask this SPARQL store instead of the local data: a query URL such as "
+    "http://HOST/sparql, or a store's URL (forms: see `publish --help`).",
 )
+@store_options("query")
 @format_option
 @base_iri_option
 @click.pass_context
@@ -442,10 +536,14 @@ def sparql(
     example: str | None,
     bindings: tuple[str, ...],
     endpoint: str | None,
+    query_url: str | None,
+    user: str | None,
+    timeout: float,
     output_format: str,
     base_iri: str,
 ) -> None:
-    """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the data.
+    """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the data, or over a
+    SPARQL store with --endpoint or --query-url.
 
     The exports' prefixes (sc:, schema:, skos:, place:, tie: …) need no PREFIX lines.
     QUERY '-' reads stdin. json is the W3C SPARQL results JSON; CONSTRUCT prints Turtle.
@@ -456,6 +554,7 @@ def sparql(
       sistercities sparql -e partners --bind city=place:casablanca
       sistercities sparql -f my-query.rq --format csv
       sistercities sparql --endpoint http://localhost:7878 -e ties-by-area
+      sistercities sparql --endpoint https://dbpedia.org/sparql 'ASK { ?s ?p ?o }'
     """
     from graph.sparql import SparqlError, SparqlUsageError, example_query, parse_bindings, run_query
 
@@ -472,13 +571,15 @@ def sparql(
         values = parse_bindings(bindings)
     except SparqlUsageError as error:
         raise click.UsageError(str(error)) from None
-    if endpoint is not None:
+    if endpoint is not None or query_url is not None:
         from graph.store import StoreError, remote_query
 
         if values:
             raise click.UsageError("--bind works on the local data only, not with --endpoint")
         try:
-            answer = remote_query(_endpoint(endpoint), text)
+            answer = remote_query(
+                _endpoint(endpoint, user, timeout, query_url=query_url), text, base_iri
+            )
         except StoreError as error:
             raise click.ClickException(str(error)) from None
     else:
@@ -1281,25 +1382,41 @@ def crosscheck(
     click.echo(found.summary(), err=True)
 
 
-ENV_USER = "SISTERCITIES_ENDPOINT_USER"
-ENV_PASSWORD = "SISTERCITIES_ENDPOINT_PASSWORD"
+def _graph_iri(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from graph.store import StoreError, absolute_iri
 
-
-def _endpoint(url: str, user: str | None = None) -> Any:
-    """The store's URLs and credentials: the user from --user or the environment, the password
-    only from the environment (never from the command line, where others could see it)."""
-    from graph.store import Endpoint, StoreError
-
+    if value is None:
+        return None
     try:
-        return Endpoint.parse(url, user or os.environ.get(ENV_USER), os.environ.get(ENV_PASSWORD))
+        return absolute_iri(value, "the graph")
     except StoreError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.BadParameter(str(error)) from None
+
+
+PUBLISH_PROGRESS = {
+    "upload": "{triples:,} triples uploaded",
+    "swap": "swapping the new content in (MOVE): {seconds:.0f} s, waiting for the store",
+    "check": "the store's answer was lost: counting the graphs to find out, {seconds:.0f} s",
+    "verify": "counting the graph's triples to verify",
+}
 
 
 @cli.command()
 @data_option
-@click.option("--endpoint", required=True, help="The store's URL (forms: see below).")
-@click.option("--graph", "graph_iri", help="The named graph to write (default: the default graph).")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="The store's URL (forms: see below); --query-url, --update-url and --store-url "
+    "override what it gives, or give them all instead.",
+)
+@store_options("query", "update", "store")
+@click.option(
+    "--graph",
+    "graph_iri",
+    metavar="IRI",
+    callback=_graph_iri,
+    help="The named graph to write, an absolute IRI (default: the default graph).",
+)
 @click.option(
     "--replace/--append",
     default=True,
@@ -1314,51 +1431,62 @@ def _endpoint(url: str, user: str | None = None) -> Any:
     type=click.IntRange(1),
     help="Triples sent in one request.",
 )
-@click.option(
-    "--user",
-    help=f"User for HTTP Basic authentication (or ${ENV_USER}); "
-    f"the password comes from ${ENV_PASSWORD}.",
-)
 @base_iri_option
 @click.pass_context
 def publish(
     ctx: click.Context,
     data_paths: tuple[Path, ...],
-    endpoint: str,
+    endpoint: str | None,
+    query_url: str | None,
+    update_url: str | None,
+    store_url: str | None,
+    user: str | None,
+    timeout: float,
     graph_iri: str | None,
     replace: bool,
     dry_run: bool,
     chunk_triples: int,
-    user: str | None,
     base_iri: str,
 ) -> None:
-    """Upload the data to a SPARQL 1.1 store (Graph Store HTTP Protocol, N-Triples in chunks).
+    """Upload the data to a SPARQL 1.1 store (Graph Store HTTP Protocol, N-Triples in chunks),
+    then count the graph to verify it holds every triple sent.
 
     --replace uploads into a temporary graph and swaps it in with one SPARQL Update (MOVE):
-    the graph is never half-replaced. Transient errors are retried.
+    the graph holds its old content or the complete new content, never a mix. Uploads and
+    queries are retried; the swap never is: if its answer is lost, the graphs are counted to
+    find out what the store did. A count that differs from what was sent is exit 1.
 
     \b
-    URL forms:
+    URL forms (--endpoint):
       Oxigraph  http://localhost:7878                      (or …/store)
+      Virtuoso  http://localhost:8890/sparql-auth          (or …/sparql)
       Fuseki    http://localhost:3030/DATASET
       GraphDB   http://localhost:7200/repositories/REPO
+      other     --query-url, --update-url and --store-url
+
+    \b
+    Credentials: --user and $SISTERCITIES_ENDPOINT_PASSWORD (or the URL's user:password@),
+    HTTP Digest when the store asks for it, Basic otherwise; never printed.
 
     \b
     Examples:
       sistercities publish --endpoint http://localhost:7878
       sistercities publish --endpoint http://localhost:3030/twins --graph https://ex.org/g
+      sistercities publish --endpoint http://localhost:8890/sparql-auth --user dba \\
+          --graph https://ex.org/g
       sistercities publish --endpoint http://localhost:7878 --dry-run
     """
-    from graph.store import StoreError
+    from graph.store import Progress, StoreError
     from graph.store import publish as publish_data
 
-    target = _endpoint(endpoint, user)
+    target = _endpoint(endpoint, user, timeout, query_url, update_url, store_url)
     dataset = load(ctx, data_paths)
-    show_progress = sys.stderr.isatty()
+    show_progress = sys.stderr.isatty() and not dry_run
 
-    def progress(done: int) -> None:
+    def progress(step: Progress) -> None:
         if show_progress:
-            click.echo(f"\r{done:,} triples uploaded", nl=False, err=True)
+            line = PUBLISH_PROGRESS[step.stage].format(triples=step.triples, seconds=step.seconds)
+            click.echo("\r" + line.ljust(78), nl=False, err=True)
 
     try:
         report = publish_data(
@@ -1372,19 +1500,33 @@ def publish(
             chunk_triples=chunk_triples,
         )
     except StoreError as error:
+        if show_progress:
+            click.echo("", err=True)
         raise click.ClickException(str(error)) from None
-    if show_progress and not dry_run:
+    if show_progress:
         click.echo("", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     if dry_run:
         click.echo(
             f"would {report.mode} graph {report.graph} with {report.triples:,} triples "
-            f"in {report.chunks} chunks at {target.store}"
+            f"in {report.chunks} chunks at {target.store or '(no store URL given)'}"
         )
+        return
+    swap = f", swap {report.swap_seconds:.2f} s" if report.mode == "replace" else ""
+    click.echo(
+        f"{report.mode}{'d' if report.mode == 'replace' else 'ed'} graph {report.graph}: "
+        f"{report.triples:,} triples in "
+        f"{report.chunks} chunks, {report.seconds:.2f} s ({report.triples_per_second:,.0f} "
+        f"triples/s; upload {report.upload_seconds:.2f} s{swap}, verification "
+        f"{report.verify_seconds:.2f} s)"
+    )
+    if report.mode == "replace":
+        click.echo(f"verified: the graph holds {report.holds:,} triples, as many as were sent")
     else:
         click.echo(
-            f"{report.mode}d graph {report.graph}: {report.triples:,} triples in "
-            f"{report.chunks} chunks, {report.seconds:.2f} s ({report.triples_per_second:,.0f} "
-            "triples/s)"
+            f"verified: the graph holds {report.holds:,} triples ({report.before:,} before, "
+            f"{report.triples:,} sent)"
         )
 
 

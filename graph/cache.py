@@ -5,9 +5,10 @@ code's version (the package version and the library's source files), so any chan
 or the code makes a new entry. A stale, corrupt or unreadable entry is simply rebuilt; only
 data without errors is cached.
 
-An entry holds each entity pickled on its own, and an index of ties by place: a question
-unpickles only the entities it reads (`LazyMapping`), so asking for one city's partners in the
-world's network does not rebuild 100,000 objects.
+An entry holds the entities pickled in batches of `BATCH`, and an index of ties by place: a
+question unpickles only the batches of the entities it reads (`LazyMapping`), so asking for one
+city's partners in the world's network does not rebuild 100,000 objects (and writing an entry
+takes a few hundred pickle calls, not one per entity).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import contextlib
 import hashlib
 import os
 import pickle
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,39 +30,56 @@ from graph.model import Dataset
 __all__ = ["LazyMapping", "cache_dir", "cache_entry", "cache_key", "load_cached"]
 
 CACHE_ENV = "SISTERCITIES_CACHE_DIR"
-_FORMAT = 2  # bump when the layout of an entry changes in a way the code fingerprint cannot see
+_FORMAT = 3  # bump when the layout of an entry changes in a way the code fingerprint cannot see
 
 T = TypeVar("T")
 
 
+BATCH = 128  # entities pickled together: one pickle call per batch, not per entity
+
+
 class LazyMapping(Mapping[str, T]):
-    """A read-only mapping from ids to entities kept pickled until first read."""
+    """A read-only mapping from ids to entities kept pickled, in batches, until first read:
+    `index` gives each id's batch, and reading an id unpickles its batch only."""
 
-    __slots__ = ("_decoded", "_raw")
+    __slots__ = ("_batches", "_decoded", "_index")
 
-    def __init__(self, raw: dict[str, bytes]):
-        self._raw = raw
+    def __init__(self, index: dict[str, int], batches: list[bytes]):
+        self._index = index
+        self._batches = batches
         self._decoded: dict[str, T] = {}
 
     def __getitem__(self, key: str) -> T:
         try:
             return self._decoded[key]
         except KeyError:
-            value: T = pickle.loads(self._raw[key])
-            self._decoded[key] = value
-            return value
+            batch: dict[str, T] = pickle.loads(self._batches[self._index[key]])
+            self._decoded.update(batch)
+            return batch[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._raw)
+        return iter(self._index)
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._index)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._raw
+        return key in self._index
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (LazyMapping, (self._raw,))
+        return (LazyMapping, (self._index, self._batches))
+
+
+def _batched(entities: Mapping[str, Any]) -> dict[str, Any]:
+    """A section as an index of ids to batches and the batches, each a pickled dict."""
+    ids = list(entities)
+    batches = []
+    index: dict[str, int] = {}
+    for number, start in enumerate(range(0, len(ids), BATCH)):
+        chunk = {ident: entities[ident] for ident in ids[start : start + BATCH]}
+        index.update(dict.fromkeys(chunk, number))
+        batches.append(pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
+    return {"index": index, "batches": batches}
 
 
 def cache_dir() -> Path:
@@ -95,27 +113,33 @@ def cache_key(files: list[Path]) -> str:
 
 
 def cache_entry(dataset: Dataset) -> dict[str, Any]:
-    """What the cache stores for a dataset: each entity pickled alone, and the ties by place."""
+    """What the cache stores for a dataset: each section's entities pickled in batches, and
+    the ties by place."""
     return {
-        "sections": {
-            name: {
-                ident: pickle.dumps(entity, protocol=pickle.HIGHEST_PROTOCOL)
-                for ident, entity in getattr(dataset, name).items()
-            }
-            for name in dataset.SECTIONS
-        },
+        "sections": {name: _batched(getattr(dataset, name)) for name in dataset.SECTIONS},
         "ties_by_place": dataset.ties_by_place(),
     }
 
 
 def _dataset(entry: dict[str, Any]) -> Dataset:
-    dataset = Dataset(**{name: LazyMapping(raw) for name, raw in entry["sections"].items()})
+    dataset = Dataset(
+        **{
+            name: LazyMapping(stored["index"], stored["batches"])
+            for name, stored in entry["sections"].items()
+        }
+    )
     object.__setattr__(dataset, "_ties_by_place", entry["ties_by_place"])
     return dataset
 
 
-def load_cached(paths: DataPaths, *, use_cache: bool = True) -> Dataset:
-    """`load_layers`, answered from the cache when the data and the code are unchanged."""
+def load_cached(
+    paths: DataPaths,
+    *,
+    use_cache: bool = True,
+    on_rebuild: Callable[[], None] | None = None,
+) -> Dataset:
+    """`load_layers`, answered from the cache when the data and the code are unchanged;
+    `on_rebuild` is called before the data is read afresh to build an entry."""
     if not use_cache:
         return load_layers(paths)
     files, problems = data_files(paths)
@@ -133,6 +157,8 @@ def load_cached(paths: DataPaths, *, use_cache: bool = True) -> Dataset:
             return _dataset(entry)
     except Exception:  # a missing, stale or corrupt entry (any error unpickling): rebuild
         pass
+    if on_rebuild is not None:
+        on_rebuild()
     dataset = load_layers(paths)
     with contextlib.suppress(OSError):
         from graph.atomic import write_atomic

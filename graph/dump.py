@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from graph.dates import PartialDate
-from graph.model import Dataset, tie_id
+from graph.model import SECTION_ATTRIBUTES, Dataset, tie_id
 
 __all__ = ["dataset_to_json", "dataset_to_yaml", "entity_to_dict"]
 
@@ -39,7 +39,8 @@ def _represent_str(dumper: Any, text: str) -> Any:
 _Dumper.add_representer(str, _represent_str)
 
 # Model attribute → YAML key, where they differ.
-_KEYS = {"start": "from", "end": "until", "places": "cities"}
+_KEYS = {"start": "from", "end": "until"}  # fields written under another name
+_SECTION_OF = {attribute: section for section, attribute in SECTION_ATTRIBUTES.items()}
 _SKIP = {"location"}
 
 
@@ -79,7 +80,7 @@ def _document(dataset: Dataset, partnership_ids: bool) -> dict[str, list[dict[st
             for row in rows:
                 if row["id"] == tie_id(*row["between"]):
                     del row["id"]
-        document[_KEYS.get(attribute, attribute)] = rows
+        document[_SECTION_OF[attribute]] = rows
     return document
 
 

@@ -295,10 +295,9 @@ def read_checked_layer(path: Path) -> Dataset:
         record = SECTIONS[section]
         built: dict[str, Any] = {}
         for item in items:
-            if section == "partnerships":
-                entity = Partnership(**record.trusted(item, where), location=where)
-            else:
-                entity = record.trusted(item, where)
+            entity = record.trusted(item, where)
+            if section == "partnerships":  # not located by its record: the loader does it
+                entity.__dict__["location"] = where
             built[entity.id] = entity
         sections[SECTION_ATTRIBUTES[section]] = built
     return Dataset(**sections)

@@ -336,16 +336,8 @@ class Dataset:
     visits: Mapping[str, Visit] = field(default_factory=dict)
     agreements: Mapping[str, Agreement] = field(default_factory=dict)
 
-    SECTIONS: ClassVar[tuple[str, ...]] = (
-        "sources",
-        "areas",
-        "places",
-        "partnerships",
-        "officials",
-        "events",
-        "visits",
-        "agreements",
-    )
+    # The attributes, in the order of the YAML sections they are read from.
+    SECTIONS: ClassVar[tuple[str, ...]] = tuple(SECTION_ATTRIBUTES.values())
 
     def counts(self) -> dict[str, int]:
         """How many entities of each kind the dataset holds."""

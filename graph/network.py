@@ -101,7 +101,7 @@ def knowledge_graph(dataset: Dataset) -> nx.MultiDiGraph:
     >>> import graph
     >>> k = knowledge_graph(graph.load_dataset(graph.DEFAULT_DATA))
     >>> sorted({r for _, _, r in k.in_edges(("place", "los-angeles"), data="relation")})[:4]
-    ['event-at', 'partner', 'party-to', 'twinned-with']
+    ['event-at', 'office-of', 'partner', 'party-to']
     """
     import networkx as nx
 

@@ -446,6 +446,8 @@ class Record(FieldType):
     build: Callable[..., Any] = dict
     located: bool = False  # pass the mapping's location to `build`
     name_of: Callable[[YamlMap], str | None] | None = None  # names an entry without an id
+    # What `trusted` builds where `build` is dict (the loader derives partnerships' ids first).
+    trusted_build: Callable[..., Any] | None = None
     extra_schema: dict[str, Any] = field(default_factory=dict)  # more JSON Schema keywords
     by_name: dict[str, Field] = field(init=False)
     without_default: set[str] = field(init=False)
@@ -475,16 +477,60 @@ class Record(FieldType):
 
     def trusted(self, value: Any, where: Location) -> Any:
         """Build the entity of a mapping already known to be valid: no checks, no locations
-        but `where` (for layers whose bytes were validated when they were written)."""
-        converted: dict[str, Any] = {}
+        but `where` (for layers whose bytes were validated when they were written). The
+        entity is made without running its `__init__` again: this is the fast path for the
+        world layers' tens of thousands of entries."""
+        plan, defaults, factories = self._trusted_plan()
+        converted = dict(defaults)
+        for name, factory in factories:
+            converted[name] = factory()
         for key, item in value.items():
-            spec = self.by_name[key]
-            converted[spec.attribute or key] = spec.type.trusted(item, where)
-        for name in self.without_default:
-            converted.setdefault(name, None)
+            attribute, convert = plan[key]
+            converted[attribute] = item if convert is None else convert(item, where)
         if self.located:
             converted["location"] = where
-        return self.build(**converted)
+        target = self.trusted_build or self.build
+        if not dataclasses.is_dataclass(target):
+            return target(**converted)
+        entity = object.__new__(target)
+        entity.__dict__.update(converted)
+        return entity
+
+    def _trusted_plan(
+        self,
+    ) -> tuple[
+        dict[str, tuple[str, Callable[[Any, Location], Any] | None]],
+        dict[str, Any],
+        list[tuple[str, Callable[[], Any]]],
+    ]:
+        """For `trusted`: each key's attribute and converter (None: the value as it is), the
+        model's defaults, and its default factories."""
+        cached = self.__dict__.get("_plan")
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        plan: dict[str, tuple[str, Callable[[Any, Location], Any] | None]] = {}
+        for spec in self.fields:
+            kind = spec.type
+            needs = type(kind).trusted is not FieldType.trusted
+            if isinstance(kind, ListOf) and type(kind.item).trusted is FieldType.trusted:
+                plan[spec.name] = (spec.attribute or spec.name, _as_tuple)
+            else:
+                plan[spec.name] = (spec.attribute or spec.name, kind.trusted if needs else None)
+        defaults: dict[str, Any] = {}
+        factories: list[tuple[str, Callable[[], Any]]] = []
+        target = self.trusted_build or self.build
+        if dataclasses.is_dataclass(target):
+            for model_field in dataclasses.fields(target):
+                if model_field.default is not dataclasses.MISSING:
+                    defaults[model_field.name] = model_field.default
+                elif model_field.default_factory is not dataclasses.MISSING:
+                    factories.append((model_field.name, model_field.default_factory))
+                else:
+                    defaults[model_field.name] = None
+        else:
+            defaults = dict.fromkeys(self.without_default)
+        self.__dict__["_plan"] = (plan, defaults, factories)
+        return plan, defaults, factories
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         """Check every key; return the built entity, or INVALID when anything is wrong."""
@@ -553,6 +599,10 @@ class Record(FieldType):
         if self.located:
             converted["location"] = value.location
         return self.build(**converted), ok
+
+
+def _as_tuple(value: Any, where: Location) -> tuple[Any, ...]:
+    return tuple(value)
 
 
 def _pair_name(between: Any) -> str | None:
@@ -729,6 +779,7 @@ SECTIONS: dict[str, Record] = {
             NOTES,
         ],
         name_of=lambda entry: _pair_name(entry.get("between")),
+        trusted_build=model.Partnership,
     ),
     "officials": Record(
         "official",

@@ -1,6 +1,11 @@
 """SPARQL over the data: an in-memory Oxigraph store, queries with bound values, and results
 as plain rows, W3C SPARQL JSON or CSV, or Turtle for CONSTRUCT.
 
+This module is the one home of the SPARQL results codec: `QueryAnswer.sparql_json` and
+`QueryAnswer.sparql_csv` write results, `parse_answer` reads a store's answer (SPARQL JSON, XML
+or TSV results, or N-Triples/Turtle for CONSTRUCT) into the same `QueryAnswer` a local query
+gives; `graph.store` only moves the bytes.
+
 The exports' prefixes (``sc:``, ``schema:``, ``place:`` …) are predeclared, and values given
 with `bindings` are substituted as RDF terms, never pasted into the query text.
 
@@ -8,7 +13,7 @@ with `bindings` are substituted as RDF terms, never pasted into the query text.
 >>> ds = graph.load_dataset(graph.DEFAULT_DATA)
 >>> answer = run_query(ds, "SELECT (COUNT(*) AS ?n) WHERE { place:jakarta sc:twinnedWith ?p }")
 >>> list(answer.rows())
-[{'n': '21'}]
+[{'n': '25'}]
 >>> run_query(ds, "ASK { place:jakarta sc:twinnedWith place:los-angeles }").boolean
 True
 """
@@ -36,6 +41,7 @@ __all__ = [
     "example_queries",
     "example_query",
     "load_store",
+    "parse_answer",
     "parse_bindings",
     "run_query",
 ]
@@ -201,19 +207,61 @@ def run_query(
         raise SparqlError(f"the query is not valid SPARQL: {error}") from None
     except (OSError, ValueError, TypeError, RuntimeError) as error:
         raise SparqlError(f"the query failed: {error}") from None
+    return _answer(result, binds)
+
+
+def _answer(result: Any, binds: dict[str, str]) -> QueryAnswer:
+    """A pyoxigraph result (boolean, solutions or triples) as a `QueryAnswer` of plain terms."""
+    import pyoxigraph as ox
+
     if isinstance(result, ox.QueryBoolean):
         return QueryAnswer("ask", boolean=bool(result), prefixes=binds)
-    if isinstance(result, ox.QuerySolutions):
-        variables = tuple(v.value for v in result.variables)
-        try:
+    try:
+        if isinstance(result, ox.QuerySolutions):
+            variables = tuple(v.value for v in result.variables)
             solutions = [
                 tuple(_plain(s[v]) if s[v] is not None else None for v in variables) for s in result
             ]
-        except OSError as error:
-            raise SparqlError(f"the query failed: {error}") from None
-        return QueryAnswer("select", variables, solutions, prefixes=binds)
-    graph = [(_plain_iri(t.subject), str(t.predicate.value), _plain(t.object)) for t in result]
+            return QueryAnswer("select", variables, solutions, prefixes=binds)
+        graph = [(_plain_iri(t.subject), str(t.predicate.value), _plain(t.object)) for t in result]
+    except (OSError, SyntaxError) as error:
+        raise SparqlError(f"the query failed: {error}") from None
     return QueryAnswer("graph", graph=graph, prefixes=binds)
+
+
+def parse_answer(content_type: str, body: bytes, base: str = DEFAULT_BASE) -> QueryAnswer:
+    """A store's answer to a query, by its media type: SPARQL JSON, XML or TSV results, or
+    N-Triples or Turtle (CONSTRUCT, DESCRIBE), read as a local query's `QueryAnswer`.
+
+    >>> answer = parse_answer(
+    ...     "application/sparql-results+json",
+    ...     b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "typed-literal",'
+    ...     b' "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "2"}}]}}',
+    ... )
+    >>> list(answer.rows())
+    [{'n': '2'}]
+    >>> parse_answer("application/sparql-results+json", b'{"head": {}, "boolean": true}').boolean
+    True
+    """
+    import pyoxigraph as ox
+
+    media_type = content_type.partition(";")[0].strip().lower() or "-"
+    results_format = ox.QueryResultsFormat.from_media_type(media_type)
+    # text/plain is N-Triples to some stores (Virtuoso) and CSV results to pyoxigraph; CSV
+    # results lose the kind of each term, so they are never read.
+    rdf_format = ox.RdfFormat.from_media_type(media_type)
+    binds = prefixes(base)
+    try:
+        if results_format not in (None, ox.QueryResultsFormat.CSV):
+            return _answer(ox.parse_query_results(body, results_format), binds)
+        if rdf_format is not None and not rdf_format.supports_datasets:
+            return _answer(ox.parse(body, rdf_format), binds)
+    except (SyntaxError, ValueError) as error:
+        raise SparqlError(f"the store's answer ({media_type}) cannot be read: {error}") from None
+    raise SparqlError(
+        f"the store answered with media type '{media_type}', which is not SPARQL results "
+        "(JSON, XML, TSV) nor N-Triples or Turtle"
+    )
 
 
 def _plain_iri(term: Any) -> str:

@@ -148,7 +148,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(
     monkeypatch.setattr(graph.cache, "cache_dir", no_cache_please)
     result = invoke("partners", "jakarta", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.stdout)) == 22
+    assert len(json.loads(result.stdout)) == 28
     assert not cache_dir.exists()
 
 

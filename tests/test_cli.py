@@ -177,7 +177,7 @@ def test_validate_groups_warnings_by_rule_and_verbose_lists_each() -> None:
     header = next(line for line in lines if line.startswith("warning[no-start-date] × "))
     total = int(header.split("× ")[1].split(":")[0])
     assert total > 3
-    assert sum(line.startswith(f"  {DATA}:") for line in lines) == 3
+    assert sum(line.startswith(f"  {DATA}:") and "no 'since'" in line for line in lines) == 3
     assert f"  … and {total - 3} more (--verbose lists each)" in lines
     verbose = run_cli(["validate", "--data", str(DATA), "--verbose"]).stdout.splitlines()
     each = [line for line in verbose if "warning[no-start-date]" in line]

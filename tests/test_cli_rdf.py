@@ -73,7 +73,7 @@ def test_partners_example_lists_jakartas_partners() -> None:
     assert code == 0
     rows = json.loads(out)["results"]["bindings"]
     active = [r for r in rows if r["status"]["value"] == "active"]
-    assert len(active) == 21
+    assert len(active) == 25
     assert rows[0]["name"]["value"] == "Jeddah"  # 1979, the first
 
 
@@ -117,7 +117,7 @@ def test_ask_and_construct() -> None:
     )
     assert code == 0
     g = rdflib.Graph().parse(data=out, format="turtle")
-    assert len(g) == 21
+    assert len(g) == 25
 
 
 def test_query_from_a_file_and_from_stdin(tmp_path: Path) -> None:

@@ -144,10 +144,10 @@ def test_graphs_saved_by_gephi_or_networkx_import_and_merge_back(
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "places: 83 " in result.stderr and "ties: 96" in result.stderr
+    assert "places: 88 " in result.stderr and "ties: 104" in result.stderr
     imported = load_dataset(out)
     curated = load_dataset(data)
-    assert (len(imported.places), len(imported.partnerships)) == (83, 96)
+    assert (len(imported.places), len(imported.partnerships)) == (88, 104)
     assert imported.sources["imported-data"].licence == "CC0"
     jakarta = next(p for p in imported.places.values() if p.name == "Jakarta")
     assert (jakarta.wikidata, jakarta.country) == ("Q3630", "ID")  # attributes mapped

@@ -116,7 +116,7 @@ def test_an_unknown_name_far_from_any_still_exits_1_cleanly() -> None:
 def test_unknown_names_in_options_and_second_arguments() -> None:
     assert failure("visits", "--official", "anies baswdan") == (
         "Error: no official is called 'anies baswdan'; did you mean 'Anies Baswedan "
-        "(anies-baswedan)'?\n"
+        "(anies-baswedan)' or 'Nuri Aslan (nuri-aslan)'?\n"
     )
     assert "did you mean 'Bordeaux, FR (bordeaux)'" in failure("path", "jakarta", "bordaux")
     assert "did you mean 'Istanbul, TR (istanbul)'" in failure("common", "jakarta", "istambul")

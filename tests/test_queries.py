@@ -176,10 +176,14 @@ def test_jakarta_partners_in_date_order() -> None:
         ("Los Angeles", "1990"),
         ("Casablanca", "1991"),
     ]
-    assert len(rows) == 22
-    assert Counter(r["status"] for r in rows) == {"active": 21, "planned": 1}
+    assert len(rows) == 28
+    assert Counter(r["status"] for r in rows) == {"active": 25, "planned": 3}
     planned = [r for r in rows if r["status"] == "planned"]
-    assert pairs(planned, "partner", "kind") == [("casablanca-settat", "sister-province")]
+    assert pairs(planned, "partner", "kind") == [
+        ("ankara", "sister-city"),
+        ("casablanca-settat", "sister-province"),
+        ("kinshasa", "cooperation"),
+    ]
     dated = [r["partner"] for r in rows if r["since"]]
     assert dated == [
         "jeddah",
@@ -194,6 +198,10 @@ def test_jakarta_partners_in_date_order() -> None:
         "beijing",
         "islamabad",
         "istanbul",
+        "jeju",
+        "heidelberg",
+        "chungcheongnam-do",
+        "kuala-lumpur",
     ]
     assert all(not r["since"] for r in rows[len(dated) :])  # undated ones last
 
@@ -201,7 +209,7 @@ def test_jakarta_partners_in_date_order() -> None:
 def test_jakarta_partners_as_of_1995() -> None:
     rows = as_json("partners", "jakarta", "--as-of", "1995")
     got = {r["partner"]: r["in_force"] for r in rows}
-    assert len(rows) == 20  # not Istanbul (1998), not the planned Casablanca-Settat tie
+    assert len(rows) == 20  # not Istanbul (2007), not the planned Casablanca-Settat tie
     assert "istanbul" not in got
     assert "casablanca-settat" not in got
     certainly = [p for p, v in got.items() if v == "certainly"]
@@ -229,6 +237,7 @@ def test_istanbul_partners_since_2000() -> None:
         ("busan", "2002-06-04"),
         ("kazan", "2002-10-07"),
         ("damascus", "2006-12-18"),
+        ("jakarta", "2007-04-13"),
         ("bangkok", "2009-07-06"),
         ("beirut", "2010-10-29"),
         ("mexico-city", "2010-11-19"),
@@ -239,7 +248,9 @@ def test_istanbul_partners_since_2000() -> None:
         ("tbilisi", "2016-04"),
         ("north-nicosia", "2020-12-10"),
         ("plovdiv", "2021-01-23"),
-        ("gaza-city", "2025-10-16"),
+        ("athens", "2021-03-19"),
+        ("moscow", "../2024-09-28"),
+        ("gaza-city", "2025-10-15"),
     ]
 
 
@@ -293,6 +304,15 @@ def test_common_partners_of_jakarta_and_istanbul() -> None:
             "istanbul_kind": "sister-city",
             "istanbul_since": "1984",
         },
+        {
+            "partner": "moscow",
+            "name": "Moscow",
+            "country": "RU",
+            "jakarta_kind": "sister-city",
+            "jakarta_since": None,
+            "istanbul_kind": "cooperation",
+            "istanbul_since": "../2024-09-28",
+        },
     ]
 
 
@@ -329,8 +349,8 @@ def test_visits_of_anies_baswedan_in_2018() -> None:
     rows = as_json("visits", "--official", "anies baswedan", "--year", "2018")
     assert pairs(rows, "visit", "from", "until", "place") == [
         ("baswedan-casablanca-2018", "2018-04-17", "2018-04-19", "casablanca"),
-        ("baswedan-istanbul-2018", "2018-04-19", "2018-04-21", "istanbul"),
-        ("baswedan-los-angeles-2018", "2018-04-28", "2018-05-01", "los-angeles"),
+        ("baswedan-istanbul-2018", "2018-04-19/2018-04-20", "2018-04-22/2018-04-23", "istanbul"),
+        ("baswedan-los-angeles-2018", "2018-04-28/2018-04-29", "2018-05-01", "los-angeles"),
     ]
     assert as_json("visits", "--year", "2017") == []
 
@@ -340,9 +360,15 @@ def test_officials_in_office_in_april_2018() -> None:
     assert pairs(rows, "official", "of", "in_force") == [
         ("abdelaziz-el-omari", "casablanca", "certainly"),
         ("mustapha-bakkoury", "casablanca-settat", "certainly"),
+        ("nina-hachigian", "los-angeles", "certainly"),
         ("mevlut-uysal", "istanbul", "certainly"),
         ("anies-baswedan", "jakarta", "certainly"),
-        ("m-mawardi", "jakarta", "possibly"),  # no dates: possibly
+        # no dates: possibly
+        ("daniel-bumba-lubaki", "kinshasa", "possibly"),
+        ("kim-tae-heum", "chungcheongnam-do", "possibly"),
+        ("kostas-bakoyannis", "athens", "possibly"),
+        ("m-mawardi", "jakarta", "possibly"),
+        ("mehmet-harmanci", "north-nicosia", "possibly"),
     ]
 
 
@@ -358,13 +384,18 @@ def test_show_jakarta_profile() -> None:
     assert place["partnerships"] == as_json("partners", "jakarta")
     assert [o["official"] for o in place["officials"]] == [
         "anies-baswedan",
+        "heru-budi-hartono",
         "m-mawardi",
         "pramono-anung",
+        "rano-karno",
     ]
     assert [v["visit"] for v in place["visits"]] == [
         "baswedan-casablanca-2018",
         "baswedan-istanbul-2018",
         "baswedan-los-angeles-2018",
+        "pramono-kuala-lumpur-2025",
+        "karno-ankara-2025",
+        "karno-istanbul-2025",
     ]
 
 
@@ -372,8 +403,20 @@ def test_agreements_planned_last() -> None:
     rows = as_json("agreements")
     assert pairs(rows, "agreement", "status") == [
         ("agreement-los-angeles-leningrad-1990", "signed"),
+        ("mou-casablanca-jakarta-1991", "signed"),
         ("mou-jakarta-new-south-wales-1994", "signed"),
         ("mou-istanbul-tbilisi-2016", "signed"),
+        ("minutes-istanbul-jakarta-2018", "signed"),
+        ("protocol-istanbul-north-nicosia-2020", "signed"),
+        ("loi-athens-istanbul-2021", "signed"),
+        ("mou-jakarta-new-south-wales-2022", "signed"),
+        ("protocol-istanbul-moscow-2024", "signed"),
+        ("loi-chungcheongnam-jakarta-2025", "signed"),
+        ("loi-jakarta-kuala-lumpur-2025", "signed"),
+        ("loi-ankara-jakarta-2025", "signed"),
+        ("loi-aski-pam-jaya-2025", "signed"),
+        ("loi-istac-jakpro-2025", "signed"),
+        ("loi-jakarta-kinshasa-2025", "signed"),
         ("loi-jakarta-casablanca-settat", "planned"),
     ]
     assert [r["agreement"] for r in as_json("agreements", "--status", "planned")] == [
@@ -536,11 +579,11 @@ def test_stats_agree_with_networkx(path: Path) -> None:
 
 def test_stats_on_the_curated_data_exactly() -> None:
     got = as_json("stats", "--top", "5")
-    assert (got["places"], got["ties"], got["components"], got["max_degree"]) == (83, 95, 2, 42)
+    assert (got["places"], got["ties"], got["components"], got["max_degree"]) == (88, 101, 4, 44)
     assert [(r["place"], r["degree"]) for r in got["top_by_degree"]] == [
-        ("istanbul", 42),
+        ("istanbul", 44),
+        ("jakarta", 25),
         ("los-angeles", 25),
-        ("jakarta", 21),
         ("casablanca", 10),
         ("berlin", 3),
     ]

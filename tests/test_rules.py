@@ -711,7 +711,9 @@ def run_real_process(args: list[str], cwd: Path) -> Run:
 
 def validate(case_: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *extra: str) -> Run:
     write_files(tmp_path, case_.files)
-    args = ["validate", *(a for path in case_.data for a in ("--data", path)), *extra]
+    # --verbose: every problem on its own line, warnings too (by default they are grouped)
+    listed = () if "--format" in extra else ("--verbose",)
+    args = ["validate", *(a for path in case_.data for a in ("--data", path)), *listed, *extra]
     if case_.max_file_bytes is not None:
         monkeypatch.setattr(graph.yamltree, "MAX_FILE_BYTES", case_.max_file_bytes)
     if case_.real_process:

@@ -186,3 +186,11 @@ def test_curated_data_names_the_schema_for_editors() -> None:
     first_line = (ROOT / "data" / "cities.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first_line == "# yaml-language-server: $schema=../exports/cities.schema.json"
     assert (ROOT / "data" / first_line.split("=", 1)[1]).resolve().is_file()
+
+
+def test_the_section_records_name_their_entries_as_the_model_does() -> None:
+    from graph.model import ENTITY_NAMES, SECTION_ATTRIBUTES
+    from graph.schema import SECTIONS
+
+    assert list(SECTIONS) == list(SECTION_ATTRIBUTES) == list(ENTITY_NAMES)
+    assert {section: record.name for section, record in SECTIONS.items()} == ENTITY_NAMES

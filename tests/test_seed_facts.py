@@ -54,9 +54,37 @@ def test_jakarta_casablanca_since_1991_with_the_2019_areas(dataset: Dataset) -> 
     }
 
 
-def test_jakarta_istanbul_tie_keeps_its_conflicting_sources(dataset: Dataset) -> None:
+def test_jakarta_istanbul_since_13_april_2007_with_the_1998_conflict_kept(dataset: Dataset) -> None:
     tie = dataset.partnerships["istanbul--jakarta"]
-    assert tie.notes and len(tie.sources) >= 2
+    assert tie.since is not None and str(tie.since) == "2007-04-13"
+    assert {"igfa-2025-istanbul-cakarta-istac", "tirto-2018-agenda-maroko-turki"} <= set(
+        tie.sources
+    )
+    assert "cityofistanbul-sister-cities" in tie.sources
+    assert tie.notes and "1998" in tie.notes and "CONFLICT" in tie.notes
+
+
+def test_the_istanbul_visit_met_uysal_on_sunday_22_april_and_signed_minutes(
+    dataset: Dataset,
+) -> None:
+    visit = dataset.visits["baswedan-istanbul-2018"]
+    assert visit.met == ("mevlut-uysal",)
+    assert visit.end is not None and visit.end.earliest == datetime.date(2018, 4, 22)
+    assert "suara-2018-hasil-kunjungan-turki" in visit.sources
+    minutes = dataset.agreements["minutes-istanbul-jakarta-2018"]
+    assert (minutes.status, str(minutes.signed)) == ("signed", "2018-04-22")
+    assert set(minutes.parties) == {"istanbul", "jakarta"}
+    assert "minutes-istanbul-jakarta-2018" in dataset.partnerships["istanbul--jakarta"].agreements
+
+
+def test_the_los_angeles_visit_met_nina_hachigian(dataset: Dataset) -> None:
+    visit = dataset.visits["baswedan-los-angeles-2018"]
+    assert visit.met == ("nina-hachigian",)
+    assert "beritajakarta-2018-la" in visit.sources
+    assert {"arts", "water-sanitation", "public-transport", "waste-management"} <= set(visit.areas)
+    role = dataset.officials["nina-hachigian"].roles[0]
+    assert (role.of, role.title) == ("los-angeles", "Deputy Mayor for International Affairs")
+    assert role.start is not None and str(role.start) == "2017-09"
 
 
 def test_the_three_april_2018_visits(dataset: Dataset) -> None:
@@ -99,13 +127,61 @@ def test_the_planned_letter_of_intent_with_casablanca_settat(dataset: Dataset) -
     assert dataset.places["casablanca-settat"].kind == "region"
 
 
-def test_jakarta_has_21_partners_as_the_sources_say(dataset: Dataset) -> None:
-    active = [t for t in dataset.partnerships_of("jakarta") if t.status == "active"]
-    assert len(active) == 21
-    assert len({t.other("jakarta") for t in active}) == 21
+OFFICIAL_LIST_2019 = {
+    "jeddah", "seoul", "islamabad", "rotterdam", "tokyo", "los-angeles", "casablanca", "beijing",
+    "arkansas", "berlin", "new-south-wales", "paris", "bangkok", "hanoi", "istanbul", "maputo",
+    "kyiv", "moscow", "jerusalem", "pyongyang", "budapest",
+}  # fmt: skip
+
+
+def test_jakarta_has_the_21_partners_of_the_official_2019_list(dataset: Dataset) -> None:
+    listed = datetime.date(2019, 2, 14)
+    by_then = {
+        t.other("jakarta")
+        for t in dataset.partnerships_of("jakarta")
+        if t.status == "active" and (t.since is None or t.since.latest <= listed)
+    }
+    assert by_then == OFFICIAL_LIST_2019
     counts = dataset.places["jakarta"].reported_partner_counts
-    assert {c.count for c in counts} == {21}
+    assert {c.count for c in counts} == {21, 23}
     assert any(SEED in c.sources for c in counts)
+
+
+def test_jakartas_ties_and_letters_since_2019(dataset: Dataset) -> None:
+    later = {
+        t.other("jakarta"): t
+        for t in dataset.partnerships_of("jakarta")
+        if t.other("jakarta") not in OFFICIAL_LIST_2019 | {"casablanca-settat"}
+    }
+    assert set(later) == {
+        "jeju", "chungcheongnam-do", "heidelberg", "kuala-lumpur", "ankara", "kinshasa",
+    }  # fmt: skip
+    assert {p for p, t in later.items() if t.status == "planned"} == {"ankara", "kinshasa"}
+    signed = {
+        "loi-chungcheongnam-jakarta-2025": "2025-05-27",
+        "loi-jakarta-kuala-lumpur-2025": "2025-08-11",
+        "loi-ankara-jakarta-2025": "2025-08-20",
+        "loi-istac-jakpro-2025": "2025-08-21",
+        "loi-jakarta-kinshasa-2025": "2025-09-18",
+    }
+    for ident, day in signed.items():
+        agreement = dataset.agreements[ident]
+        assert (agreement.status, str(agreement.signed)) == ("signed", day)
+        assert "jakarta" in agreement.parties
+
+
+def test_the_partner_lists_declare_their_coverage(dataset: Dataset) -> None:
+    jakarta = dataset.places["jakarta"].coverage
+    assert jakarta is not None and jakarta.complete
+    assert jakarta.as_of.text == "2019-02-14"
+    assert "beritajakarta-2019-21-partners" in jakarta.sources
+    los_angeles = dataset.places["los-angeles"].coverage
+    assert los_angeles is not None and los_angeles.complete
+    assert los_angeles.as_of.text == "2016-11-09"
+    assert len(list(dataset.partnerships_of("los-angeles"))) == 25
+    for place in ("casablanca", "istanbul"):
+        coverage = dataset.places[place].coverage
+        assert coverage is not None and not coverage.complete and coverage.notes
 
 
 def test_the_officials_of_the_article(dataset: Dataset) -> None:

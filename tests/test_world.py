@@ -55,6 +55,16 @@ def test_each_layer_validates_on_its_own(name: str) -> None:
     assert checked_layer(WORLD_DIR / name)
 
 
+@pytest.mark.parametrize("name", [WIKIPEDIA, WIKIDATA])
+def test_the_fast_path_builds_what_the_checked_path_builds(name: str) -> None:
+    from graph.load import read_checked_layer
+
+    fast = read_checked_layer(WORLD_DIR / name)
+    checked = read_dataset(WORLD_DIR / name, located=False).dataset
+    for section in Dataset.SECTIONS:
+        assert dict(getattr(fast, section)) == dict(getattr(checked, section)), section
+
+
 def test_a_changed_layer_is_checked_again_and_its_problem_located(tmp_path: Path) -> None:
     for path in (*WORLD_LAYERS, WORLD_DIR / "manifest.json"):
         shutil.copy(path, tmp_path / path.name)
@@ -188,3 +198,51 @@ def test_the_world_exports_parse_in_two_independent_readers(tmp_path: Path) -> N
     assert counted == oxigraph > 300_000
     with (out / "sister-cities.nt").open("rb") as handle:
         assert sum(1 for _ in pyoxigraph.parse(handle, pyoxigraph.RdfFormat.N_TRIPLES)) == oxigraph
+
+
+def test_the_cold_first_question_says_so_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal the first question (no cache yet) says that it reads the data; the
+    second, from the cache, says nothing; a pipe never gets the line."""
+    import os
+    import pty
+    import subprocess
+
+    from conftest import SCRIPT
+
+    env = {**os.environ, "SISTERCITIES_CACHE_DIR": str(tmp_path / "cache")}
+
+    def stderr_on_a_terminal() -> str:
+        leader, follower = pty.openpty()
+        run = subprocess.run(
+            [str(SCRIPT), "partners", "berlin", "--format", "csv"],
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            env=env,
+            timeout=120,
+            check=True,
+        )
+        os.close(follower)
+        assert run.returncode == 0
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(leader)
+        return b"".join(chunks).decode("utf-8")
+
+    first = stderr_on_a_terminal()
+    assert "reading cities.yaml, wikipedia.json, wikidata-2016.json (once" in first
+    assert stderr_on_a_terminal() == ""
+    piped = subprocess.run(
+        [str(SCRIPT), "--no-cache", "partners", "berlin", "--format", "csv"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert piped.stderr == ""
