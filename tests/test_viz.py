@@ -572,7 +572,16 @@ def test_page_data_carries_what_the_panel_lists(dataset: Dataset) -> None:
     assert set(data["sources"]) >= set(tie.sources)
     assert data["sources"][tie.sources[0]] == dataset.sources[tie.sources[0]].title
     node = next(n for n in data["nodes"] if n["id"] == "jakarta")
-    assert node["coverage"] is None  # not known to be complete
+    coverage = dataset.places["jakarta"].coverage
+    assert coverage is not None  # the curated data says, as of an official list
+    assert node["coverage"] == {
+        "complete": coverage.complete,
+        "as_of": str(coverage.as_of),
+        "sources": list(coverage.sources),
+        "notes": coverage.notes,
+    }
+    assert set(data["sources"]) >= set(coverage.sources)
+    assert next(n for n in data["nodes"] if n["id"] == "rabat")["coverage"] is None
     assert node["kind"] == "province"
 
 
