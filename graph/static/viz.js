@@ -196,7 +196,8 @@ function refresh() {
 
 function dates(e) {
   if (!e.since && !e.until) return "dates unknown";
-  return `${e.since || "?"} – ${e.until || "now"}`;
+  const open = e.status === "ended" ? "end unknown" : "now";  // an ended tie has not gone on
+  return `${e.since || "?"} – ${e.until || open}`;
 }
 
 function coverageText(place) {
