@@ -1173,31 +1173,31 @@ def viz(
       sistercities viz --focus jakarta --depth 2 -o jakarta.html
       sistercities viz --layout geo --country ID --country MA --with-visits
     """
-    from graph.viz import render_html
+    from graph.viz import render_html, summary
 
     if as_of is not None and (year_from is not None or year_to is not None):
         raise click.UsageError("give --as-of or --from/--to, not both")
     dataset = load(ctx, data_paths, cached=True)
-    page = render_html(
-        dataset,
-        focus=resolve(ctx, dataset, focus) if focus else None,
-        depth=depth,
-        countries=[c.upper() for c in countries],
-        areas=list(areas),
-        kind=kind,
-        as_of=_date_text(as_of),
-        year_from=year_from,
-        year_to=year_to,
-        layout=layout,
-        colour_by=colour_by,
-        with_visits=with_visits,
-        title=title,
-    )
+    options: dict[str, Any] = {
+        "focus": resolve(ctx, dataset, focus) if focus else None,
+        "depth": depth,
+        "countries": [c.upper() for c in countries],
+        "areas": list(areas),
+        "kind": kind,
+        "as_of": _date_text(as_of),
+        "year_from": year_from,
+        "year_to": year_to,
+        "layout": layout,
+        "colour_by": colour_by,
+        "with_visits": with_visits,
+        "title": title,
+    }
+    page = render_html(dataset, **options)
     try:
         graph.write_atomic(output, page.encode("utf-8"))
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"wrote {output}", err=True)
+    click.echo(f"wrote {output}: {summary(dataset, **options)}", err=True)
 
 
 @cli.command(name="import")

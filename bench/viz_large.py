@@ -1,7 +1,8 @@
 """Benchmark: the interactive HTML of a world-sized dataset with --layout geo.
 
 Prints the time to generate the page, its size, and the time headless Chromium (Debian's,
-/usr/bin/chromium) takes to load it and report the number of places drawn.
+/usr/bin/chromium) takes to load it, draw its first frame and report its number of places.
+(bench.viz_world compares the world page with a neighbourhood page.)
 
     python -m bench.viz_large [--places 20000 --ties 50000 --visits 10000]
 """
@@ -52,8 +53,10 @@ def main() -> None:
             page = browser.new_page()
             start = time.perf_counter()
             page.goto(path.as_uri(), timeout=120_000)
-            page.wait_for_function("window.sisterCities !== undefined", timeout=120_000)
-            drawn = page.evaluate("window.sisterCities.nodeView.length")
+            page.wait_for_function(
+                "window.sisterCities !== undefined && window.sisterCities.ready", timeout=120_000
+            )
+            drawn = page.evaluate("Number(document.getElementById('count').dataset.places)")
             loaded = time.perf_counter() - start
             count = page.inner_text("#count")
             browser.close()

@@ -3,12 +3,20 @@
 The page draws places (coloured by continent or by country, sized by their number of ties) and
 ties (styled by kind, dashed and faded when ended or suspended) with vis-network — the library
 pyvis wraps, inlined from pyvis's own copy, so no CDN is needed. It has a legend, tooltips (plain
-text: vis-network shows string titles as text), a search box that ignores accents, and filters by
-country, area and kind. Every string from the data is escaped for the place it lands in: JSON in
-the script (with ``<``, ``>`` and ``&`` escaped), HTML elsewhere.
+text: vis-network shows string titles as text), a search box that ignores accents, filters by
+country, area and kind, and a year slider (ties begun by that year; undated ties counted apart).
+Selecting a place (a click, the search, or ``#place=ID`` in the URL) highlights its ties and
+partners, dims the rest and lists its partners in a side panel built as DOM text. Every string
+from the data is escaped for the place it lands in: JSON in the script (with ``<``, ``>`` and
+``&`` escaped), HTML elsewhere, ``textContent`` in the page.
 
 Past `PHYSICS_LIMIT` places, positions are computed here (geographic, from the coordinates) and
-physics is off, so that the world's network opens without freezing the tab.
+physics is off; geographic pages draw Natural Earth's country outlines beneath the nodes
+(`graph.viz_map`). Past `CLUSTER_ABOVE` places (the world's network), the page opens with one
+node a country and one edge a pair of countries (weighted by their ties): a click opens a
+country into its places, and a selected place is drawn with its partners and ties wherever they
+are. Drawing 17,000 places and 25,000 ties at once made every frame take about a second in
+Chromium; `bench/viz_world.py` measures the page against a neighbourhood page.
 
 >>> import graph
 >>> page = render_html(graph.load_dataset(graph.DEFAULT_DATA), focus="jakarta", depth=1)
@@ -24,18 +32,29 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from graph.dates import PartialDate
-from graph.model import Dataset, Partnership
+from graph.model import Coverage, Dataset, Partnership
+from graph.viz_map import country_outlines
 
-__all__ = ["PHYSICS_LIMIT", "VizOptions", "render_html", "select"]
+__all__ = [
+    "CLUSTER_ABOVE",
+    "PHYSICS_LIMIT",
+    "VizOptions",
+    "counts",
+    "render_html",
+    "select",
+    "summary",
+]
 
 PHYSICS_LIMIT = 300  # places; past this, positions are computed in Python and physics is off
+CLUSTER_ABOVE = 1000  # places; past this, the page opens with countries as nodes
+SCALE = 12.0  # page units per degree of longitude or latitude (geographic positions)
 _VIS = "templates/lib/vis-9.1.2"
 
 CONTINENT_COLOURS = {
@@ -117,17 +136,27 @@ def _tie_in_range(tie: Partnership, options: VizOptions) -> bool:
             and in_force(tie.since, tie.until, PartialDate.parse(options.as_of)) != "no"
         )
     if options.year_from is not None or options.year_to is not None:
-        if tie.since is None:
+        years = _start_years(tie)
+        if years is None:
             return False
-        first = tie.since.earliest or tie.since.latest
-        last = tie.since.latest or tie.since.earliest
-        if first is None or last is None:
+        first, last = years
+        if options.year_from is not None and last < options.year_from:
             return False
-        if options.year_from is not None and last.year < options.year_from:
-            return False
-        if options.year_to is not None and first.year > options.year_to:
+        if options.year_to is not None and first > options.year_to:
             return False
     return True
+
+
+def _start_years(tie: Partnership) -> tuple[int, int] | None:
+    """The earliest and latest years the tie may have begun in; None when its start is
+    unknown (no date, or a date open at both ends)."""
+    if tie.since is None:
+        return None
+    first = tie.since.earliest or tie.since.latest
+    last = tie.since.latest or tie.since.earliest
+    if first is None or last is None:
+        return None
+    return first.year, last.year
 
 
 def select(dataset: Dataset, options: VizOptions) -> tuple[list[str], list[Partnership]]:
@@ -146,16 +175,16 @@ def select(dataset: Dataset, options: VizOptions) -> tuple[list[str], list[Partn
         wanted = {c.upper() for c in options.countries}
         ties = [t for t in ties if any(places[p].country in wanted for p in t.between)]
     if options.focus is not None:
-        neighbours: dict[str, set[str]] = {}
-        for t in ties:
-            a, b = t.between
-            neighbours.setdefault(a, set()).add(b)
-            neighbours.setdefault(b, set()).add(a)
-        reached = {options.focus}
-        frontier = {options.focus}
-        for _ in range(options.depth):
-            frontier = {n for p in frontier for n in neighbours.get(p, ())} - reached
-            reached |= frontier
+        import networkx as nx
+
+        from graph.network import city_network
+
+        network = city_network(dataset).edge_subgraph((*t.between, t.id) for t in ties)
+        reached = (
+            set(nx.ego_graph(network, options.focus, radius=options.depth))
+            if options.focus in network
+            else {options.focus}
+        )
         ties = [t for t in ties if set(t.between) <= reached]
         chosen = sorted(reached, key=lambda p: (places[p].name, p))
     elif (
@@ -171,6 +200,45 @@ def select(dataset: Dataset, options: VizOptions) -> tuple[list[str], list[Partn
     return chosen, ties
 
 
+def counts(dataset: Dataset, **options: Any) -> dict[str, int]:
+    """The places and ties the page of these `VizOptions` fields draws (as ``sistercities viz``
+    reports them), and ``undated``: how many of its ties, before any year bound, have an unknown
+    start (so that no year bound shows them: with ``year_to``/``year_from`` they are left out,
+    counted apart). The page's year slider at a year shows ``counts(dataset, year_to=year)``.
+
+    >>> import graph
+    >>> by_1995 = counts(graph.load_dataset(graph.DEFAULT_DATA), year_to=1995)
+    >>> sorted(by_1995)
+    ['places', 'ties', 'undated']
+    >>> by_1995["ties"] > 0 and by_1995["places"] > 1 and by_1995["undated"] > 0
+    True
+    """
+    settings = VizOptions(**options)
+    place_ids, ties = select(dataset, settings)
+    _, unbounded = select(dataset, replace(settings, year_from=None, year_to=None))
+    return {
+        "places": len(place_ids),
+        "ties": len(ties),
+        "undated": sum(1 for t in unbounded if _start_years(t) is None),
+    }
+
+
+def summary(dataset: Dataset, **options: Any) -> str:
+    """`counts` in words, as ``sistercities viz`` reports what it drew.
+
+    >>> import graph
+    >>> summary(graph.load_dataset(graph.DEFAULT_DATA), year_to=1995)  # doctest: +ELLIPSIS
+    '... places, ... ties; ... ties with unknown start dates left out'
+    """
+    drawn = counts(dataset, **options)
+    text = f"{drawn['places']:,} places, {drawn['ties']:,} ties"
+    if not drawn["undated"]:
+        return text
+    if options.get("year_from") is not None or options.get("year_to") is not None:
+        return f"{text}; {drawn['undated']:,} ties with unknown start dates left out"
+    return f"{text}, {drawn['undated']:,} of them with unknown start dates"
+
+
 def _date_span(start: PartialDate | None, end: PartialDate | None) -> str:
     if start is None and end is None:
         return "dates unknown"
@@ -184,7 +252,7 @@ def _positions(
     the graph out. Places without coordinates go on a ring around the map."""
     if not geo and len(place_ids) <= PHYSICS_LIMIT:
         return None
-    scale = 12.0
+    scale = SCALE
     positions: dict[str, tuple[float, float]] = {}
     missing = []
     for ident in place_ids:
@@ -214,21 +282,13 @@ def _script_json(value: Any) -> str:
     )
 
 
-def _source_titles(dataset: Dataset, ids: Iterable[str]) -> str:
-    return "; ".join(dataset.sources[s].title if s in dataset.sources else s for s in ids)
-
-
 def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
     place_ids, ties = select(dataset, options)
     places = dataset.places
     degree: dict[str, int] = {}
-    areas_of: dict[str, set[str]] = {}
-    kinds_of: dict[str, set[str]] = {}
     for tie in ties:
         for p in tie.between:
             degree[p] = degree.get(p, 0) + 1
-            areas_of.setdefault(p, set()).update(tie.areas)
-            kinds_of.setdefault(p, set()).add(tie.kind)
     countries = tuple(sorted({c for p in place_ids if (c := places[p].country)}))
     continents = _continents(countries) if countries else {}
     if options.colour_by == "country":
@@ -238,7 +298,7 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
         colours = CONTINENT_COLOURS
         group_of = continents
     positions = _positions(dataset, place_ids, options.layout == "geo")
-    nodes = []
+    nodes: list[dict[str, Any]] = []
     for ident in place_ids:
         place = places[ident]
         group = group_of.get(place.country or "", "unknown")
@@ -250,24 +310,22 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
             lines.append("also: " + ", ".join(place.aliases))
         if place.wikidata:
             lines.append(f"Wikidata: {place.wikidata}")
-        lines.append("sources: " + _source_titles(dataset, place.sources))
         node: dict[str, Any] = {
             "id": ident,
             "label": place.name,
             "title": "\n".join(lines),
-            "group": group,
             "color": colours.get(group, CONTINENT_COLOURS["unknown"]),
             "value": 1 + degree.get(ident, 0),
             "country": place.country,
-            "continent": continents.get(place.country or "", "unknown"),
-            "areas": sorted(areas_of.get(ident, ())),
-            "kinds": sorted(kinds_of.get(ident, ())),
-            "names": [place.name, *place.labels.values(), *place.aliases],
+            "names": [*place.labels.values(), *place.aliases],
+            "kind": place.kind,
+            "sources": list(place.sources),
+            "coverage": _coverage(dataset, place.coverage),
         }
         if positions is not None:
             node["x"], node["y"] = positions[ident]
         nodes.append(node)
-    edges = []
+    edges: list[dict[str, Any]] = []
     for tie in ties:
         faded = tie.status in ("ended", "suspended")
         lines = [
@@ -279,7 +337,6 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
                 dataset.areas[a].label.get("en", a) if a in dataset.areas else a for a in tie.areas
             )
             lines.append("areas: " + ", ".join(labels))
-        lines.append("sources: " + _source_titles(dataset, tie.sources))
         if tie.notes:
             lines.append("notes: " + tie.notes)
         edges.append(
@@ -290,12 +347,13 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
                 "title": "\n".join(lines),
                 "kind": tie.kind,
                 "status": tie.status,
-                "areas": list(tie.areas),
                 "color": {"color": KIND_COLOURS[tie.kind], "opacity": 0.35 if faded else 0.9},
                 "dashes": faded or tie.status == "planned",
                 "width": 1.5 if tie.kind == "sister-city" else 2.5,
+                "sources": list(tie.sources),
             }
         )
+        _optional(edges[-1], tie.areas, tie.since, tie.until, _start_years(tie))
     drawn = set(place_ids)
     if options.with_visits:
         for visit in dataset.visits.values():
@@ -311,17 +369,23 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
                                 "to": visit.place,
                                 "title": f"visit: {official.name if official else visitor} to "
                                 f"{places[visit.place].name}, {_date_span(visit.start, visit.end)}"
-                                + (f"\n{visit.purpose}" if visit.purpose else "")
-                                + "\nsources: "
-                                + _source_titles(dataset, visit.sources),
+                                + (f"\n{visit.purpose}" if visit.purpose else ""),
                                 "kind": "visit",
                                 "status": "visit",
-                                "areas": list(visit.areas),
                                 "color": {"color": KIND_COLOURS["visit"], "opacity": 0.9},
                                 "dashes": [2, 6],
                                 "arrows": "to",
                                 "width": 2,
+                                "sources": list(visit.sources),
                             }
+                        )
+                        years = _first_year(visit.start)
+                        _optional(
+                            edges[-1],
+                            visit.areas,
+                            visit.start,
+                            visit.end,
+                            None if years is None else (years, years),
                         )
     area_ids = sorted({a for t in ties for a in t.areas})
     return {
@@ -330,7 +394,7 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
         "physics": positions is None,
         "legend": {
             g: colours.get(g, CONTINENT_COLOURS["unknown"])
-            for g in sorted({n["group"] for n in nodes})
+            for g in sorted({group_of.get(places[p].country or "", "unknown") for p in place_ids})
         },
         "countries": list(countries),
         "areas": [
@@ -338,7 +402,94 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
             for a in area_ids
         ],
         "kinds": sorted({e["kind"] for e in edges}),
+        "sources": {
+            ident: dataset.sources[ident].title if ident in dataset.sources else ident
+            for ident in sorted(
+                {s for e in edges for s in e["sources"]}
+                | {s for n in nodes if n["coverage"] for s in n["coverage"]["sources"]}
+            )
+        },
+        "clusters": _clusters(nodes, colours, group_of) if len(nodes) > CLUSTER_ABOVE else None,
+        "outlines": None if positions is None else country_outlines(SCALE),
     }
+
+
+def _optional(
+    edge: dict[str, Any],
+    areas: Sequence[str],
+    since: PartialDate | None,
+    until: PartialDate | None,
+    years: tuple[int, int] | None,
+) -> None:
+    """The fields an edge has only when known (the page reads a missing one as empty): the
+    world's 25,000 ties are mostly undated, with no areas."""
+    if areas:
+        edge["areas"] = list(areas)
+    if since is not None:
+        edge["since"] = str(since)
+    if until is not None:
+        edge["until"] = str(until)
+    if years is not None:
+        edge["begun"] = years[0]
+
+
+def _first_year(date: PartialDate | None) -> int | None:
+    day = None if date is None else (date.earliest or date.latest)
+    return None if day is None else day.year
+
+
+def _coverage(dataset: Dataset, coverage: Coverage | None) -> dict[str, Any] | None:
+    """A place's list of partners: complete (or not) as of a date, per its sources; None when
+    nothing says (not known to be complete)."""
+    if coverage is None:
+        return None
+    return {
+        "complete": coverage.complete,
+        "as_of": str(coverage.as_of),
+        "sources": list(coverage.sources),
+        "notes": coverage.notes,
+    }
+
+
+@cache
+def _country_names(countries: tuple[str, ...]) -> dict[str, str]:
+    from graph.countries import country_converter
+
+    names = country_converter().convert(
+        names=list(countries), src="ISO2", to="name_short", not_found=None
+    )
+    if isinstance(names, str):
+        names = [names]
+    return {
+        code: name if isinstance(name, str) and name else code
+        for code, name in zip(countries, names, strict=True)
+    }
+
+
+def _clusters(
+    nodes: list[dict[str, Any]], colours: dict[str, str], group_of: dict[str, str]
+) -> list[dict[str, Any]]:
+    """One node a country (placed at the mean position of its places), for the world view."""
+    members: dict[str, list[dict[str, Any]]] = {}
+    for node in nodes:
+        members.setdefault(node["country"] or "", []).append(node)
+    names = _country_names(tuple(sorted(c for c in members if c)))
+    clusters = []
+    for code in sorted(members):
+        inside = members[code]
+        group = group_of.get(code, "unknown")
+        clusters.append(
+            {
+                "id": f"country:{code or '?'}",
+                "code": code,
+                "name": names.get(code, "country unknown") if code else "country unknown",
+                "x": round(sum(n["x"] for n in inside) / len(inside), 2),
+                "y": round(sum(n["y"] for n in inside) / len(inside), 2),
+                "color": colours.get(group, CONTINENT_COLOURS["unknown"]),
+                "group": group,
+            }
+        )
+    return clusters
 
 
 @cache
@@ -346,6 +497,11 @@ def _asset(name: str) -> str:
     text = resources.files("pyvis").joinpath(f"{_VIS}/{name}").read_text(encoding="utf-8")
     # The source-map comment names a file that is not shipped: drop it.
     return re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "\n", text)
+
+
+@cache
+def _static(name: str) -> str:
+    return resources.files("graph").joinpath(f"static/{name}").read_text(encoding="utf-8")
 
 
 _PAGE = """<!DOCTYPE html>
@@ -356,24 +512,7 @@ _PAGE = """<!DOCTYPE html>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <title>{title}</title>
 <style>{vis_css}</style>
-<style>
-html, body {{ margin: 0; height: 100%; font: 14px system-ui, sans-serif; }}
-body {{ display: flex; flex-direction: column; }}
-#main {{ flex: 1; position: relative; }}
-#bar {{ display: flex; flex-wrap: wrap; gap: .6em; align-items: center; padding: .5em .8em;
-        border-bottom: 1px solid #ddd; background: #fafafa; }}
-#bar h1 {{ font-size: 1.1em; margin: 0 1em 0 0; }}
-#graph {{ position: absolute; top: 0; bottom: 0; left: 0; right: 16em; }}
-#side {{ position: absolute; top: 0; bottom: 0; right: 0; width: 15em; overflow: auto;
-         padding: .5em; border-left: 1px solid #ddd; }}
-.swatch {{ display: inline-block; width: .9em; height: .9em; border-radius: 50%;
-           margin-right: .4em; vertical-align: middle; }}
-.line {{ display: inline-block; width: 1.8em; border-top: 3px solid; margin-right: .4em;
-         vertical-align: middle; }}
-#count, #found {{ color: #444; }}
-#bar select {{ max-width: 12em; }}
-div.vis-tooltip {{ white-space: pre-wrap; max-width: 36em; }}
-</style>
+<style>{page_css}</style>
 </head>
 <body>
 <div id="bar">
@@ -384,75 +523,20 @@ div.vis-tooltip {{ white-space: pre-wrap; max-width: 36em; }}
   <label>Country <select id="country"><option value="">all</option></select></label>
   <label>Area <select id="area"><option value="">all</option></select></label>
   <label>Kind <select id="kind"><option value="">all</option></select></label>
-  <span id="count"></span>
+  <label>Year <input id="year" type="range" step="1"></label> <span id="yearText"></span>
+  <span id="count"></span> <span id="undated"></span>
+  <button id="collapse" type="button" hidden>Close the countries</button>
 </div>
 <div id="main">
 <div id="graph"></div>
-<div id="side"><h2>Legend</h2>{legend}</div>
+<div id="side"><div id="place" hidden></div><h2>Legend</h2>{legend}</div>
 </div>
 <script>{vis_js}</script>
 <script>
 "use strict";
 const DATA = {data};
-const LETTERS = {{ "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h", "ß": "ss" }};
-const fold = (s) => s.toLowerCase().replace(/[łøđðþæœıħß]/g, (c) => LETTERS[c])
-  .normalize("NFD").replace(/\\p{{M}}/gu, "").replace(/[^\\p{{L}}\\p{{N}}]+/gu, " ").trim();
-const nodes = new vis.DataSet(DATA.nodes);
-const edges = new vis.DataSet(DATA.edges);
-const filters = {{ country: "", area: "", kind: "" }};
-function fill(id, values) {{
-  const select = document.getElementById(id);
-  for (const v of values) {{
-    const option = document.createElement("option");
-    option.value = typeof v === "string" ? v : v.id;
-    option.textContent = typeof v === "string" ? v : v.label;
-    select.appendChild(option);
-  }}
-  select.addEventListener("change", () => {{ filters[id] = select.value; refresh(); }});
-}}
-fill("country", DATA.countries);
-fill("area", DATA.areas);
-fill("kind", DATA.kinds);
-const edgeView = new vis.DataView(edges, {{ filter: (e) =>
-  (!filters.kind || e.kind === filters.kind) && (!filters.area || e.areas.includes(filters.area)) }});
-const nodeView = new vis.DataView(nodes, {{ filter: (n) =>
-  (!filters.country || n.country === filters.country) &&
-  (!filters.area || n.areas.includes(filters.area)) &&
-  (!filters.kind || n.kinds.includes(filters.kind)) }});
-const options = {{
-  physics: DATA.physics ? {{ stabilization: {{ iterations: 250 }}, barnesHut: {{ springLength: 120 }} }} : false,
-  interaction: {{ hover: true, tooltipDelay: 120 }},
-  nodes: {{ shape: "dot", scaling: {{ min: 6, max: 40, label: {{ enabled: true, min: 10, max: 26 }} }},
-            font: {{ size: 12 }} }},
-  edges: {{ smooth: false }},
-  layout: {{ improvedLayout: DATA.nodes.length <= {physics_limit} }}
-}};
-const network = new vis.Network(document.getElementById("graph"),
-  {{ nodes: nodeView, edges: edgeView }}, options);
-function refresh() {{
-  nodeView.refresh(); edgeView.refresh();
-  const shown = new Set(nodeView.getIds());
-  const ties = edgeView.get().filter((e) => shown.has(e.from) && shown.has(e.to) && e.kind !== "visit");
-  document.getElementById("count").textContent =
-    `${{shown.size}} places, ${{ties.length}} ties drawn`;
-}}
-function find() {{
-  const query = fold(document.getElementById("search").value);
-  const found = document.getElementById("found");
-  if (!query) {{ found.textContent = ""; return; }}
-  const candidates = nodeView.get().filter((n) => n.names.some((name) => fold(name).includes(query)));
-  candidates.sort((a, b) => (fold(a.label) === query ? -1 : 0) - (fold(b.label) === query ? -1 : 0));
-  if (!candidates.length) {{ found.textContent = "no place matches"; return; }}
-  const hit = candidates[0];
-  network.selectNodes([hit.id]);
-  network.focus(hit.id, {{ scale: 1.2, animation: false }});
-  found.textContent = `${{hit.label}} (${{hit.country}})`;
-}}
-document.getElementById("go").addEventListener("click", find);
-document.getElementById("search").addEventListener("keydown", (e) => {{ if (e.key === "Enter") find(); }});
-refresh();
-window.sisterCities = {{ network, nodes, edges, nodeView, edgeView, find, refresh }};
-</script>
+const PHYSICS_LIMIT = {physics_limit};
+{page_js}</script>
 </body>
 </html>
 """
@@ -476,8 +560,16 @@ def _legend(data: dict[str, Any], colour_by: str) -> str:
     parts.append(
         '<li><span class="line" style="border-top: 3px dashed #999"></span>'
         "ended, suspended or planned (dashed, faded)</li></ul>"
-        "<p>Size: number of ties drawn. Hover for details; drag to move; scroll to zoom.</p>"
+        "<p>Size: number of ties drawn. Hover for details; drag to move; scroll to zoom; click a "
+        "place (or find it) to list its partners.</p>"
     )
+    if data["clusters"]:
+        parts.append(
+            "<p>The world at once: one circle a country (its number of places), one line a pair "
+            "of countries (its number of ties). Click a country to draw its places.</p>"
+        )
+    if data["outlines"]:
+        parts.append("<p>Country outlines: Natural Earth (public domain), 1:110m.</p>")
     return "".join(parts)
 
 
@@ -492,4 +584,6 @@ def render_html(dataset: Dataset, **options: Any) -> str:
         legend=_legend(data, settings.colour_by),
         data=_script_json(data),
         physics_limit=PHYSICS_LIMIT,
+        page_css=_static("viz.css"),
+        page_js=_static("viz.js"),
     )

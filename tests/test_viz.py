@@ -6,6 +6,7 @@ The browser tests are in test_viz_browser.py.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -258,6 +259,9 @@ def test_page_counts_visits_apart_from_ties(dataset: Dataset) -> None:
     data = page_data(render_html(dataset, with_visits=True))
     visits = [e for e in data["edges"] if e["kind"] == "visit"]
     assert visits, "the curated data has visits between drawn places"
+    assert all(
+        v["arrows"] == "to" and v["color"]["color"] == viz.KIND_COLOURS["visit"] for v in visits
+    )
     assert len(data["edges"]) - len(visits) == len(ties)
     assert "visit" in data["kinds"]
 
@@ -364,11 +368,13 @@ def test_hostile_names_and_titles_appear_only_escaped(layout: str) -> None:
     assert labels["bad-2"] == XSS_PAYLOADS[2] + TURTLE_BREAKERS
     bad_0 = next(n for n in data["nodes"] if n["id"] == "bad-0")
     assert XSS_PAYLOADS[1] in bad_0["names"]
-    for payload in XSS_PAYLOADS:
-        assert payload in bad_0["title"]  # the sources' titles
+    # The sources' titles are in one table, the page joins them into each tooltip.
+    assert bad_0["sources"] == list(dataset.places["bad-0"].sources)
+    for i, payload in enumerate(XSS_PAYLOADS):
+        assert data["sources"][f"src-{i}"] == f"{payload} {TURTLE_BREAKERS}"
     tie = next(e for e in data["edges"] if e["id"] == "bad-0--bad-1")
-    for payload in XSS_PAYLOADS:
-        assert f"{payload} {TURTLE_BREAKERS}" in tie["title"]
+    assert tie["sources"] == list(dataset.partnerships["bad-0--bad-1"].sources)
+    assert tie["title"].endswith("notes: " + " ".join(XSS_PAYLOADS))
     assert data["areas"] == [{"id": "evil", "label": XSS_PAYLOADS[0]}]
 
 
@@ -494,3 +500,151 @@ def test_build_writes_both_html_pages(tmp_path: Path, dataset: Dataset) -> None:
     place_ids, ties = select(dataset, VizOptions(focus="jakarta", depth=2))
     assert [n["id"] for n in near["nodes"]] == place_ids
     assert [e["id"] for e in near["edges"]] == [t.id for t in ties]
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 13: the world view, a place at a time, the map, the years
+
+
+def test_focus_is_networkx_ego_graph_of_the_city_network(dataset: Dataset) -> None:
+    import networkx as nx
+
+    from graph.network import city_network
+
+    for depth in (1, 2, 3):
+        place_ids, ties = select(dataset, VizOptions(focus="jakarta", depth=depth))
+        expected = nx.ego_graph(city_network(dataset), "jakarta", radius=depth)
+        assert set(place_ids) == set(expected)
+        assert {t.id for t in ties} == {key for _, _, key in expected.edges(keys=True)}
+
+
+def test_focus_on_a_place_without_ties_is_that_place_alone() -> None:
+    lonely = hostile_dataset()
+    place_ids, ties = select(lonely, VizOptions(focus="bad-2", kind="sister-city"))
+    assert place_ids == ["bad-2"] and ties == []
+
+
+@pytest.mark.parametrize("year", [1960, 1975, 1990, 1995, 2005, 2020])
+def test_counts_are_the_selection_of_viz_to_that_year(dataset: Dataset, year: int) -> None:
+    place_ids, ties = select(dataset, VizOptions(year_to=year))
+    undated = [t for t in dataset.partnerships.values() if t.since is None]
+    assert viz.counts(dataset, year_to=year) == {
+        "places": len(place_ids),
+        "ties": len(ties),
+        "undated": len(undated),
+    }
+    assert all(t.since is not None for t in ties)
+
+
+def test_counts_and_the_page_data_agree_on_start_years(dataset: Dataset) -> None:
+    """The slider filters on each tie's `begun` (its earliest possible year): the same ties as
+    select's year_to, year by year."""
+    data = page_data(render_html(dataset))
+    years = [e["begun"] for e in data["edges"] if "begun" in e]
+    for year in range(min(years), max(years) + 1):
+        shown = [e for e in data["edges"] if "begun" in e and e["begun"] <= year]
+        places = {p for e in shown for p in (e["from"], e["to"])}
+        expected = viz.counts(dataset, year_to=year)
+        assert (len(places), len(shown)) == (expected["places"], expected["ties"]), year
+    assert sum("begun" not in e for e in data["edges"]) == viz.counts(dataset)["undated"]
+
+
+def test_viz_command_reports_its_counts(tmp_path: Path, dataset: Dataset) -> None:
+    out = tmp_path / "y.html"
+    result = CliRunner().invoke(cli, ["viz", "--data", str(DATA), "--to", "1995", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}: {viz.summary(dataset, year_to=1995)}" in result.output
+    expected = viz.counts(dataset, year_to=1995)
+    assert f"{expected['undated']} ties with unknown start dates left out" in result.output
+    result = CliRunner().invoke(cli, ["viz", "--data", str(DATA), "-o", str(out)])
+    everything = viz.counts(dataset)
+    assert f"{everything['places']} places, {everything['ties']} ties, " in result.output
+    assert everything["places"] == len(dataset.places)
+
+
+def test_page_data_carries_what_the_panel_lists(dataset: Dataset) -> None:
+    data = page_data(render_html(dataset))
+    edge = next(e for e in data["edges"] if e["id"] == "jakarta--los-angeles")
+    tie = dataset.partnerships["jakarta--los-angeles"]
+    assert edge["since"] == str(tie.since) and "until" not in edge
+    assert edge["begun"] == 1990
+    assert edge["sources"] == list(tie.sources)
+    assert set(data["sources"]) >= set(tie.sources)
+    assert data["sources"][tie.sources[0]] == dataset.sources[tie.sources[0]].title
+    node = next(n for n in data["nodes"] if n["id"] == "jakarta")
+    coverage = dataset.places["jakarta"].coverage
+    assert coverage is not None  # the curated data says, as of an official list
+    assert node["coverage"] == {
+        "complete": coverage.complete,
+        "as_of": str(coverage.as_of),
+        "sources": list(coverage.sources),
+        "notes": coverage.notes,
+    }
+    assert set(data["sources"]) >= set(coverage.sources)
+    assert next(n for n in data["nodes"] if n["id"] == "rabat")["coverage"] is None
+    assert node["kind"] == "province"
+
+
+def test_coverage_goes_into_the_page() -> None:
+    import dataclasses
+
+    from graph.model import Coverage
+
+    base = hostile_dataset()
+    places = dict(base.places)
+    places["bad-0"] = dataclasses.replace(
+        places["bad-0"], coverage=Coverage(True, PartialDate.parse("2019-02"), ("src-1",), "n")
+    )
+    data = page_data(render_html(dataclasses.replace(base, places=places)))
+    node = next(n for n in data["nodes"] if n["id"] == "bad-0")
+    expected = {"complete": True, "as_of": "2019-02", "sources": ["src-1"], "notes": "n"}
+    assert node["coverage"] == expected
+    assert data["sources"]["src-1"].startswith(XSS_PAYLOADS[1])
+
+
+def test_world_sized_pages_open_by_country(large: Dataset) -> None:
+    assert len(large.places) > viz.CLUSTER_ABOVE
+    data = page_data(render_html(large))
+    clusters = data["clusters"]
+    countries = sorted({p.country or "" for p in large.places.values()})
+    assert [c["code"] for c in clusters] == countries
+    for cluster in clusters:
+        inside = [n for n in data["nodes"] if (n["country"] or "") == cluster["code"]]
+        assert cluster["x"] == pytest.approx(sum(n["x"] for n in inside) / len(inside), abs=0.01)
+        assert cluster["id"] == f"country:{cluster['code'] or '?'}"
+        assert cluster["name"]
+    # Every place and tie is still in the page (the panel and the selection need them).
+    assert len(data["nodes"]) == len(large.places)
+    assert len(data["edges"]) == len(large.partnerships)
+    assert page_data(render_html(graph.load_dataset(DATA)))["clusters"] is None
+
+
+def test_outlines_are_natural_earth_from_the_package_in_page_coordinates() -> None:
+    from graph.viz_map import ATLAS, country_outlines
+
+    shipped = Path(viz.__file__).parent / ATLAS
+    assert shipped.is_file() and shipped.stat().st_size > 100_000
+    assert (shipped.parent / "LICENSE").is_file()
+    topology = json.loads(shipped.read_text(encoding="utf-8"))
+    assert topology["type"] == "Topology"
+    rings = country_outlines(viz.SCALE)
+    xs = [x for r in rings for x in r[0::2]]
+    ys = [y for r in rings for y in r[1::2]]
+    # Longitudes within the map (rings across the antimeridian run on a little past ±180°).
+    assert min(xs) >= -192 * viz.SCALE and max(xs) <= 192 * viz.SCALE
+    assert min(ys) >= -90 * viz.SCALE and max(ys) <= 90 * viz.SCALE
+    # No ring jumps across the map (the antimeridian is unwrapped), except along the edge of
+    # the map at a pole (Antarctica's ring is closed there).
+    pole = 90 * viz.SCALE
+    for ring in rings:
+        points = list(zip(ring[0::2], ring[1::2], strict=True))
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
+            assert abs(x1 - x0) < 180 * viz.SCALE or abs(y0) == abs(y1) == pole
+
+
+def test_outlines_only_under_geographic_positions(dataset: Dataset) -> None:
+    assert page_data(render_html(dataset))["outlines"] is None
+    geo = page_data(render_html(dataset, layout="geo"))["outlines"]
+    assert geo is not None and len(geo) > 200
+    page = render_html(dataset, layout="geo")
+    assert "https://" not in data_text(page)

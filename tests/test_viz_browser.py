@@ -9,16 +9,20 @@ folder (printed with -s / in the report of a failure).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import os
 import re
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+from conftest import DATA
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -32,9 +36,12 @@ from playwright.sync_api import Error as PlaywrightError
 
 import graph
 from bench.generate import generate
+from cli import cli
 from graph.dates import PartialDate
-from graph.model import Coordinates, Dataset, Partnership, Place, Source
-from graph.viz import VizOptions, render_html, select
+from graph.model import Coordinates, Coverage, Dataset, Partnership, Place, Source
+from graph.network import city_network
+from graph.viz import CLUSTER_ABOVE, SCALE, VizOptions, counts, render_html, select
+from graph.viz_map import country_outlines
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -103,7 +110,7 @@ class Viewer:
         assert self.errors == [], f"the page logged errors: {self.errors}"
 
 
-Opener = Callable[[str, str], Viewer]
+Opener = Callable[..., Viewer]
 
 
 @pytest.fixture
@@ -134,7 +141,7 @@ def open_page(
     context.route("**/*", route)
     context.set_offline(True)
 
-    def opener(html: str, name: str) -> Viewer:
+    def opener(html: str, name: str, fragment: str = "") -> Viewer:
         path = tmp_path / f"{name}.html"
         path.write_text(html, encoding="utf-8")
         page = context.new_page()
@@ -148,7 +155,7 @@ def open_page(
             "request",
             lambda req: None if req.url == viewer.url else blocked.append(f"extra: {req.url}"),
         )
-        page.goto(viewer.url)
+        page.goto(viewer.url + fragment)
         page.wait_for_function("window.sisterCities !== undefined")
         page.wait_for_selector("#graph canvas")
         viewers.append((name, viewer))
@@ -388,7 +395,7 @@ def test_drawn_counts_equal_the_selection(
     assert drawn["visEdges"] == len(drawn["edgeIds"])
     if options.get("with_visits"):
         assert len(drawn["edgeIds"]) > len(tie_ids), "visits are drawn too"
-    assert drawn["count"] == f"{len(place_ids)} places, {len(tie_ids)} ties drawn"
+    assert drawn["count"] == f"{len(place_ids):,} places, {len(tie_ids):,} ties"
     viewer.assert_clean()
 
 
@@ -522,7 +529,7 @@ def test_country_filter_draws_only_that_country(open_page: Opener, dataset: Data
     assert drawn["nodes"] == drawn["visNodes"] == len(morocco)
     assert sorted(drawn["edgeIds"]) == sorted(inside)
     assert drawn["visEdges"] == len(inside)
-    assert drawn["count"] == f"{len(morocco)} places, {len(inside)} ties drawn"
+    assert drawn["count"] == f"{len(morocco)} places, {len(inside)} ties"
     # Back to every country.
     viewer.page.select_option("#country", "")
     assert drawn_counts(viewer)["nodes"] == len(place_ids)
@@ -555,16 +562,408 @@ def test_geo_layout_opens_with_positions_from_coordinates(
 
 
 @pytest.mark.parametrize("layout", ["force", "geo"])
-def test_large_generated_graph_opens(open_page: Opener, layout: str) -> None:
+def test_large_generated_graph_opens_by_country(open_page: Opener, layout: str) -> None:
+    """Past CLUSTER_ABOVE places the page opens with one node a country and one edge a pair of
+    countries; it still counts every place and tie, and a click opens a country."""
     large: Dataset = generate(2000, 4000, 200)
+    assert len(large.places) > CLUSTER_ABOVE
     place_ids, tie_ids = expected_counts(large, layout=layout)
     started = time.perf_counter()
     viewer = open_page(render_html(large, layout=layout), f"large-{layout}")
     wait_drawn(viewer)
-    drawn = drawn_counts(viewer)
     seconds = time.perf_counter() - started
-    assert drawn["nodes"] == len(place_ids) == 2000
-    assert drawn["ties"] == len(tie_ids) == 4000
-    assert drawn["count"] == "2000 places, 4000 ties drawn"
+    drawn = drawn_counts(viewer)
+    countries = {large.places[p].country for p in place_ids}
+    assert drawn["nodes"] == drawn["visNodes"] == len(countries)
+    assert all(i.startswith("country:") for i in drawn["nodeIds"])
+    assert (
+        drawn["count"]
+        == f"{len(place_ids):,} places, {len(tie_ids):,} ties"
+        == ("2,000 places, 4,000 ties")
+    )
+    pairs = {
+        tuple(sorted(large.places[p].country or "" for p in large.partnerships[t].between))
+        for t in tie_ids
+    }
+    assert drawn["visEdges"] == len({p for p in pairs if p[0] != p[1]})
+    # A click on a country draws its places instead, and its ties between them.
+    code = sorted(countries)[0]
+    inside = [p for p in place_ids if large.places[p].country == code]
+    viewer.page.mouse.move(2, 2)
+    viewer.js(
+        "(id) => window.sisterCities.network.fit({ nodes: [id], animation: false })",
+        f"country:{code}",
+    )
+    hover(viewer, node_point(viewer, f"country:{code}"))
+    box = viewer.page.locator("#graph canvas").bounding_box()
+    assert box is not None
+    point = node_point(viewer, f"country:{code}")
+    viewer.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    opened = drawn_counts(viewer)
+    assert sorted(i for i in opened["nodeIds"] if not i.startswith("country:")) == sorted(inside)
+    assert f"country:{code}" not in opened["nodeIds"]
+    internal = [
+        t
+        for t in tie_ids
+        if all(large.places[p].country == code for p in large.partnerships[t].between)
+    ]
+    assert set(internal) <= set(opened["edgeIds"])
+    assert viewer.page.is_visible("#collapse")
+    viewer.page.click("#collapse")
+    assert drawn_counts(viewer)["nodes"] == len(countries)
     print(f"large graph ({layout}): rendered, loaded and counted in {seconds:.2f} s")
+    viewer.assert_clean()
+
+
+# ---------------------------------------------------------------------------------------------
+# a place at a time
+
+
+def highlighted(viewer: Viewer) -> dict[str, Any]:
+    """What the selection made of the drawing: highlighted edges, the selected and partner
+    nodes, the dimmed ones, and the rows of the side panel."""
+    result: dict[str, Any] = viewer.js(
+        """() => {
+             const s = window.sisterCities;
+             const nodes = s.nodes.get();
+             return {
+               edges: s.edges.get().filter((e) => e.highlight).map((e) => e.id).sort(),
+               lit: nodes.filter((n) => n.highlight).map((n) => n.id).sort(),
+               dim: nodes.filter((n) => n.color && n.color.background === "#e4e4e4")
+                 .map((n) => n.id).sort(),
+               panel: [...document.querySelectorAll("#place li")]
+                 .map((li) => li.dataset.tie).sort(),
+               partners: [...document.querySelectorAll("#place button.partner")]
+                 .map((b) => b.dataset.place).sort(),
+               hash: location.hash,
+             };
+           }"""
+    )
+    return result
+
+
+def ties_of(dataset: Dataset, place: str) -> list[str]:
+    network = city_network(dataset)
+    ties = sorted(key for _, _, key in network.edges(place, keys=True))
+    assert len(ties) == network.degree(place)
+    return ties
+
+
+def click_node(viewer: Viewer, ident: str) -> None:
+    box = viewer.page.locator("#graph canvas").bounding_box()
+    assert box is not None
+    point = node_point(viewer, ident)
+    viewer.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+@pytest.mark.parametrize("how", ["search", "click", "fragment"])
+@pytest.mark.parametrize("place", ["jakarta", "kyiv", "rabat"])
+def test_selecting_a_place_highlights_exactly_its_ties(
+    open_page: Opener, dataset: Dataset, place: str, how: str
+) -> None:
+    ties = ties_of(dataset, place)
+    assert ties, "the place has ties"
+    fragment = f"#place={place}" if how == "fragment" else ""
+    viewer = open_page(render_html(dataset, layout="geo"), f"select-{place}-{how}", fragment)
+    wait_drawn(viewer)
+    if how == "search":
+        assert search(viewer, dataset.places[place].name) == [place]
+    elif how == "click":
+        click_node(viewer, place)
+    state = highlighted(viewer)
+    assert state["edges"] == ties  # count = its degree in the data
+    partners = {p for t in ties for p in dataset.partnerships[t].between} - {place}
+    assert state["lit"] == sorted({place} | partners)
+    assert state["dim"] == sorted(set(dataset.places) - partners - {place})
+    assert state["panel"] == ties
+    assert set(state["partners"]) == partners
+    assert state["hash"] == f"#place={place}"
+    assert viewer.page.is_visible("#place")
+    assert viewer.js("() => window.sisterCities.network.getSelectedNodes()") == [place]
+    # Clicking nowhere clears the selection and the dimming.
+    box = viewer.page.locator("#graph canvas").bounding_box()
+    assert box is not None
+    viewer.js("() => window.sisterCities.network.moveTo({ position: { x: 0, y: -2000 } })")
+    viewer.page.mouse.click(box["x"] + 5, box["y"] + 5)
+    cleared = highlighted(viewer)
+    assert cleared["edges"] == cleared["dim"] == cleared["panel"] == []
+    assert not viewer.page.is_visible("#place")
+    viewer.assert_clean()
+
+
+def test_selection_at_world_scale_draws_the_place_with_its_partners(open_page: Opener) -> None:
+    """In the page by country, a selected place is drawn with every partner and tie, wherever
+    they are; the rest stays countries, dimmed."""
+    large: Dataset = generate(2000, 4000, 200)
+    network = city_network(large)
+    hub = max(sorted(network), key=network.degree)
+    ties = ties_of(large, hub)
+    viewer = open_page(render_html(large, layout="geo"), "select-world", f"#place={hub}")
+    wait_drawn(viewer)
+    state = highlighted(viewer)
+    assert len(state["edges"]) == network.degree(hub) > 10
+    assert state["edges"] == ties
+    partners = {p for t in ties for p in large.partnerships[t].between} - {hub}
+    assert state["lit"] == sorted({hub} | partners)
+    assert state["panel"] == ties
+    drawn = drawn_counts(viewer)
+    places_drawn = {i for i in drawn["nodeIds"] if not i.startswith("country:")}
+    assert places_drawn == {hub} | partners
+    # A partner in the panel opens that partner.
+    partner = sorted(partners)[0]
+    viewer.page.click(f'#place button.partner[data-place="{partner}"]')
+    again = highlighted(viewer)
+    assert again["edges"] == ties_of(large, partner)
+    assert again["hash"] == f"#place={partner}"
+    assert viewer.page.text_content("#place h2") == large.places[partner].name
+    viewer.assert_clean()
+
+
+def coverage_dataset() -> Dataset:
+    base = small_dataset(
+        {"alpha": "Alphaville", "beta": "Betatown", "gamma": "Gammaburg"},
+        ("The official list", BOLD_TITLE),
+    )
+    alpha = base.places["alpha"]
+    places = dict(base.places)
+    places["alpha"] = dataclasses.replace(
+        alpha,
+        coverage=Coverage(True, PartialDate.parse("2019-02-14"), ("src-0",), notes="All of them."),
+    )
+    places["beta"] = dataclasses.replace(
+        base.places["beta"], coverage=Coverage(False, PartialDate.parse("2020"), ("src-1",))
+    )
+    return dataclasses.replace(base, places=places)
+
+
+def test_the_panel_lists_partners_with_dates_kind_status_sources_and_coverage(
+    open_page: Opener,
+) -> None:
+    data = coverage_dataset()
+    viewer = open_page(render_html(data, layout="geo"), "panel", "#place=alpha")
+    wait_drawn(viewer)
+    panel = viewer.page.locator("#place")
+    assert viewer.page.text_content("#place h2") == "Alphaville"
+    coverage = panel.locator("p.coverage")
+    assert coverage.get_attribute("data-complete") == "yes"
+    assert (
+        coverage.inner_text() == "Complete as of 2019-02-14 (per The official list). All of them."
+    )
+    rows = panel.locator("li")
+    ties = ties_of(data, "alpha")
+    assert rows.count() == len(ties)
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        tie = data.partnerships[row.get_attribute("data-tie") or ""]
+        text = row.inner_text()
+        assert f"{tie.kind}, {tie.status}, {tie.since} – now" in text
+        assert f"sources: The official list; {BOLD_TITLE}" in text
+    # A place whose list is said incomplete, and one nothing is said of.
+    viewer.page.click('#place button.partner[data-place="beta"]')
+    assert coverage.get_attribute("data-complete") == "no"
+    assert coverage.inner_text().startswith("Not known to be complete: incomplete as of 2020")
+    viewer.js("() => window.sisterCities.select('gamma')")
+    assert coverage.get_attribute("data-complete") == "no"
+    assert coverage.inner_text() == "Not known to be complete: these are the ties in the data."
+    assert viewer.js("() => location.hash") == "#place=gamma"
+    # The markup in a source title is text, not a <b>.
+    assert panel.locator("b").count() == 0
+    viewer.assert_clean()
+
+
+INJECTED = "() => document.querySelectorAll('img, a, iframe, object, embed, b').length"
+SCRIPTS = "() => document.querySelectorAll('script').length"
+
+
+def assert_inert(viewer: Viewer) -> None:
+    assert viewer.js("() => window.__xss") is None
+    assert viewer.js(INJECTED) == 0
+    assert viewer.js(SCRIPTS) == 2
+
+
+def test_xss_payloads_stay_inert_on_selection_in_the_panel_and_on_hover(
+    open_page: Opener,
+) -> None:
+    hostile = hostile_dataset()
+    viewer = open_page(render_html(hostile, layout="geo"), "xss-select")
+    wait_drawn(viewer)
+    for ident, place in hostile.places.items():
+        click_node(viewer, ident)
+        assert viewer.page.text_content("#place h2") == place.name
+        panel = viewer.page.inner_text("#place")
+        for payload in XSS_PAYLOADS:
+            assert payload in panel  # the sources' titles and names, as text
+        assert_inert(viewer)
+        # Hovering the selected node and each partner in the panel.
+        hover(viewer, node_point(viewer, ident))
+        shown = tooltip_showing(viewer, place.name)
+        assert not {"img", "a", "script", "b"} & set(shown["elements"]), shown["html"]
+        viewer.page.hover("#place button.partner")
+        assert_inert(viewer)
+        move_away(viewer)
+    viewer.page.click("#place button.partner")
+    assert_inert(viewer)
+    viewer.assert_clean()
+
+
+@pytest.mark.parametrize("which", [*range(len(XSS_PAYLOADS)), "unknown"])
+def test_xss_payloads_stay_inert_through_the_url_fragment(
+    open_page: Opener, which: int | str
+) -> None:
+    hostile = hostile_dataset()
+    if which == "unknown":
+        ident = XSS_PAYLOADS[0]
+        fragment = "#place=" + urllib.parse.quote(ident)
+    else:
+        ident = f"evil-{which}"
+        fragment = f"#place={ident}"
+    viewer = open_page(render_html(hostile), f"xss-fragment-{which}", fragment)
+    wait_drawn(viewer)
+    assert_inert(viewer)
+    if which == "unknown":
+        assert viewer.page.text_content("#found") == f"no place has the id “{ident}”"
+        assert not viewer.page.is_visible("#place")
+    else:
+        assert viewer.page.text_content("#place h2") == hostile.places[ident].name
+    # A payload typed into the fragment after loading, raw (not percent-encoded).
+    viewer.js("(p) => { location.hash = 'place=' + p; }", XSS_PAYLOADS[1])
+    viewer.page.wait_for_timeout(50)
+    assert_inert(viewer)
+    viewer.assert_clean()
+
+
+# ---------------------------------------------------------------------------------------------
+# the year slider
+
+
+def slide_to(viewer: Viewer, year: int) -> dict[str, int]:
+    """Move the slider with the keyboard, as a person would: Home, then right arrows."""
+    low = viewer.js("() => window.sisterCities.years.min")
+    viewer.page.focus("#year")
+    viewer.page.keyboard.press("Home")
+    for _ in range(year - low):
+        viewer.page.keyboard.press("ArrowRight")
+    viewer.page.wait_for_function(
+        "(y) => document.getElementById('yearText').textContent === `begun by ${y}`", arg=year
+    )
+    viewer.js("() => new Promise((r) => requestAnimationFrame(() => r(true)))")
+    shown: dict[str, int] = viewer.js(
+        """() => ({ places: Number(document.getElementById("count").dataset.places),
+                    ties: Number(document.getElementById("count").dataset.ties),
+                    undated: Number(document.getElementById("undated").dataset.ties) })"""
+    )
+    return shown
+
+
+@pytest.mark.parametrize("year", [1975, 1995, 2010])
+def test_slider_counts_equal_the_command_line_for_the_same_year(
+    open_page: Opener, dataset: Dataset, tmp_path: Path, year: int
+) -> None:
+    expected = counts(dataset, year_to=year)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--no-cache",
+            "viz",
+            "--data",
+            str(DATA),
+            "--to",
+            str(year),
+            "-o",
+            str(tmp_path / "y.html"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    line = (
+        f"{expected['places']:,} places, {expected['ties']:,} ties; "
+        f"{expected['undated']:,} ties with unknown start dates left out"
+    )
+    assert line in result.output
+    viewer = open_page(render_html(dataset), f"year-{year}")
+    wait_drawn(viewer)
+    shown = slide_to(viewer, year)
+    assert shown == expected
+    assert 0 < shown["ties"] < len(dataset.partnerships)
+    assert (
+        viewer.page.text_content("#count")
+        == f"{expected['places']:,} places, {expected['ties']:,} ties"
+    )
+    assert viewer.page.text_content("#undated") == (
+        f"({expected['undated']:,} ties with unknown start dates not shown)"
+    )
+    place_ids, tie_ids = expected_counts(dataset, year_to=year)
+    drawn = drawn_counts(viewer)
+    assert sorted(drawn["nodeIds"]) == sorted(place_ids)
+    assert sorted(drawn["edgeIds"]) == sorted(tie_ids)
+    # The far right is every year, the undated ties included (and said so).
+    viewer.page.keyboard.press("End")
+    viewer.page.wait_for_function("document.getElementById('yearText').textContent === 'all years'")
+    everything = counts(dataset)
+    assert viewer.page.text_content("#count") == (
+        f"{everything['places']:,} places, {everything['ties']:,} ties"
+    )
+    assert viewer.page.text_content("#undated") == (
+        f"({everything['undated']:,} of them with unknown start dates)"
+    )
+    viewer.assert_clean()
+
+
+def test_slider_counts_at_world_scale(open_page: Opener) -> None:
+    large: Dataset = generate(2000, 4000, 200)
+    viewer = open_page(render_html(large), "year-world")
+    wait_drawn(viewer)
+    years = viewer.js("() => window.sisterCities.years")
+    for year in (years["min"] + 5, (years["min"] + years["max"]) // 2):
+        assert slide_to(viewer, year) == counts(large, year_to=year)
+    viewer.assert_clean()
+
+
+# ---------------------------------------------------------------------------------------------
+# the map
+
+
+def pixel(viewer: Viewer, point: dict[str, float]) -> list[int]:
+    rgba: list[int] = viewer.js(
+        """(p) => { const c = document.querySelector("#graph canvas");
+             const r = window.devicePixelRatio || 1;
+             const x = Math.round(p.x * r), y = Math.round(p.y * r);
+             return [...c.getContext("2d").getImageData(x, y, 1, 1).data]; }""",
+        point,
+    )
+    return rgba
+
+
+def test_country_outlines_load_offline_beneath_the_geo_layout(
+    open_page: Opener, dataset: Dataset
+) -> None:
+    viewer = open_page(render_html(dataset, layout="geo"), "map")
+    wait_drawn(viewer)
+    state = viewer.js("() => window.sisterCities.map")
+    assert state["rings"] == len(country_outlines(SCALE)) > 200
+    assert state["drawn"] >= 1
+    # Beneath the nodes: with the places and ties hidden, land (central Brazil, Greenland, the
+    # Sahara) is the map's fill and the sea is blank.
+    viewer.js(
+        """() => new Promise((resolve) => { const n = window.sisterCities.network;
+             n.setOptions({ nodes: { hidden: true }, edges: { hidden: true } });
+             n.once("afterDrawing", () => resolve(true)); n.redraw(); })"""
+    )
+    for lon, lat in ((-52.0, -11.0), (-40.0, 74.0), (10.0, 24.0)):
+        point = viewer.js(
+            "([x, y]) => window.sisterCities.network.canvasToDOM({ x, y })",
+            [lon * SCALE, -lat * SCALE],
+        )
+        assert pixel(viewer, point)[:3] == [0xEF, 0xEC, 0xE3], (lon, lat)
+    sea = viewer.js(
+        "([x, y]) => window.sisterCities.network.canvasToDOM({ x, y })",
+        [-30 * SCALE, -30 * SCALE],
+    )
+    assert pixel(viewer, sea)[3] == 0
+    viewer.assert_clean()  # nothing was requested: the outlines are in the page
+
+
+def test_force_layout_of_a_small_graph_has_no_map(open_page: Opener, dataset: Dataset) -> None:
+    viewer = open_page(render_html(dataset), "no-map")
+    wait_drawn(viewer)
+    assert viewer.js("() => window.sisterCities.map") == {"rings": 0, "drawn": 0}
     viewer.assert_clean()
