@@ -46,8 +46,8 @@ def test_the_report_counts_every_decision(imported: tuple[Path, str]) -> None:
 def test_the_output_is_valid_data(imported: tuple[Path, str]) -> None:
     report = validate(imported[0])
     assert report.ok, [str(p) for p in report.errors[:5]]
-    assert report.counts["places"] == 17_105
-    assert report.counts["partnerships"] == 24_677
+    assert report.counts["places"] == 17_149
+    assert report.counts["partnerships"] == 24_759
     assert {p.rule for p in report.warnings} == {"no-start-date"}  # the lists give no years
 
 
@@ -85,7 +85,9 @@ def test_country_fields_become_iso_codes() -> None:
     assert country_code("Wales") == "GB"
     assert country_code("Georgia (country)") == "GE"
     assert country_code("Republic of Ireland") == "IE"
-    assert country_code("Kosovo") is None  # no ISO 3166-1 code: dropped and counted
+    assert country_code("Kosovo") == "XK"  # user-assigned, in common use (Wikidata, CLDR, EU)
+    assert country_code("Madagaskar") == "MG"  # iso-codes' translations (German)
+    assert country_code("Atlantis") is None  # no country: the row is dropped and counted
 
 
 def test_a_file_without_the_columns_is_one_clear_message(tmp_path: Path) -> None:
@@ -105,7 +107,7 @@ def test_a_file_without_the_columns_is_one_clear_message(tmp_path: Path) -> None
 
 def test_import_in_memory_matches_the_command(imported: tuple[Path, str]) -> None:
     dataset, report = import_wikipedia_csv([WIKIPEDIA])
-    assert report.ties == len(dataset.partnerships) == 24_677
+    assert report.ties == len(dataset.partnerships) == 24_759
 
 
 @pytest.mark.parametrize("suffix", [".graphml", ".gexf"])
@@ -162,7 +164,8 @@ def test_any_csv_with_a_column_mapping(tmp_path: Path) -> None:
         "Casablanca,Chile,-33.32,-71.41,Napa,United States,38.30,-122.29\n"
         "Napa,United States,38.30,-122.29,Casablanca,Chile,-33.32,-71.41\n"
         "Bordeaux,France,44.84,-0.58,Bordeaux,France,44.84,-0.58\n"
-        "Pristina,Kosovo,42.66,21.16,Tirana,Albania,41.33,19.82\n",
+        "Pristina,Kosovo,42.66,21.16,Tirana,Albania,41.33,19.82\n"
+        "Atlantis,Atlantis,0,0,Tirana,Albania,41.33,19.82\n",
         encoding="utf-8",
     )
     out = tmp_path / "pairs.yaml"
@@ -176,15 +179,22 @@ def test_any_csv_with_a_column_mapping(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[:6] == [
-        "rows read: 5",
-        "places: 4 (0 districts part of a city; 0 other spellings merged)",
-        "ties: 2",
+        "rows read: 6",
+        "places: 6 (0 districts part of a city; 0 other spellings merged)",
+        "ties: 3",
         "dropped, a place paired with itself: 1",
         "dropped, the same tie again: 1",
         "dropped, unknown country or unreadable row: 1",
     ]
     dataset = load_dataset(out)
-    assert sorted(dataset.places) == ["bordeaux-fr", "casablanca-cl", "casablanca-ma", "napa-us"]
+    assert sorted(dataset.places) == [
+        "bordeaux-fr",
+        "casablanca-cl",
+        "casablanca-ma",
+        "napa-us",
+        "pristina-xk",
+        "tirana-al",
+    ]
     assert validate(out).ok
     bad = subprocess.run(
         [str(SCRIPT), "import", "csv", str(pairs), "-o", str(out), "--columns", "city1=from"],
