@@ -18,15 +18,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from bench.questions import SCRIPT, best
 from graph.world import WIKIPEDIA_CSV
-
-SCRIPT = Path(sys.executable).parent / "sistercities"
 
 FLOOR = f"""
 import csv
@@ -37,23 +34,6 @@ with open({str(WIKIPEDIA_CSV)!r}, newline="", encoding="utf-8") as handle:
         graph.add_edge((row["city1"], row["country1"]), (row["city2"], row["country2"]))
 print(graph.number_of_nodes(), graph.number_of_edges())
 """
-
-
-def timed(command: list[str], env: dict[str, str]) -> float:
-    """Seconds a process takes to run to completion (it must succeed)."""
-    start = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
-def best(repeats: int, command: list[str], env: dict[str, str], before: object = None) -> float:
-    """The fastest of `repeats` runs; `before` (a callable) runs untimed before each."""
-    times = []
-    for _ in range(repeats):
-        if callable(before):
-            before()
-        times.append(timed(command, env))
-    return min(times)
 
 
 def main() -> None:
