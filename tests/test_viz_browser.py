@@ -836,6 +836,15 @@ def test_xss_payloads_stay_inert_through_the_url_fragment(
 # the year slider
 
 
+def next_frame(viewer: Viewer) -> None:
+    """Wait for the page's next animation frame.
+
+    The slider shows its year at once and redraws the network (and its counts) in the next
+    frame, so a test reads the counts only after that frame.
+    """
+    viewer.js("() => new Promise((r) => requestAnimationFrame(() => r(true)))")
+
+
 def slide_to(viewer: Viewer, year: int) -> dict[str, int]:
     """Move the slider with the keyboard, as a person would: Home, then right arrows."""
     low = viewer.js("() => window.sisterCities.years.min")
@@ -846,7 +855,7 @@ def slide_to(viewer: Viewer, year: int) -> dict[str, int]:
     viewer.page.wait_for_function(
         "(y) => document.getElementById('yearText').textContent === `begun by ${y}`", arg=year
     )
-    viewer.js("() => new Promise((r) => requestAnimationFrame(() => r(true)))")
+    next_frame(viewer)
     shown: dict[str, int] = viewer.js(
         """() => ({ places: Number(document.getElementById("count").dataset.places),
                     ties: Number(document.getElementById("count").dataset.ties),
@@ -898,6 +907,7 @@ def test_slider_counts_equal_the_command_line_for_the_same_year(
     # The far right is every year, the undated ties included (and said so).
     viewer.page.keyboard.press("End")
     viewer.page.wait_for_function("document.getElementById('yearText').textContent === 'all years'")
+    next_frame(viewer)
     everything = counts(dataset)
     assert viewer.page.text_content("#count") == (
         f"{everything['places']:,} places, {everything['ties']:,} ties"
