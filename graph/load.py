@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DataError, Location, Problem, Severity, did_you_mean
+from graph.files import FileRefused, file_problem, read_regular_file
 from graph.gc import no_garbage_collection
 from graph.model import ENTITY_NAMES, SECTION_ATTRIBUTES, Dataset, Partnership, tie_id
 from graph.rules import check_dataset, located, ties_overlap
@@ -71,7 +72,10 @@ def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
     problems: list[Problem] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        refused = file_problem(path, folder_ok=True)
+        if refused is not None:
+            problems.append(refused)
+        elif path.is_dir():
             found = sorted({*path.glob("*.yaml"), *path.glob("*.yml"), *path.glob("*.json")})
             if not found:
                 problems.append(
@@ -82,13 +86,14 @@ def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
                         "no *.yaml, *.yml or *.json files here",
                     )
                 )
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
+            for file in found:  # a FIFO, a device or a symlink loop named like a data file
+                refused = file_problem(file)
+                if refused is None or refused.rule == "unreadable":
+                    files.append(file)  # a folder named like a file: the reader says so
+                else:
+                    problems.append(refused)
         else:
-            problems.append(
-                Problem(Location(str(path)), Severity.ERROR, "no-data", "no such file or folder")
-            )
+            files.append(path)
     unique: dict[Path, Path] = {}
     for file in files:  # the same file named twice is read once
         unique.setdefault(file.resolve(), file)
@@ -276,10 +281,10 @@ def checked_layer(path: Path) -> bool:
     import json
 
     try:
-        manifest = json.loads((path.parent / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(read_regular_file(path.parent / MANIFEST))
         expected = manifest["files"][path.name]["sha256"]
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except (OSError, ValueError, KeyError, TypeError):
+        digest = hashlib.sha256(read_regular_file(path)).hexdigest()
+    except (FileRefused, ValueError, KeyError, TypeError, RecursionError):
         return False
     return isinstance(expected, str) and digest == expected
 
@@ -289,7 +294,7 @@ def read_checked_layer(path: Path) -> Dataset:
     import json
 
     where = Location(str(path))
-    document = json.loads(path.read_bytes())
+    document = json.loads(read_regular_file(path))
     sections: dict[str, dict[str, Any]] = {}
     for section, items in document.items():
         record = SECTIONS[section]

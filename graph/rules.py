@@ -32,6 +32,7 @@ RULES: dict[str, str] = {
     "encoding": "the file is not UTF-8",
     "file-too-large": "the file is larger than the limit",
     "unreadable": "the file cannot be read",
+    "not-a-file": "a FIFO, a device, a socket or a symlink loop where a data file should be",
     "no-data": "a path names no file, or a folder has no *.yaml",
     "empty-file": "a file holds no data",
     "unknown-key": "a key or section the format does not have",
