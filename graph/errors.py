@@ -106,7 +106,7 @@ class NearWords:
     (['jakarta'], [])
     """
 
-    BUCKETS = 64
+    BUCKETS = 128  # every ASCII character its own column
     SMALL = 300  # choices: below this, difflib directly
 
     def __init__(self, choices: Iterable[str]):

@@ -271,6 +271,11 @@ def _csv_rows(path: Path, text: str) -> Iterable[tuple[int, list[str]]]:
                     f"{path}:{line}: a field longer than {csv.field_size_limit():,} characters "
                     "(a quote left open?): refused"
                 ) from None
+            if "unexpected end of data" in str(error):
+                raise ImportError_(
+                    f"{path}:{line}: a quote opened in this row is never closed (every row "
+                    "after it would be read as one field): close the quote"
+                ) from None
             raise ImportError_(f"{path}:{line}: broken quoting ({error})") from None
         if reader.line_num > line or any(len(cell) > MAX_FIELD_CHARS for cell in row):
             column = next((i for i, cell in enumerate(row) if "\n" in cell or "\r" in cell), None)
@@ -312,7 +317,7 @@ def import_csv(
                 progress(report.rows)
             where = f"{Path(path).name}:{line}"
             if len(row) != len(header):
-                report.drop(f"a row of {len(row)} fields where the header has {len(header)}", where)
+                report.drop("a row whose number of fields is not the header's", where)
                 continue
             if any("\x00" in cell for cell in row):
                 report.drop("a NUL byte in a field", where)
@@ -627,6 +632,8 @@ def _binding_values(row: object, position: str) -> dict[str, str]:
         term = row[name]
         if not isinstance(term, dict) or not isinstance(term.get("value"), str):
             raise _Unusable(f"{position}.{name}: a value not of the form {{'value': '…'}}")
+        if "\x00" in term["value"]:
+            raise _Unusable(f"{position}.{name}: a NUL character in a value")
         values[name] = term["value"]
     return values
 
