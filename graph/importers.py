@@ -174,7 +174,7 @@ WIKIPEDIA_COLUMNS = {
 def _clean_name(text: str) -> str:
     """A name without control characters (tabs, line breaks: each a space) or outer spaces.
 
-    >>> _clean_name(" Kota\tTua\n")
+    >>> _clean_name(" Kota\\tTua\\n")
     'Kota Tua'
     """
     if not text.isprintable():
