@@ -26,6 +26,7 @@ import io
 import math
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -377,7 +378,9 @@ def import_graph(paths: Iterable[Path], source: Source) -> tuple[Dataset, Import
             )
         reader = nx.read_gexf if str(path).lower().endswith(".gexf") else nx.read_graphml
         try:
-            network = reader(io.BytesIO(raw))
+            with warnings.catch_warnings():  # networkx warns of keys without a type: noise
+                warnings.simplefilter("ignore")
+                network = reader(io.BytesIO(raw))
         except RecursionError:
             raise ImportError_(f"{path}: not a readable graph (nested too deeply)") from None
         except Exception as error:  # the XML parser's and networkx's own errors

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SCRIPT, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from graph.load import validate
 
@@ -306,3 +308,55 @@ def test_checked_options_make_an_output_that_validates(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert validate(out).ok
     assert "title: A network\n" in out.read_text(encoding="utf-8")
+
+
+SEEDS = {
+    "wikipedia-csv": "csv-bad-coordinates.csv",
+    "wikidata": "json-wrong-shapes.json",
+    "graphml": "graphml-non-finite-numbers.graphml",
+    "gexf": "gexf-latitude-500.gexf",
+}
+NOISE = b'",\n\r\x00\t{}[]:Q0123456789.-eE ()<>/=&;ab\xff\xc3'
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    format_name=st.sampled_from(sorted(SEEDS)),
+    edits=st.lists(
+        st.tuples(st.integers(0, 10_000), st.sampled_from("ids"), st.sampled_from(list(NOISE))),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_mutated_sources_are_refused_or_import_valid_data(
+    tmp_path: Path, format_name: str, edits: list[tuple[int, str, int]]
+) -> None:
+    """Corpus files with random bytes inserted, deleted or replaced: `ImportError_` (one
+    message) or a dataset whose YAML validates; never another exception."""
+    from graph.dump import dataset_to_yaml
+    from graph.importers import ImportError_, import_data
+
+    seed = CORPUS / SEEDS[format_name]
+    data = bytearray(seed.read_bytes())
+    for position, action, byte in edits:
+        where = position % (len(data) + 1)
+        if action == "i":
+            data[where:where] = bytes([byte])
+        elif where < len(data):
+            if action == "d":
+                del data[where]
+            else:
+                data[where] = byte
+    source = tmp_path / f"mutated{seed.suffix}"
+    source.write_bytes(bytes(data))
+    try:
+        dataset, _ = import_data(format_name, [source])
+    except ImportError_ as error:
+        assert str(error).startswith(str(source)), error
+        return
+    out = tmp_path / "mutated.yaml"
+    out.write_text(dataset_to_yaml(dataset, partnership_ids=False), encoding="utf-8")
+    report = validate(out)
+    assert report.ok, [str(p) for p in report.errors[:3]]
