@@ -847,7 +847,7 @@ def import_source(
             )
     return Source(
         "imported-data",
-        text("--source-title", title) if title is not None else default_title,
+        text("--source-title", title) if title is not None else _clean_name(default_title),
         url=url,
         licence=text("--licence", licence) if licence is not None else None,
     )
