@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from graph.files import FileRefused, read_regular_file
 from graph.gc import no_garbage_collection
 from graph.load import DataPaths, data_files
 from graph.merge import load_layers
@@ -108,7 +109,7 @@ def cache_key(files: list[Path]) -> str:
     for file in files:
         stat = file.stat()
         digest.update(f"{file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:".encode())
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
+        digest.update(hashlib.sha256(read_regular_file(file)).digest())
     return digest.hexdigest()
 
 
@@ -147,7 +148,7 @@ def load_cached(
         return load_layers(paths)  # reports the missing paths
     try:
         key = cache_key(files)
-    except OSError:
+    except (OSError, FileRefused):  # the loader reports it
         return load_layers(paths)
     path = cache_dir() / f"{key}.pickle"
     try:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DataError, Location, Problem, Severity, did_you_mean
+from graph.files import FileRefused, file_problem, read_regular_file
 from graph.gc import no_garbage_collection
 from graph.model import ENTITY_NAMES, SECTION_ATTRIBUTES, Dataset, Partnership, tie_id
 from graph.packaged import MANIFEST, WORLD_DIR
@@ -73,7 +74,10 @@ def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
     problems: list[Problem] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        refused = file_problem(path, folder_ok=True)
+        if refused is not None:
+            problems.append(refused)
+        elif path.is_dir():
             found = sorted({*path.glob("*.yaml"), *path.glob("*.yml"), *path.glob("*.json")})
             found = [file for file in found if file.name != MANIFEST]
             if not found:
@@ -85,13 +89,14 @@ def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
                         "no *.yaml, *.yml or *.json files here",
                     )
                 )
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
+            for file in found:  # a FIFO, a device or a symlink loop named like a data file
+                refused = file_problem(file)
+                if refused is None or refused.rule == "unreadable":
+                    files.append(file)  # a folder named like a file: the reader says so
+                else:
+                    problems.append(refused)
         else:
-            problems.append(
-                Problem(Location(str(path)), Severity.ERROR, "no-data", "no such file or folder")
-            )
+            files.append(path)
     unique: dict[Path, Path] = {}
     for file in files:  # the same file named twice is read once
         unique.setdefault(file.resolve(), file)
@@ -282,10 +287,10 @@ def read_checked_layer(path: Path, trusted_dir: Path = WORLD_DIR) -> Dataset | N
     try:
         if path.resolve().parent != trusted_dir.resolve():
             return None
-        manifest = json.loads((trusted_dir / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(read_regular_file(trusted_dir / MANIFEST))
         expected = manifest["files"][path.name]["sha256"]
-        data = path.read_bytes()
-    except (OSError, ValueError, KeyError, TypeError):
+        data = read_regular_file(path)
+    except (FileRefused, OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
     if not isinstance(expected, str) or hashlib.sha256(data).hexdigest() != expected:
         return None
