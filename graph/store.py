@@ -162,8 +162,12 @@ def _http_url(url: str) -> tuple[str, str | None, str | None]:
     try:
         parts = urllib.parse.urlsplit(url.strip())
         parts.port  # noqa: B018  (raises ValueError on a bad port)
-    except ValueError:
-        raise StoreError(f"'{_safe(url)}' is not a valid URL") from None
+    except ValueError as error:
+        # urllib says why: "Port out of range 0-65535", "Invalid IPv6 URL" …
+        why = _printable(str(error)).replace("Port", "port").replace("Invalid", "invalid")
+        shown = _safe(url)
+        what = "a URL" if shown.startswith("(") else f"'{shown}'"  # unsplittable: not shown
+        raise StoreError(f"{what} is not a valid URL: {why}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise StoreError(f"'{_safe(url)}' is not an http(s) URL")
     hostport, user, password = _split_userinfo(parts.netloc)

@@ -309,14 +309,14 @@ def test_a_query_file_that_is_a_folder_or_missing_is_a_usage_error(
 
 
 BAD_URLS = {
-    "port 99999": ("http://127.0.0.1:99999/", "is not a valid URL"),
-    "a negative port": ("http://127.0.0.1:-1/", "is not a valid URL"),
-    "a port that is no number": ("http://127.0.0.1:http/", "is not a valid URL"),
+    "port 99999": ("http://127.0.0.1:99999/", "not a valid URL: port out of range 0-65535"),
+    "a negative port": ("http://127.0.0.1:-1/", "not a valid URL: port could not be cast"),
+    "a port that is no number": ("http://127.0.0.1:http/", "not a valid URL: port could not"),
     "no host": ("http:///sparql", "is not an http(s) URL"),
     "ftp": ("ftp://127.0.0.1/", "is not an http(s) URL"),
     "javascript": ("javascript:alert(1)", "is not an http(s) URL"),
     "empty": ("", "URL"),
-    "a broken IPv6 host": ("http://[::1/sparql", "is not a valid URL"),
+    "a broken IPv6 host": ("http://[::1/sparql", "a URL is not a valid URL: invalid IPv6 URL"),
 }
 
 
