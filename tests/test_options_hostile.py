@@ -406,3 +406,13 @@ def test_the_curated_build_is_unchanged_by_the_focus_option(tmp_path: Path) -> N
     assert default.exit_code == given.exit_code == 0
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
     assert sorted(_files(tmp_path / "a")) == sorted(BUILD_FILES)
+
+
+def test_the_focus_page_place_completes_from_the_data(cache_dir: Path) -> None:
+    from click.shell_completion import ShellComplete
+
+    from cli import cli
+
+    complete = ShellComplete(cli, {}, "sistercities", "_SISTERCITIES_COMPLETE")
+    args = ["--data", str(TWINS), "build", "--focus-page"]
+    assert [item.value for item in complete.get_completions(args, "sa")] == ["sao-paulo"]
