@@ -260,6 +260,9 @@ class Endpoint:
                 urls[position - 1] = clean
         user = user if user is not None else found_user
         password = password if password is not None else found_password
+        if user is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in user):
+            # It goes into a Digest header: a CR LF there would start a header of its own.
+            raise StoreError("the user name holds a control character (a line break?)")
         if password is not None and user is None:
             user = ""
         return cls(urls[0], urls[1], urls[2], user, password, timeout)

@@ -416,3 +416,20 @@ def test_the_focus_page_place_completes_from_the_data(cache_dir: Path) -> None:
     complete = ShellComplete(cli, {}, "sistercities", "_SISTERCITIES_COMPLETE")
     args = ["--data", str(TWINS), "build", "--focus-page"]
     assert [item.value for item in complete.get_completions(args, "sa")] == ["sao-paulo"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--endpoint", "http://127.0.0.1:9/", "--user", "dba\r\nX-Injected: 1"],
+        ["--endpoint", "http://dba%0D%0AX-Injected:%201@127.0.0.1:9/"],
+        ["--endpoint", "http://127.0.0.1:9/", "--user", "dba\x00"],
+    ],
+    ids=["option", "url", "nul"],
+)
+def test_a_user_name_with_a_control_character_is_refused_before_any_request(
+    args: list[str],
+) -> None:
+    result = invoke("publish", *args, "--dry-run", data=MINIMAL)
+    _one_clear_error(result, 1, "the user name holds a control character")
+    assert "X-Injected" not in result.output
