@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -39,6 +40,33 @@ def default_data(*, curated_only: bool = False) -> list[Path]:
     paths = [CURATED_DATA] if curated_only else list(DEFAULT_LAYERS)
     # Messages name files as a person in a checkout would type them: data/cities.yaml.
     return [p.relative_to(here) if p.is_relative_to(here) else p for p in paths]
+
+
+class OutputPath(click.Path):
+    """A path to write to: `click.Path`, refusing an empty path (which would mean the current
+    folder) and a NUL character (no file name holds one) as usage errors."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and (value.strip() == "" or "\0" in value):
+            what = "is empty" if "\0" not in value else "holds a NUL character"
+            self.fail(f"the path {value!r} {what}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds to wait: more than 0, at most a week, and not NaN (which
+    `click.FloatRange` lets through)."""
+
+    name = "seconds"
+
+    def __init__(self) -> None:
+        super().__init__(min=0, max=7 * 24 * 3600, min_open=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return number
 
 
 def data_option(command: F) -> F:
@@ -254,7 +282,7 @@ def validate(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=OutputPath(path_type=Path, dir_okay=False),
     help="Write to this file instead of stdout.",
 )
 def schema(output: Path | None) -> None:
@@ -288,8 +316,18 @@ def _write_stdout_bytes(data: bytes) -> None:
     sys.stdout.buffer.flush()
 
 
+def _base_iri(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from graph.rdf import BaseIriError, base_iri
+
+    try:
+        return base_iri(value)
+    except BaseIriError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 def base_iri_option(command: F) -> F:
-    """The ``--base-iri`` option of commands that make RDF."""
+    """The ``--base-iri`` option of commands that make RDF: an absolute http(s) IRI, checked
+    (a usage error) before anything is read or written."""
     from graph.vocab import DEFAULT_BASE
 
     return click.option(
@@ -297,7 +335,9 @@ def base_iri_option(command: F) -> F:
         default=DEFAULT_BASE,
         show_default=True,
         envvar="SISTERCITIES_BASE_IRI",
-        help="The IRI every entity's IRI starts with (place/…, partnership/…).",
+        callback=_base_iri,
+        help="The IRI every entity's IRI starts with (place/…, partnership/…): an absolute "
+        "http(s) IRI ending in / or # (/ is added otherwise).",
     )(command)
 
 
@@ -324,12 +364,16 @@ def emit_rows(
         click.echo(line)
 
 
+def _complete_focus_place(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    return complete_place(ctx, param, incomplete)  # defined further down, with the questions
+
+
 @cli.command()
 @data_option
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=OutputPath(path_type=Path, file_okay=False),
     help="The folder to write into (default: exports/, or exports-world/ with --world).",
 )
 @click.option(
@@ -338,6 +382,14 @@ def emit_rows(
     help="Write the world's exports (the curated data with the world layers under it: "
     "Turtle, N-Triples, GEXF, CSV, HTML) into --out (default: exports-world/, not committed).",
 )
+@click.option(
+    "--focus-page",
+    "focus_page",
+    metavar="PLACE",
+    shell_complete=_complete_focus_place,
+    help="Also write PLACE.html: the place's neighbourhood, two ties away. Default: jakarta "
+    "(skipped, said so, when the data has no Jakarta; not written with --world).",
+)
 @base_iri_option
 @click.pass_context
 def build(
@@ -345,34 +397,65 @@ def build(
     data_paths: tuple[Path, ...],
     out_dir: Path | None,
     world: bool,
+    focus_page: str | None,
     base_iri: str,
 ) -> None:
     """Validate the data and write every export into a folder.
 
     Without --data, the curated data (exports/ is committed and tested to be current); with
     --world, the world network's exports. Prints each file written. Nothing is written when the
-    data has errors, and each file is replaced atomically.
+    data has errors, and the files are replaced all together: a failure midway leaves every
+    old file as it was.
 
     \b
     Examples:
       sistercities build
       sistercities build --world --out /tmp/world-exports
-      sistercities build --data data/ --out /tmp/exports
+      sistercities build --data data/ --out /tmp/exports --focus-page istanbul
     """
-    from graph.export import WORLD_EXPORTS
+    from graph.export import WORLD_EXPORTS, build_files, focus_page_name
 
     dataset = load(ctx, data_paths, curated_default=not world)
     if out_dir is None:
         out_dir = Path("exports-world") if world else Path("exports")
+    focus = _focus_place(ctx, dataset, focus_page, world)
+    names = list(WORLD_EXPORTS) if world else list(build_files(None, None))
+    if focus is not None:
+        names.append(focus_page_name(focus))
     try:
-        written = graph.build_exports(
-            dataset, out_dir, base_iri, only=WORLD_EXPORTS if world else None
-        )
+        written = graph.build_exports(dataset, out_dir, base_iri, only=names, focus=focus)
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"data: {_counts_line(dataset.counts())}", err=True)
     for path in written:
         click.echo(f"wrote {path}")
+
+
+def _focus_place(
+    ctx: click.Context, dataset: graph.Dataset, given: str | None, world: bool
+) -> str | None:
+    """The id of build's focus place: the one --focus-page names (exit 1 when the data has no
+    such place), else Jakarta when the data has it (but for --world), else none, said so."""
+    from graph.export import DEFAULT_FOCUS, focus_page_name
+    from graph.names import LookupFailed
+
+    if given is not None:
+        if given in dataset.places:
+            return given
+        try:
+            return _name_index(dataset, "place").find(given)
+        except LookupFailed as error:
+            raise click.ClickException(f"--focus-page: {error}") from None
+    if world:
+        return None
+    if DEFAULT_FOCUS in dataset.places:
+        return DEFAULT_FOCUS
+    click.echo(
+        f"note: the data has no place '{DEFAULT_FOCUS}': {focus_page_name(DEFAULT_FOCUS)} is "
+        "not written (--focus-page PLACE writes another place's page)",
+        err=True,
+    )
+    return None
 
 
 @cli.command()
@@ -386,7 +469,7 @@ def build(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=OutputPath(path_type=Path, dir_okay=False),
     help="Write to this file (atomically) instead of stdout.",
 )
 @base_iri_option
@@ -441,7 +524,7 @@ def store_options(*kinds: str) -> Callable[[F], F]:
     def decorate(command: F) -> F:
         command = click.option(
             "--timeout",
-            type=click.FloatRange(min=0, min_open=True),
+            type=Seconds(),
             default=TIMEOUT,
             show_default=True,
             envvar=ENV_TIMEOUT,
@@ -503,8 +586,8 @@ def _endpoint(
     "-f",
     "--file",
     "query_file",
-    type=click.File("r", encoding="utf-8"),
-    help="Read the query from a file ('-' for stdin).",
+    type=click.File("rb"),
+    help="Read the query from a file ('-' for stdin), UTF-8 text.",
 )
 @click.option(
     "-e",
@@ -565,9 +648,9 @@ def sparql(
         if example is not None:
             text = example_query(example)
         elif query_file is not None:
-            text = query_file.read()
+            text = _query_text(query_file, query_file.name)
         else:
-            text = sys.stdin.read() if query == "-" else str(query)
+            text = _query_text(sys.stdin.buffer, "-") if query == "-" else str(query)
         values = parse_bindings(bindings)
     except SparqlUsageError as error:
         raise click.UsageError(str(error)) from None
@@ -597,6 +680,31 @@ def sparql(
     else:
         columns = ("result",) if answer.kind == "ask" else answer.variables
         emit_rows(answer.rows(), "table", columns)
+
+
+QUERY_LIMIT = 16 * 1024 * 1024  # bytes: a query text past this is refused, not read whole
+
+
+def _query_text(handle: Any, name: str) -> str:
+    """A query read from a binary stream as UTF-8 text, or exit 1 naming the file and what is
+    wrong (bytes that are not UTF-8, a file past `QUERY_LIMIT`, a read error)."""
+    shown = "stdin" if name in ("-", "<stdin>") else name
+    try:
+        data = handle.read(QUERY_LIMIT + 1)
+    except OSError as error:
+        raise click.ClickException(f"cannot read {shown}: {error.strerror or error}") from None
+    if len(data) > QUERY_LIMIT:
+        raise click.ClickException(
+            f"{shown}: the query is longer than {QUERY_LIMIT // (1024 * 1024)} MB; not read"
+        )
+    try:
+        return str(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise click.ClickException(
+            f"{shown}:{line}: the query is not UTF-8 text (byte 0x{data[error.start]:02x} "
+            f"at offset {error.start})"
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1053,7 +1161,7 @@ def timeline(
 @click.option(
     "--plot",
     "plot_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=OutputPath(path_type=Path, file_okay=False),
     help="Also write PNG charts here: degree.png, decades.png, countries.png.",
 )
 @format_option
@@ -1110,7 +1218,7 @@ def stats(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=OutputPath(path_type=Path, dir_okay=False),
     default=Path("sister-cities.html"),
     show_default=True,
     help="The HTML file to write (atomically).",

@@ -3,7 +3,8 @@
 Every format is an `ExportFormat` in `FORMATS` (looked up by name or by a file's suffix); a
 writer takes the dataset, a binary stream and the base IRI. RDF is streamed from
 `graph.rdf.triples` into pyoxigraph's serializers (Turtle, N-Triples) or into our own JSON-LD
-writer, without building an rdflib Graph. `build_exports` writes every file of `BUILD_FILES`.
+writer, without building an rdflib Graph. `build_exports` writes the files of `build_files`
+all together.
 
 >>> from graph.dates import parse_date
 >>> from graph.model import Dataset, Partnership, Place
@@ -30,22 +31,25 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-from graph.atomic import atomic_writer
+from graph.atomic import atomic_batch, atomic_writer
 from graph.errors import ExportError
 from graph.gc import no_garbage_collection
 from graph.model import Dataset
-from graph.rdf import Triple, oxigraph_triples, prefixes, triples
+from graph.rdf import Triple, base_iri, oxigraph_triples, prefixes, triples
 from graph.schema import json_schema
 from graph.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD, Compactor, Lit, ontology_triples
 
 __all__ = [
     "BUILD_FILES",
+    "DEFAULT_FOCUS",
     "FORMATS",
     "WORLD_EXPORTS",
     "ExportFormat",
     "build_exports",
+    "build_files",
     "export_bytes",
     "export_to_path",
+    "focus_page_name",
     "format_for_path",
     "partnership_rows",
 ]
@@ -299,22 +303,45 @@ def schema_json() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-# The files `sistercities build` writes, by name.
-BUILD_FILES: dict[str, Writer] = {
-    "sister-cities.ttl": FORMATS["turtle"].write,
-    "sister-cities.jsonld": FORMATS["json-ld"].write,
-    "sister-cities.nt": FORMATS["n-triples"].write,
-    "sister-cities.graphml": FORMATS["graphml"].write,
-    "sister-cities.gexf": FORMATS["gexf"].write,
-    "partnerships.csv": FORMATS["csv"].write,
-    "ontology.ttl": _write_ontology,
-    "shapes.ttl": _write_shapes,
-    "cities.schema.json": _write_schema,
-    "sister-cities.html": _write_html(title="Sister cities: every tie in the data"),
-    "jakarta.html": _write_html(
-        focus="jakarta", depth=2, title="Jakarta's sister cities and theirs (two ties away)"
-    ),
-}
+DEFAULT_FOCUS = "jakarta"  # the place of build's focus page on the curated data
+
+
+def focus_page_name(place: str) -> str:
+    """The file name of a place's focus page (``jakarta.html``)."""
+    return f"{place}.html"
+
+
+def build_files(
+    dataset: Dataset | None = None, focus: str | None = DEFAULT_FOCUS
+) -> dict[str, Writer]:
+    """The files `sistercities build` writes, by name: the data in every format, the vocabulary,
+    the shapes, the JSON Schema, the HTML graph, and (`focus` not None) the focus place's
+    neighbourhood two ties away, named by `focus_page_name`."""
+    files: dict[str, Writer] = {
+        "sister-cities.ttl": FORMATS["turtle"].write,
+        "sister-cities.jsonld": FORMATS["json-ld"].write,
+        "sister-cities.nt": FORMATS["n-triples"].write,
+        "sister-cities.graphml": FORMATS["graphml"].write,
+        "sister-cities.gexf": FORMATS["gexf"].write,
+        "partnerships.csv": FORMATS["csv"].write,
+        "ontology.ttl": _write_ontology,
+        "shapes.ttl": _write_shapes,
+        "cities.schema.json": _write_schema,
+        "sister-cities.html": _write_html(title="Sister cities: every tie in the data"),
+    }
+    if focus is not None:
+        if dataset is not None and focus in dataset.places:
+            name = dataset.places[focus].name
+        else:
+            name = focus.replace("-", " ").title()
+        files[focus_page_name(focus)] = _write_html(
+            focus=focus, depth=2, title=f"{name}'s sister cities and theirs (two ties away)"
+        )
+    return files
+
+
+# The files `sistercities build` writes on the curated data, by name.
+BUILD_FILES: dict[str, Writer] = build_files(None, DEFAULT_FOCUS)
 
 
 # The world's exports (`sistercities build --world`): the data files, not the vocabulary.
@@ -332,15 +359,29 @@ def build_exports(
     folder: str | os.PathLike[str],
     base: str = DEFAULT_BASE,
     only: Iterable[str] | None = None,
+    focus: str | None = DEFAULT_FOCUS,
 ) -> list[Path]:
-    """Write every file of `BUILD_FILES` (or those named in `only`) into `folder`, each
-    atomically; returns the paths."""
+    """Write the files of `build_files` (those named in `only`; the focus page of `focus`
+    among them unless it is None) into `folder`, all together (`graph.atomic.atomic_batch`):
+    a failure midway leaves every old file as it was. Returns the paths.
+
+    What the files need is checked before anything is written: the base IRI
+    (`graph.rdf.base_iri`), the focus place (an `ExportError` when the data has none by that
+    id) and the names in `only`.
+    """
+    base = base_iri(base)
+    if focus is not None and focus not in dataset.places:
+        raise ExportError(f"the focus page's place '{focus}' is not in the data")
+    files = build_files(dataset, focus)
+    names = list(files) if only is None else list(only)
+    unknown = [name for name in names if name not in files]
+    if unknown:
+        raise ExportError(f"build writes no file named {', '.join(map(repr, unknown))}")
     written = []
-    names = list(BUILD_FILES) if only is None else list(only)
-    for name in names:
-        write = BUILD_FILES[name]
-        target = Path(folder) / name
-        with atomic_writer(target) as out:
-            write(dataset, out, base)
-        written.append(target)
+    with atomic_batch() as batch:
+        for name in names:
+            target = Path(folder) / name
+            with batch.open(target) as out:
+                files[name](dataset, out, base)
+            written.append(target)
     return written

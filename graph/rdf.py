@@ -16,11 +16,14 @@ True
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from graph.dates import PartialDate, Precision
+from graph.errors import SisterCitiesError
 from graph.model import (
     Agreement,
     Area,
@@ -66,8 +69,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BASE",
+    "BaseIriError",
     "Iris",
     "Triple",
+    "base_iri",
     "from_rdf",
     "oxigraph_triples",
     "prefixes",
@@ -94,16 +99,77 @@ _DATE_ROLES = {
 }
 
 
+class BaseIriError(SisterCitiesError, ValueError):
+    """A base IRI that entity IRIs cannot be built under."""
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+# RFC 3987 forbids these in an IRI (besides controls and spaces); `\`, `^` and `|` too.
+_NOT_IN_IRIS = frozenset('<>"{}|\\^`')
+# RFC 3987 section 4.1: no bidirectional formatting characters.
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def base_iri(value: str) -> str:
+    """`value` as the base of entity IRIs: an absolute http(s) IRI (RFC 3987) with a host,
+    ending in ``/`` or ``#`` (``/`` is added otherwise); `BaseIriError` saying what is wrong.
+
+    >>> base_iri("https://example.org/id")
+    'https://example.org/id/'
+    >>> base_iri("https://ex.org/a b/")
+    Traceback (most recent call last):
+    graph.rdf.BaseIriError: the base IRI 'https://ex.org/a b/' holds a space at position 17; \
+an IRI cannot
+    """
+    shown = repr(value)  # repr escapes controls, bidi overrides and other unprintables
+    if not value:
+        raise BaseIriError("the base IRI is empty; give an absolute IRI such as " + DEFAULT_BASE)
+    for position, char in enumerate(value, 1):
+        if unicodedata.category(char) == "Cc":
+            what = f"the control character U+{ord(char):04X}"
+        elif char.isspace():
+            what = "a space" if char == " " else f"the space U+{ord(char):04X}"
+        elif char in _BIDI_CONTROLS:
+            what = f"the bidirectional control U+{ord(char):04X}"
+        elif char in _NOT_IN_IRIS:
+            what = f"'{char}'"
+        else:
+            continue
+        raise BaseIriError(
+            f"the base IRI {shown} holds {what} at position {position}; an IRI cannot"
+        )
+    scheme = _SCHEME.match(value)
+    if scheme is None:
+        raise BaseIriError(
+            f"the base IRI {shown} has no scheme: it must be absolute, such as {DEFAULT_BASE}"
+        )
+    if scheme.group(1).lower() not in ("http", "https"):
+        raise BaseIriError(
+            f"the base IRI {shown} is a '{scheme.group(1)}:' IRI; it must be http or https"
+        )
+    rest = value[scheme.end() :]
+    if not rest.startswith("//") or rest[2:3] in ("", "/", "?", "#"):
+        raise BaseIriError(f"the base IRI {shown} has no host (https://HOST/…)")
+    if not value.endswith(("/", "#")):
+        value += "/"
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(value + "place/x")
+    except ValueError as error:
+        raise BaseIriError(f"the base IRI {shown} is not a valid IRI: {error}") from None
+    return value
+
+
 class Iris:
-    """The IRIs of a dataset's entities under a base.
+    """The IRIs of a dataset's entities under a base (checked by `base_iri`).
 
     >>> Iris("https://example.org/").place.jakarta
     'https://example.org/place/jakarta'
     """
 
     def __init__(self, base: str = DEFAULT_BASE):
-        if not base.endswith(("/", "#")):
-            base += "/"
+        base = base_iri(base)
         self.base = base
         self.place = Namespace(base + "place/")
         self.partnership = Namespace(base + "partnership/")

@@ -63,13 +63,23 @@ def parse_bindings(texts: Iterable[str]) -> dict[str, str | Lit]:
     >>> parse_bindings(["city=place:jakarta", '?name="Jakarta"'])
     {'city': 'place:jakarta', 'name': Lit('Jakarta', None, None)}
     """
+    import pyoxigraph as ox
+
     values: dict[str, str | Lit] = {}
     for text in texts:
         name, equals, value = text.partition("=")
         if not equals or not name:
-            raise SparqlUsageError(f"--bind takes NAME=VALUE, not '{text}'")
+            raise SparqlUsageError(f"--bind takes NAME=VALUE, not {text!r}")
+        name = name.lstrip("?$")
+        try:
+            ox.Variable(name)
+        except ValueError:
+            raise SparqlUsageError(
+                f"--bind {text!r}: {name!r} is not a SPARQL variable name (letters, digits "
+                "and _, as in ?city)"
+            ) from None
         is_text = len(value) >= 2 and value[0] == value[-1] == '"'
-        values[name.lstrip("?$")] = Lit(value[1:-1]) if is_text else value
+        values[name] = Lit(value[1:-1]) if is_text else value
     return values
 
 

@@ -162,8 +162,12 @@ def _http_url(url: str) -> tuple[str, str | None, str | None]:
     try:
         parts = urllib.parse.urlsplit(url.strip())
         parts.port  # noqa: B018  (raises ValueError on a bad port)
-    except ValueError:
-        raise StoreError(f"'{_safe(url)}' is not a valid URL") from None
+    except ValueError as error:
+        # urllib says why: "Port out of range 0-65535", "Invalid IPv6 URL" …
+        why = _printable(str(error)).replace("Port", "port").replace("Invalid", "invalid")
+        shown = _safe(url)
+        what = "a URL" if shown.startswith("(") else f"'{shown}'"  # unsplittable: not shown
+        raise StoreError(f"{what} is not a valid URL: {why}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise StoreError(f"'{_safe(url)}' is not an http(s) URL")
     hostport, user, password = _split_userinfo(parts.netloc)
@@ -256,6 +260,9 @@ class Endpoint:
                 urls[position - 1] = clean
         user = user if user is not None else found_user
         password = password if password is not None else found_password
+        if user is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in user):
+            # It goes into a Digest header: a CR LF there would start a header of its own.
+            raise StoreError("the user name holds a control character (a line break?)")
         if password is not None and user is None:
             user = ""
         return cls(urls[0], urls[1], urls[2], user, password, timeout)

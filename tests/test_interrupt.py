@@ -75,3 +75,33 @@ def test_an_export_that_is_not_interrupted_replaces_the_file(
     )
     assert target.read_bytes().startswith(b"@prefix")
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_an_interrupted_build_keeps_every_old_export_and_cleans_up(
+    big_data: Path, tmp_path: Path
+) -> None:
+    """Interrupted while writing its third file, with two written and waiting: no file of the
+    batch is renamed into place, and every temporary file is removed."""
+    from graph.export import build_files
+
+    names = list(build_files(None, None))
+    for name in names:
+        (tmp_path / name).write_bytes(OLD + name.encode())
+    process = subprocess.Popen(
+        [str(SCRIPT), "--no-cache", "--data", str(big_data), "build", "--out", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(f".{names[2]}.*.tmp")):
+        assert process.poll() is None, "the build ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    assert len(list(tmp_path.glob(".*.tmp"))) == 3  # two written, waiting for the third
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert b"Traceback" not in stderr and stdout == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
+    for name in names:
+        assert (tmp_path / name).read_bytes() == OLD + name.encode()
