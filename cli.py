@@ -447,7 +447,8 @@ def store_options(*kinds: str) -> Callable[[F], F]:
             envvar=ENV_TIMEOUT,
             show_envvar=True,
             metavar="SECONDS",
-            help="How long to wait for each answer of the store (a big swap takes minutes).",
+            help="How long to wait for each answer of the store (a big swap takes minutes); "
+            "a local `sparql` query is stopped after this long.",
         )(command)
         command = click.option(
             "--user",
@@ -556,7 +557,14 @@ def sparql(
       sistercities sparql --endpoint http://localhost:7878 -e ties-by-area
       sistercities sparql --endpoint https://dbpedia.org/sparql 'ASK { ?s ?p ?o }'
     """
-    from graph.sparql import SparqlError, SparqlUsageError, example_query, parse_bindings, run_query
+    from graph.sparql import (
+        SparqlError,
+        SparqlTimeout,
+        SparqlUsageError,
+        example_query,
+        parse_bindings,
+        run_query,
+    )
 
     sources = [query is not None, query_file is not None, example is not None]
     if sum(sources) != 1:
@@ -585,9 +593,13 @@ def sparql(
     else:
         dataset = load(ctx, data_paths)
         try:
-            answer = run_query(dataset, text, base=base_iri, bindings=values)
+            answer = run_query(dataset, text, base=base_iri, bindings=values, timeout=timeout)
+        except SparqlTimeout as error:
+            raise click.ClickException(f"{error} (--timeout)") from None
         except SparqlError as error:
             raise click.ClickException(str(error)) from None
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the query's child is already killed
+            raise click.ClickException("the query was stopped: interrupted") from None
     if answer.kind == "graph":
         _write_stdout_bytes(answer.turtle())
     elif output_format == "json":
@@ -1539,23 +1551,91 @@ def publish(
     help="The address to listen on (127.0.0.1: this machine only).",
 )
 @click.option("--port", default=7879, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--query-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a query that runs longer (it runs in a child process, killed then).",
+)
+@click.option(
+    "--allow-service",
+    "allow_service",
+    multiple=True,
+    metavar="HOST",
+    help="Let SERVICE clauses ask this host (repeatable); SERVICE is refused otherwise.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Queries answered at once; 32 more wait, further clients get 503.",
+)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time a client has to send its whole request (slow and idle clients are cut off).",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=1 << 20,
+    show_default=True,
+    metavar="BYTES",
+    help="The largest request body (a longer one gets 413).",
+)
+@click.option(
+    "--max-result",
+    type=click.IntRange(min=1),
+    default=64 << 20,
+    show_default=True,
+    metavar="BYTES",
+    help="The largest answer (a larger one is cut off: 500 with a message).",
+)
 @base_iri_option
 @click.pass_context
 def serve(
-    ctx: click.Context, data_paths: tuple[Path, ...], host: str, port: int, base_iri: str
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    host: str,
+    port: int,
+    query_timeout: float,
+    allow_service: tuple[str, ...],
+    workers: int,
+    request_timeout: float,
+    max_body: int,
+    max_result: int,
+    base_iri: str,
 ) -> None:
     """Serve the data as a read-only SPARQL endpoint at http://HOST:PORT/query.
+
+    Each query runs in a child process with a time, memory and answer-size limit; requests
+    that a web page on another site makes the browser send are refused (see SECURITY.md).
 
     \b
     Examples:
       sistercities serve
-      sistercities serve --port 8890
+      sistercities serve --port 8890 --query-timeout 5
+      sistercities serve --allow-service query.wikidata.org
     """
-    from graph.serve import make_server
+    from graph.serve import ServeLimits, make_server
 
+    limits = ServeLimits(
+        query_timeout=query_timeout,
+        request_timeout=request_timeout,
+        max_body=max_body,
+        max_result=max_result,
+        workers=workers,
+        allow_service=allow_service,
+    )
     dataset = load(ctx, data_paths)
     try:
-        server = make_server(dataset, host, port, base_iri)
+        server = make_server(dataset, host, port, base_iri, limits)
     except OSError as error:
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {error.strerror or error}"
