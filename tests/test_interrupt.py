@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import SCRIPT
+from conftest import DATA, SCRIPT
 
 from bench.generate import generate, write_yaml
 
@@ -75,3 +76,49 @@ def test_an_export_that_is_not_interrupted_replaces_the_file(
     )
     assert target.read_bytes().startswith(b"@prefix")
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+# ---------------------------------------------------------------------------------------------
+# a runaway local query (issue 16): pyoxigraph holds the thread, so the query runs in a child
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+@pytest.mark.parametrize("stop", ["timeout", "SIGINT", "SIGTERM"])
+def test_a_runaway_local_query_stops_with_one_message(stop: str) -> None:
+    timeout = ["--timeout", "1"] if stop == "timeout" else []
+    process = subprocess.Popen(
+        [str(SCRIPT), "--data", str(DATA), "sparql", *timeout, RUNAWAY],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: to see that the query's child is gone
+    )
+    started = time.monotonic()
+    if stop != "timeout":
+        while not _children(process.pid):  # the query is running in its child
+            assert process.poll() is None and time.monotonic() - started < 30
+            time.sleep(0.02)
+        time.sleep(0.3)
+        started = time.monotonic()
+        process.send_signal(getattr(signal, stop))  # to the parent only, as `kill` does
+    stdout, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - started < (4 if stop == "timeout" else 3)
+    assert process.returncode == 1
+    assert stdout == ""
+    expected = (
+        "Error: the query was stopped: it ran past its time limit of 1 s (--timeout)"
+        if stop == "timeout"
+        else "Error: the query was stopped: interrupted"
+    )
+    assert stderr.splitlines() == [expected]
+    with pytest.raises(ProcessLookupError):  # the query's child was killed, not orphaned
+        os.killpg(process.pid, 0)
