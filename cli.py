@@ -86,7 +86,12 @@ def load(
             from graph.cache import load_cached
 
             use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
-            return load_cached(paths, use_cache=use_cache, on_rebuild=_say_reading(paths))
+            return load_cached(
+                paths,
+                use_cache=use_cache,
+                on_rebuild=_say_reading(paths),
+                on_warning=lambda message: click.echo(f"warning: {message}", err=True),
+            )
         from graph.merge import load_layers
 
         return load_layers(paths)
