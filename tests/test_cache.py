@@ -321,11 +321,16 @@ def test_a_damaged_entry_warns_once_and_the_next_run_repairs_it(
     assert ask_kyiv(twins).exit_code == 0
     (entry,) = cache_dir.glob("*.pickle")
     DAMAGE[damage](entry)
-    signal.alarm(20)  # a FIFO read would block forever: fail instead
+    def blocked(signum: int, frame: Any) -> None:
+        raise TimeoutError("the question blocked on the cache entry")
+
+    previous = signal.signal(signal.SIGALRM, blocked)
+    signal.alarm(20)  # a FIFO (or /dev/zero) read would never end: fail instead
     try:
         assert_answered_with_one_warning(ask_kyiv(twins), "the data is parsed again")
     finally:
         signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     assert entry.is_file() and not entry.is_symlink()
 
     def must_not_parse(*args: Any, **kwargs: Any) -> Any:
