@@ -1565,6 +1565,14 @@ def publish(
     help="Stop a query that runs longer (it runs in a child process, killed then).",
 )
 @click.option(
+    "--query-memory",
+    type=click.IntRange(min=16),
+    default=2048,
+    show_default=True,
+    metavar="MIB",
+    help="Memory a query may take beyond the server's own (past it: 500, out of memory).",
+)
+@click.option(
     "--allow-service",
     "allow_service",
     multiple=True,
@@ -1610,6 +1618,7 @@ def serve(
     host: str,
     port: int,
     query_timeout: float,
+    query_memory: int,
     allow_service: tuple[str, ...],
     workers: int,
     request_timeout: float,
@@ -1632,6 +1641,7 @@ def serve(
 
     limits = ServeLimits(
         query_timeout=query_timeout,
+        query_memory=query_memory << 20,
         request_timeout=request_timeout,
         max_body=max_body,
         max_result=max_result,

@@ -321,6 +321,7 @@ def test_a_damaged_entry_warns_once_and_the_next_run_repairs_it(
     assert ask_kyiv(twins).exit_code == 0
     (entry,) = cache_dir.glob("*.pickle")
     DAMAGE[damage](entry)
+
     def blocked(signum: int, frame: Any) -> None:
         raise TimeoutError("the question blocked on the cache entry")
 

@@ -33,6 +33,8 @@ LIMITS = [
     "200000",
     "--workers",
     "3",
+    "--query-memory",
+    "100",
 ]
 CROSS_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -239,6 +241,13 @@ def test_a_cross_product_is_stopped_and_the_server_survives(server: Server) -> N
     status, body = server.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")  # streams fast
     assert status == 500
     assert b"the answer is larger than the limit of 200,000 bytes" in body
+    server.answers()
+
+
+def test_a_query_past_its_memory_limit_is_stopped(server: Server) -> None:
+    status, body = server.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f LIMIT 1")
+    assert status == 500  # sorting 21 million rows: past 100 MiB in a fraction of a second
+    assert body == b"the query failed: it ran out of memory\n"
     server.answers()
 
 
