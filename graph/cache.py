@@ -2,8 +2,10 @@
 
 The key covers the data files' resolved paths, sizes, modification times and contents, and the
 code's version (the package version and the library's source files), so any change to the data
-or the code makes a new entry. A stale, corrupt or unreadable entry is simply rebuilt; only
-data without errors is cached.
+or the code makes a new entry; only data without errors is cached. The cache is a convenience,
+never a failure: any problem with it (no home folder, a file where the folder should be, a
+read-only folder, a full disk, a truncated or damaged entry, a FIFO or a folder in its place)
+parses the data instead with one warning, and the entry is written anew where it can be.
 
 An entry holds the entities pickled in batches of `BATCH`, and an index of ties by place: a
 question unpickles only the batches of the entities it reads (`LazyMapping`), so asking for one
