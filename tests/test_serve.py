@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from conftest import DATA, SCRIPT
+from conftest import DATA, MINIMAL, SCRIPT
 
-from graph.serve import service_endpoints
+import graph
+from graph.serve import ServeLimits, SparqlServer, make_server, service_endpoints
 
 LIMITS = [
     "--query-timeout",
@@ -392,3 +393,64 @@ def test_service_runs_for_an_allowed_host_only() -> None:
         assert "Traceback" not in allowed.stop()
         target.shutdown()
         target.server_close()
+
+
+@pytest.fixture
+def small_server() -> Iterator[SparqlServer]:
+    """A server in this process with one worker, one place in the queue, five connections."""
+    limits = ServeLimits(query_timeout=1, request_timeout=2, workers=1, queue=1, max_connections=5)
+    running = make_server(graph.load_dataset(MINIMAL), port=0, limits=limits)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    yield running
+    running.shutdown()
+    running.server_close()
+    thread.join(timeout=5)
+
+
+def _post_query(port: int, text: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers = {"Content-Type": "application/sparql-query"}
+        connection.request("POST", "/query", body=text.encode(), headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_clients_past_the_workers_and_the_queue_get_503(small_server: SparqlServer) -> None:
+    port = small_server.server_address[1]
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    answers: list[tuple[int, bytes]] = []
+
+    def client() -> None:
+        answers.append(_post_query(port, runaway))
+
+    clients = [threading.Thread(target=client) for _ in range(4)]
+    for thread in clients:  # one runs, one waits, the other two are turned away
+        thread.start()
+        time.sleep(0.1)
+    for thread in clients:
+        thread.join(timeout=10)
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [500, 500, 503, 503], answers
+    assert all(b"the server is busy" in body for status, body in answers if status == 503)
+    status, body = _post_query(port, "ASK { ?s ?p ?o }")
+    assert status == 200 and b"true" in body
+
+
+def test_connections_past_the_limit_get_503_at_once(small_server: SparqlServer) -> None:
+    port = small_server.server_address[1]
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(5)]
+    try:
+        time.sleep(0.2)  # accepted and waiting for their requests
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as extra:
+            answer = read_all(extra)
+        assert status_of(answer) == 503 and b"too many connections" in answer
+    finally:
+        for sock in idle:
+            sock.close()
+    time.sleep(0.2)  # their close is seen
+    status, body = _post_query(port, "ASK { ?s ?p ?o }")
+    assert status == 200 and b"true" in body
