@@ -18,10 +18,13 @@ Forking costs about 5 ms for the curated data and 20 ms for the world layers' st
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import math
 import os
 import resource
 import selectors
 import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -83,10 +86,16 @@ def run_isolated(
     out_read, out_write = os.pipe()
     err_read, err_write = os.pipe()
     address_space = _address_space() if memory_limit is not None else 0
-    pid = os.fork()
+    parent = os.getpid()
+    try:
+        pid = os.fork()
+    except OSError as error:
+        for end in (out_read, out_write, err_read, err_write):
+            os.close(end)
+        raise ChildFailed(f"cannot start a process for the query: {error.strerror}") from None
     if pid == 0:  # the child: never returns
         limit = address_space + memory_limit if memory_limit is not None else 0
-        _child(work, out_write, err_write, limit, no_new_files)
+        _child(work, out_write, err_write, limit, no_new_files, timeout, parent)
     os.close(out_write)
     os.close(err_write)
     try:
@@ -108,11 +117,18 @@ def _child(
     err_write: int,
     address_limit: int,
     no_new_files: bool,
+    timeout: float,
+    parent: int,
 ) -> None:
     status = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _die_with_parent(parent)
+        # A backstop should the parent die without killing it: the kernel stops the child
+        # once it has used its time limit in CPU seconds (and a second more).
+        cpu = math.ceil(timeout) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         os.dup2(out_write, _OUT)
         os.dup2(err_write, _ERR)
         os.dup2(_ERR, 2)  # the Rust runtime's own messages (allocation failures) go there too
@@ -136,6 +152,22 @@ def _child(
         status = 1
     finally:
         os._exit(status)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: the child gets SIGKILL when the thread that forked it ends (the parent killed)."""
+    if _LIBC is not None:
+        with contextlib.suppress(Exception):
+            _LIBC.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
+except OSError:
+    _LIBC = None
 
 
 def _max_files() -> int:

@@ -122,3 +122,23 @@ def test_a_runaway_local_query_stops_with_one_message(stop: str) -> None:
     assert stderr.splitlines() == [expected]
     with pytest.raises(ProcessLookupError):  # the query's child was killed, not orphaned
         os.killpg(process.pid, 0)
+
+
+def test_a_killed_sparql_leaves_no_query_running() -> None:
+    """SIGKILL cannot be caught: the query's child dies with its parent (PR_SET_PDEATHSIG)."""
+    process = subprocess.Popen(
+        [str(SCRIPT), "--data", str(DATA), "sparql", RUNAWAY],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    started = time.monotonic()
+    while not (children := _children(process.pid)):
+        assert process.poll() is None and time.monotonic() - started < 30
+        time.sleep(0.02)
+    process.kill()
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{children[0]}").exists():  # reaped by init once killed
+        assert time.monotonic() < deadline, "the query's child outlived its parent"
+        time.sleep(0.05)
