@@ -12,7 +12,8 @@ an answer past `max_output` is cut off there, never held whole. What the child s
 becomes the parent's error message.
 
 Forking costs about 5 ms for the curated data and 20 ms for the world layers' store (2 cores,
-400 MB resident), measured with `SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }`.
+400 MB resident), measured with `SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }`; through
+`sistercities serve` a small query answers in 8 ms and 31 ms (median, HTTP included).
 """
 
 from __future__ import annotations
