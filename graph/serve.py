@@ -464,6 +464,8 @@ class SparqlServer:
 
 
 _TEXT = "text/plain; charset=utf-8"
+# CONSTRUCT and DESCRIBE answers, the default first (the export registry's media types)
+_GRAPH_MEDIA_TYPES = ("application/n-triples", "text/turtle")
 
 
 def _evaluate(
@@ -471,8 +473,6 @@ def _evaluate(
 ) -> None:
     """Run the query (in the child) and write its media type, a newline and its answer."""
     import pyoxigraph as ox
-
-    from graph.export import FORMATS
 
     try:
         result = store.query(query, prefixes=binds)
@@ -482,10 +482,7 @@ def _evaluate(
         raise SisterCitiesError(f"500 the query failed: {error}") from None
     choices: list[tuple[str, Any]]
     if isinstance(result, ox.QueryTriples):
-        choices = [
-            (media, ox.RdfFormat.from_media_type(media))
-            for media in (FORMATS["n-triples"].media_type, FORMATS["turtle"].media_type)
-        ]
+        choices = [(media, ox.RdfFormat.from_media_type(media)) for media in _GRAPH_MEDIA_TYPES]
     else:
         choices = [
             ("application/sparql-results+json", ox.QueryResultsFormat.JSON),

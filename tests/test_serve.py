@@ -17,10 +17,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pyoxigraph
 import pytest
 from conftest import DATA, MINIMAL, SCRIPT
 
 import graph
+from graph.export import FORMATS
 from graph.serve import ServeLimits, SparqlServer, make_server, service_endpoints
 
 LIMITS = [
@@ -34,8 +36,6 @@ LIMITS = [
     "200000",
     "--workers",
     "3",
-    "--query-memory",
-    "100",
 ]
 CROSS_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -245,10 +245,41 @@ def test_a_cross_product_is_stopped_and_the_server_survives(server: Server) -> N
     server.answers()
 
 
-def test_a_query_past_its_memory_limit_is_stopped(server: Server) -> None:
-    status, body = server.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f LIMIT 1")
-    assert status == 500  # sorting 21 million rows: past 100 MiB in a fraction of a second
-    assert body == b"the query failed: it ran out of memory\n"
+def test_a_query_past_its_memory_limit_is_stopped() -> None:
+    """Sorting 21 million rows: past 100 MiB in a fraction of a second (the time limit is 10 s,
+    far away, so that the memory limit is what stops it, however busy the machine)."""
+    limits = ServeLimits(query_timeout=10, query_memory=100 << 20, workers=1)
+    running = make_server(graph.load_dataset(DATA), port=0, limits=limits)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = running.server_address[1]
+        started = time.monotonic()
+        status, body = _post_query(port, "SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f LIMIT 1")
+        assert status == 500
+        assert body == b"the query failed: it ran out of memory\n"
+        assert time.monotonic() - started < 8
+        status, body = _post_query(port, "ASK { ?s ?p ?o }")
+        assert status == 200 and b"true" in body
+    finally:
+        running.shutdown()
+        running.server_close()
+        thread.join(timeout=5)
+
+
+def test_construct_answers_in_the_export_registrys_media_types(server: Server) -> None:
+    construct = b"CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"
+    for accept, name in (("", "n-triples"), ("text/turtle", "turtle")):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        headers = {"Content-Type": "application/sparql-query", "Accept": accept}
+        connection.request("POST", "/query", body=construct, headers=headers)
+        response = connection.getresponse()
+        assert response.status == 200
+        assert response.getheader("Content-Type") == FORMATS[name].media_type
+        media = FORMATS[name].media_type
+        triples = pyoxigraph.parse(response.read(), pyoxigraph.RdfFormat.from_media_type(media))
+        assert len(list(triples)) == 3
+        connection.close()
     server.answers()
 
 
