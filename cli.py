@@ -598,7 +598,14 @@ def sparql(
     else:
         dataset = load(ctx, data_paths)
         try:
-            answer = run_query(dataset, text, base=base_iri, bindings=values, timeout=timeout)
+            answer = run_query(
+                dataset,
+                text,
+                base=base_iri,
+                bindings=values,
+                timeout=timeout,
+                memory_limit=_half_the_memory(),
+            )
         except SparqlTimeout as error:
             raise click.ClickException(f"{error} (--timeout)") from None
         except SparqlError as error:
@@ -614,6 +621,14 @@ def sparql(
     else:
         columns = ("result",) if answer.kind == "ask" else answer.variables
         emit_rows(answer.rows(), "table", columns)
+
+
+def _half_the_memory() -> int | None:
+    """Half the machine's memory in bytes (what a local query may take), if it is known."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -195,13 +195,15 @@ def run_query(
     base: str = DEFAULT_BASE,
     bindings: Mapping[str, str | Lit] | None = None,
     timeout: float | None = None,
+    memory_limit: int | None = None,
 ) -> QueryAnswer:
     """Run a SPARQL query over a dataset (or an already loaded pyoxigraph Store).
 
     `bindings` maps variable names to values substituted as RDF terms: an IRI (a string, or
     ``prefix:local`` with a known prefix) or a `Lit`. With a `timeout` (seconds) the query runs
     in a forked child (`graph.isolate`), so that the time limit, Ctrl-C and SIGTERM stop it:
-    `SparqlTimeout` past the limit, KeyboardInterrupt on a signal.
+    `SparqlTimeout` past the limit, KeyboardInterrupt on a signal; `memory_limit` then bounds
+    the bytes the query may take (past it: `SparqlError`, out of memory).
     """
     import pyoxigraph as ox
 
@@ -220,7 +222,8 @@ def run_query(
         pickle.dump(answer, output, protocol=pickle.HIGHEST_PROTOCOL)
 
     try:
-        answer: QueryAnswer = pickle.loads(run_isolated(work, timeout=timeout))
+        output = run_isolated(work, timeout=timeout, memory_limit=memory_limit)
+        answer: QueryAnswer = pickle.loads(output)
     except TimeLimitExceeded:
         raise SparqlTimeout(
             f"the query was stopped: it ran past its time limit of {timeout:g} s"

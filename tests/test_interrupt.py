@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, SCRIPT
 
+import graph
 from bench.generate import generate, write_yaml
 
 OLD = b"@prefix old: <https://example.org/old#> .\nold:file old:is old:intact .\n"
@@ -142,3 +143,13 @@ def test_a_killed_sparql_leaves_no_query_running() -> None:
     while Path(f"/proc/{children[0]}").exists():  # reaped by init once killed
         assert time.monotonic() < deadline, "the query's child outlived its parent"
         time.sleep(0.05)
+
+
+def test_a_local_query_past_its_memory_limit_is_one_error() -> None:
+    from graph.sparql import SparqlError, run_query
+
+    dataset = graph.load_dataset(DATA)
+    sort = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f LIMIT 1"
+    with pytest.raises(SparqlError, match=r"^the query failed: it ran out of memory$"):
+        run_query(dataset, sort, timeout=20, memory_limit=100 << 20)
+    assert run_query(dataset, "ASK { ?s ?p ?o }", timeout=20, memory_limit=100 << 20).boolean
