@@ -1289,8 +1289,13 @@ def import_command(
       sistercities --data data/cities.yaml --data world.yaml stats
     """
     from graph.dump import dataset_to_yaml
-    from graph.importers import ImportError_, ImportOptionError, ImportOptions, import_data
-    from graph.model import Source
+    from graph.importers import (
+        ImportError_,
+        ImportOptionError,
+        ImportOptions,
+        import_data,
+        import_source,
+    )
 
     show_progress = sys.stderr.isatty()
 
@@ -1298,13 +1303,17 @@ def import_command(
         if show_progress:
             click.echo(f"\r{rows:,} rows read", nl=False, err=True)
 
+    try:
+        source = import_source(
+            source_title,
+            source_url,
+            licence,
+            default_title=f"Imported from {', '.join(p.name for p in sources)}",
+        )
+    except ImportOptionError as error:
+        raise click.UsageError(str(error)) from None
     options = ImportOptions(
-        source=Source(
-            "imported-data",
-            source_title or f"Imported from {', '.join(p.name for p in sources)}",
-            url=source_url,
-            licence=licence,
-        ),
+        source=source,
         columns=columns,
         labels=labels,
         labels_language=labels_language,

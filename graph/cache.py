@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 from graph.atomic import write_atomic
 from graph.errors import SisterCitiesError
+from graph.files import FileRefused, read_regular_file
 from graph.gc import no_garbage_collection
 from graph.load import DataPaths, data_files
 from graph.merge import load_layers
@@ -171,7 +172,7 @@ def cache_key(files: list[Path]) -> str:
     for file in files:
         stat = file.stat()
         digest.update(f"{file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:".encode())
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
+        digest.update(hashlib.sha256(read_regular_file(file)).digest())
     return digest.hexdigest()
 
 
@@ -302,7 +303,7 @@ def load_cached(
         return load_layers(paths)  # reports the missing paths
     try:
         key = cache_key(files)
-    except OSError:
+    except (OSError, FileRefused):  # the loader reports it
         return load_layers(paths)
     warn = _Warnings(on_warning)
     try:

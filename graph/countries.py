@@ -43,6 +43,9 @@ def country_converter() -> Any:
     return coco.CountryConverter()
 
 
+MAX_COUNTRY_NAME = 100  # characters; the longest country name has 56
+
+
 @cache
 def country_code(text: str) -> str | None:
     """The ISO 3166-1 alpha-2 code a country field names, or None.
@@ -61,7 +64,7 @@ def country_code(text: str) -> str | None:
     name = text.strip()
     if "," in name:
         name = name.rsplit(",", 1)[1].strip()
-    if not name:
+    if not name or len(name) > MAX_COUNTRY_NAME:  # its patterns backtrack on long texts
         return None
     if normalize(name) in _uk_nations():
         return "GB"

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import difflib
 import enum
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -87,13 +89,91 @@ def suggestion(candidates: Sequence[str]) -> str:
     return f"; did you mean {shown}?"
 
 
-def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
+class NearWords:
+    """A set of words to find the nearest ones in, built once and asked many times: the same
+    answers as ``difflib.get_close_matches(word, choices, n, cutoff)``, without comparing
+    `word` with every choice in Python.
+
+    difflib's ``quick_ratio`` (twice the characters two words share, counted with repeats,
+    over their total length) is an upper bound of its ``ratio``. Each choice's character
+    counts (folded into `BUCKETS` columns, which only raises the bound) are one row of a
+    matrix, so the bounds of all choices are computed at once (numpy); choices are then
+    compared by ``ratio`` in the order of their bounds, until the bound falls below the n-th
+    best ratio found. Small sets are searched by difflib itself.
+
+    >>> near = NearWords(["jakarta", "jayapura", "bordeaux"] * 100)
+    >>> near.closest("jakrta"), near.closest("xyz")
+    (['jakarta'], [])
+    """
+
+    BUCKETS = 128  # every ASCII character its own column
+    SMALL = 300  # choices: below this, difflib directly
+
+    def __init__(self, choices: Iterable[str]):
+        self.choices = list(choices)
+        self._lengths: Any = None
+        self._counts: Any = None
+
+    def _vector(self, word: str) -> Any:
+        import numpy as np
+
+        vector = np.zeros(self.BUCKETS, dtype=np.int32)
+        for character in word:
+            vector[ord(character) % self.BUCKETS] += 1
+        return vector
+
+    def _index(self) -> tuple[Any, Any]:
+        if self._counts is None:
+            import numpy as np
+
+            counts = np.zeros((len(self.choices), self.BUCKETS), dtype=np.int32)
+            for row, choice in enumerate(self.choices):
+                for character in choice:
+                    counts[row, ord(character) % self.BUCKETS] += 1
+            self._lengths = np.array([len(c) for c in self.choices], dtype=np.int64)
+            self._counts = counts
+        return self._lengths, self._counts
+
+    def closest(self, word: str, n: int = 1, cutoff: float = 0.6) -> list[str]:
+        """The (at most) `n` choices nearest to `word` with a ratio of at least `cutoff`,
+        best first: exactly what `difflib.get_close_matches` answers."""
+        if len(self.choices) < self.SMALL or n <= 0 or not 0.0 <= cutoff <= 1.0:
+            return difflib.get_close_matches(word, self.choices, n=n, cutoff=cutoff)
+        import numpy as np
+
+        lengths, counts = self._index()
+        shared = np.minimum(counts, self._vector(word)).sum(axis=1)
+        total = lengths + len(word)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bounds = np.where(total > 0, 2.0 * shared / total, 1.0)
+        (hopeful,) = np.nonzero(bounds >= cutoff)
+        order = hopeful[np.argsort(-bounds[hopeful], kind="stable")]
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(word)
+        best: list[tuple[float, str]] = []  # a min-heap of the n best (ratio, choice)
+        for row in order.tolist():
+            if len(best) == n and bounds[row] < best[0][0]:
+                break  # no choice left can beat the n-th best
+            choice = self.choices[row]
+            matcher.set_seq1(choice)
+            score = matcher.ratio()
+            if score >= cutoff:
+                if len(best) < n:
+                    heapq.heappush(best, (score, choice))
+                else:
+                    heapq.heappushpop(best, (score, choice))
+        return [choice for _, choice in heapq.nlargest(n, best)]
+
+
+def did_you_mean(word: str, choices: Iterable[str] | NearWords, n: int = 1) -> str:
     """`suggestion` of the `n` choices nearest to `word` (difflib's ratio, at least 0.6).
+    Asking about many words of one set of choices, give a `NearWords` of them, built once.
 
     >>> "unknown section 'citys'" + did_you_mean("citys", ["sources", "cities"])
     "unknown section 'citys'; did you mean 'cities'?"
     """
-    return suggestion(difflib.get_close_matches(word, list(choices), n=n))
+    near = choices if isinstance(choices, NearWords) else NearWords(choices)
+    return suggestion(near.closest(word, n=n))
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:

@@ -22,8 +22,11 @@ The result is a `Dataset` (a `source` names the origin and licence) and an `Impo
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
+import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ from pathlib import Path
 
 from graph.countries import country_code
 from graph.errors import SisterCitiesError
+from graph.files import FileRefused, read_regular_file
 from graph.model import Coordinates, Dataset, Partnership, Place, Source, tie_id
 from graph.names import normalize
 
@@ -44,6 +48,7 @@ __all__ = [
     "import_csv",
     "import_data",
     "import_graph",
+    "import_source",
     "import_wikipedia_csv",
     "parse_columns",
 ]
@@ -57,7 +62,25 @@ WIKIPEDIA_SOURCE = Source(
 )
 SAME_PLACE_KM = 30.0
 PROGRESS_EVERY = 5_000  # rows between two progress reports
-_BRACKETS = re.compile(r"^(?P<name>.+?)\s*\((?P<inside>[^()]+)\)$")
+MAX_FIELD_CHARS = 10_000  # a field longer than this is a broken quote, not a name
+MAX_QID_DIGITS = 12  # Wikidata's QIDs have 9 digits today
+SHOWN_LOCATIONS = 3  # locations of dropped rows the report lists, per reason
+
+
+def _bracketed(name: str) -> str | None:
+    """What a "District (City)" name holds in its final brackets, or None (without a pattern:
+    one with adjacent quantifiers backtracks quadratically on a long run of spaces).
+
+    >>> _bracketed("Kota Tua (Jakarta)"), _bracketed("Halle"), _bracketed("(x)")
+    ('Jakarta', None, None)
+    """
+    if not name.endswith(")"):
+        return None
+    opened = name.rfind("(")
+    inside = name[opened + 1 : -1]
+    if opened < 1 or not inside or ")" in inside:
+        return None
+    return inside
 
 
 class ImportError_(SisterCitiesError):
@@ -76,6 +99,15 @@ class ImportReport:
     countries_from_names: int = 0  # places with no country field, placed by their name
     dropped: Counter[str] = field(default_factory=Counter)
     unknown_countries: Counter[str] = field(default_factory=Counter)
+    # where the first dropped rows of each reason were (``file:line`` or a JSON position)
+    dropped_at: dict[str, list[str]] = field(default_factory=dict)
+
+    def drop(self, reason: str, where: str | None = None) -> None:
+        """Count a dropped row, with where it was."""
+        self.dropped[reason] += 1
+        shown = self.dropped_at.setdefault(reason, [])
+        if where is not None and len(shown) < SHOWN_LOCATIONS:
+            shown.append(where)
 
     def lines(self) -> list[str]:
         """The report as lines of text, for stderr."""
@@ -91,7 +123,10 @@ class ImportReport:
                 f"{self.countries_from_names:,} ends of pairs"
             )
         for reason, count in sorted(self.dropped.items()):
-            out.append(f"dropped, {reason}: {count:,}")
+            places = self.dropped_at.get(reason, [])
+            more = ", …" if count > len(places) else ""
+            at = f" (at {', '.join(places)}{more})" if places else ""
+            out.append(f"dropped, {reason}: {count:,}{at}")
         if self.unknown_countries:
             shown = ", ".join(
                 f"{name!r} ({n})" for name, n in self.unknown_countries.most_common(8)
@@ -122,7 +157,7 @@ class _Place:
 
 # name, ISO code, point, Wikidata QID, population
 End = tuple[str, str, Coordinates | None, str | None, int | None]
-Row = tuple[End, End]
+Row = tuple[End, End, str]  # the two ends and where the row was (file:line)
 
 # Our roles → the Wikipedia file's column names.
 WIKIPEDIA_COLUMNS = {
@@ -137,6 +172,18 @@ WIKIPEDIA_COLUMNS = {
 }
 
 
+def _clean_name(text: str) -> str:
+    """A name without control characters (tabs, line breaks: each a space) or outer spaces.
+
+    >>> _clean_name(" Kota\\tTua\\n")
+    'Kota Tua'
+    """
+    if not text.isprintable():
+        text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+        text = re.sub(" {2,}", " ", text)
+    return text.strip()
+
+
 def _end(
     name: object,
     country: object,
@@ -145,9 +192,9 @@ def _end(
     report: ImportReport,
     qid: object = None,
     population: object = None,
-) -> End | None:
-    """One end of a pair as (name, ISO code, point or None), or None (counted) when unusable:
-    no country code, no name, or coordinates that are not numbers in range."""
+) -> End | str:
+    """One end of a pair as (name, ISO code, point, QID, population), or the reason it is
+    unusable: no country code, no name, or coordinates that are not numbers in range."""
     code = country_code(str(country or ""))
     if code is None and not str(country or "").strip():
         # No country: "Varna, Bulgaria" names it in the place's field, and a territory with
@@ -160,29 +207,87 @@ def _end(
         if code is not None:
             report.countries_from_names += 1
     if code is None:
-        report.unknown_countries[str(country or "")] += 1
-        return None
+        report.unknown_countries[str(country or "")[:80]] += 1
+        return "a country without an ISO 3166-1 code"
     point: Coordinates | None = None
     if lat not in (None, "") or lon not in (None, ""):
         try:
             point = Coordinates(float(lat), float(lon))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return None
+        except (TypeError, ValueError, OverflowError):
+            return "coordinates that are not numbers"
         if (
             not (math.isfinite(point.lat) and math.isfinite(point.lon))
             or abs(point.lat) > 90
             or abs(point.lon) > 180
         ):
-            return None
-    text = str(name or "").strip()
+            return "coordinates out of range (or not finite)"
+    text = _clean_name(str(name or ""))
+    if not text:
+        return "a place without a name"
     wikidata = _qid(str(qid)) if qid not in (None, "") else None
     try:
         people = int(float(str(population))) if population not in (None, "") else None
-    except ValueError:
+    except (ValueError, OverflowError):  # "INF", "NaN", "1e400", words
         people = None
     if people is not None and people < 0:
         people = None
-    return (text, code, point, wikidata, people) if text else None
+    return (text, code, point, wikidata, people)
+
+
+def _read_source_bytes(path: Path) -> bytes:
+    """An import source's bytes: a regular file of at most 64 MiB, else `ImportError_`."""
+    try:
+        return read_regular_file(Path(path))
+    except FileRefused as refused:
+        raise ImportError_(str(refused)) from None
+
+
+def _read_source(path: Path) -> str:
+    """An import source's text (UTF-8, a byte-order mark allowed); `ImportError_` naming the
+    file (and the line of a byte that is not UTF-8) when it cannot be read."""
+    raw = _read_source_bytes(path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ImportError_(
+            f"{path}:{line}: byte 0x{raw[error.start]:02x} is not UTF-8: save the file as UTF-8"
+        ) from None
+
+
+def _csv_rows(path: Path, text: str) -> Iterable[tuple[int, list[str]]]:
+    """The rows of a CSV text with the line each begins on. A quote left open (the csv module
+    would swallow the rows after it into one field), a field over `MAX_FIELD_CHARS` and
+    text after a closing quote are `ImportError_`s naming the line where the row began."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "field limit" in str(error):
+                raise ImportError_(
+                    f"{path}:{line}: a field longer than {csv.field_size_limit():,} characters "
+                    "(a quote left open?): refused"
+                ) from None
+            if "unexpected end of data" in str(error):
+                raise ImportError_(
+                    f"{path}:{line}: a quote opened in this row is never closed (every row "
+                    "after it would be read as one field): close the quote"
+                ) from None
+            raise ImportError_(f"{path}:{line}: broken quoting ({error})") from None
+        if reader.line_num > line or any(len(cell) > MAX_FIELD_CHARS for cell in row):
+            column = next((i for i, cell in enumerate(row) if "\n" in cell or "\r" in cell), None)
+            if column is None:
+                column = next(i for i, cell in enumerate(row) if len(cell) > MAX_FIELD_CHARS)
+            raise ImportError_(
+                f"{path}:{line}: the quote of field {column + 1} opens on this line and is not "
+                f"closed before the line ends (it runs to line {reader.line_num}, swallowing "
+                "the rows between): close the quote"
+            )
+        yield line, row
 
 
 def import_csv(
@@ -193,39 +298,46 @@ def import_csv(
 ) -> tuple[Dataset, ImportReport]:
     """Read CSV files of pairs into a dataset and a report. `columns` maps our roles (city1,
     country1, lat1, lon1, city2, country2, lat2, lon2) to the files' column names; by default
-    the Wikipedia layout."""
+    the Wikipedia layout. Every row dropped is counted with its reason and line."""
     columns = columns or WIKIPEDIA_COLUMNS
     report = ImportReport()
     rows: list[Row] = []
     for path in paths:
-        try:
-            with Path(path).open(encoding="utf-8", newline="") as handle:
-                reader = csv.DictReader(handle)
-                missing = [c for c in columns.values() if c not in (reader.fieldnames or [])]
-                if missing:
-                    raise ImportError_(f"{path}: missing columns {', '.join(missing)}")
-                for row in reader:
-                    report.rows += 1
-                    if progress is not None and report.rows % PROGRESS_EVERY == 0:
-                        progress(report.rows)
-                    ends = [
-                        _end(
-                            row[columns[f"city{i}"]],
-                            row[columns[f"country{i}"]],
-                            row[columns[f"lat{i}"]],
-                            row[columns[f"lon{i}"]],
-                            report,
-                        )
-                        for i in ("1", "2")
-                    ]
-                    if ends[0] is None or ends[1] is None:
-                        report.dropped["unknown country or unreadable row"] += 1
-                        continue
-                    rows.append((ends[0], ends[1]))
-        except OSError as error:
-            raise ImportError_(f"{path}: {error.strerror or error}") from None
-        except UnicodeDecodeError as error:
-            raise ImportError_(f"{path}: not UTF-8 ({error.reason})") from None
+        rows_of_file = iter(_csv_rows(path, _read_source(path)))
+        header = next(rows_of_file, (1, []))[1]
+        header = [name.strip() for name in header]
+        missing = [c for c in columns.values() if c not in header]
+        if missing:
+            raise ImportError_(f"{path}:1: missing columns {', '.join(missing)}")
+        index = {role: header.index(name) for role, name in columns.items()}
+        for line, row in rows_of_file:
+            if not row:  # a blank line
+                continue
+            report.rows += 1
+            if progress is not None and report.rows % PROGRESS_EVERY == 0:
+                progress(report.rows)
+            where = f"{Path(path).name}:{line}"
+            if len(row) != len(header):
+                report.drop("a row whose number of fields is not the header's", where)
+                continue
+            if any("\x00" in cell for cell in row):
+                report.drop("a NUL byte in a field", where)
+                continue
+            ends = [
+                _end(
+                    row[index[f"city{i}"]],
+                    row[index[f"country{i}"]],
+                    row[index[f"lat{i}"]],
+                    row[index[f"lon{i}"]],
+                    report,
+                )
+                for i in ("1", "2")
+            ]
+            first, second = ends
+            if isinstance(first, str) or isinstance(second, str):
+                report.drop(first if isinstance(first, str) else str(second), where)
+                continue
+            rows.append((first, second, where))
     return _build(rows, report, source)
 
 
@@ -243,24 +355,39 @@ def _attribute(data: dict[str, object], *names: str) -> object:
     return None
 
 
+def _short(value: object, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def import_graph(paths: Iterable[Path], source: Source) -> tuple[Dataset, ImportReport]:
     """Read GraphML or GEXF files (saved by Gephi or networkx): nodes with a label or name, a
-    country, and lat/lon (or latitude/longitude), edges as ties."""
+    country, and lat/lon (or latitude/longitude), edges as ties. A file with a DTD is refused
+    (entity declarations can expand without bound); dropped edges are counted with their
+    position (``edge 3 ('a'–'b')``)."""
     import networkx as nx
 
     report = ImportReport()
     rows: list[Row] = []
     for path in paths:
+        raw = _read_source_bytes(path)
+        if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
+            raise ImportError_(
+                f"{path}: a DTD (<!DOCTYPE …>) is not read: its entities can expand without "
+                "bound, and GraphML and GEXF need none"
+            )
         reader = nx.read_gexf if str(path).lower().endswith(".gexf") else nx.read_graphml
         try:
-            network = reader(str(path))
-        except (OSError, ValueError, KeyError, nx.NetworkXError) as error:
-            raise ImportError_(f"{path}: not a readable graph ({error})") from None
-        except Exception as error:  # the XML parser's own errors
+            with warnings.catch_warnings():  # networkx warns of keys without a type: noise
+                warnings.simplefilter("ignore")
+                network = reader(io.BytesIO(raw))
+        except RecursionError:
+            raise ImportError_(f"{path}: not a readable graph (nested too deeply)") from None
+        except Exception as error:  # the XML parser's and networkx's own errors
             raise ImportError_(
-                f"{path}: not a readable graph ({type(error).__name__}: {error})"
+                f"{path}: not a readable graph ({type(error).__name__}: {_short(str(error), 200)})"
             ) from None
-        ends: dict[object, End | None] = {}
+        ends: dict[object, End | str] = {}
         for node, data in network.nodes(data=True):
             ends[node] = _end(
                 _attribute(data, "label", "name") or node,
@@ -271,12 +398,14 @@ def import_graph(paths: Iterable[Path], source: Source) -> tuple[Dataset, Import
                 _attribute(data, "wikidata", "qid", "wikidata_id"),
                 _attribute(data, "population"),
             )
-        for a, b in network.edges():
+        for number, (a, b) in enumerate(network.edges(), start=1):
             report.rows += 1
-            if ends[a] is None or ends[b] is None:
-                report.dropped["unknown country or unreadable row"] += 1
+            first, second = ends[a], ends[b]
+            where = f"{Path(path).name}: edge {number} ({_short(a)}–{_short(b)})"
+            if isinstance(first, str) or isinstance(second, str):
+                report.drop(first if isinstance(first, str) else str(second), where)
                 continue
-            rows.append((ends[a], ends[b]))  # type: ignore[arg-type]
+            rows.append((first, second, where))
     return _build(rows, report, source)
 
 
@@ -308,14 +437,14 @@ def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Datas
             by_qid[qid] = created
         return created
 
-    pairs: list[tuple[_Place, _Place]] = [(place_of(*a), place_of(*b)) for a, b in rows]
+    pairs = [(place_of(*a), place_of(*b), where) for a, b, where in rows]
     places = [p for group in groups.values() for p in group]
     report.merged_spellings = sum(len(p.spellings) - 1 for p in places)
     names_by_country = {(normalize(p.name), p.country) for p in places}
     for p in places:
-        match = _BRACKETS.match(p.name)
-        if match and (normalize(match["inside"]), p.country) in names_by_country:
-            p.parent_name = match["inside"]
+        inside = _bracketed(p.name)
+        if inside is not None and (normalize(inside), p.country) in names_by_country:
+            p.parent_name = inside
     # Stable ids: slug-country, numbered when two places share them.
     taken: Counter[str] = Counter()
 
@@ -329,13 +458,13 @@ def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Datas
     by_name = {(normalize(p.name), p.country): p for p in places}
 
     ties: dict[str, Partnership] = {}
-    for a, b in pairs:
+    for a, b, where in pairs:
         if a is b:
-            report.dropped["a place paired with itself"] += 1
+            report.drop("a place paired with itself", where)
             continue
         ident = tie_id(a.ident, b.ident)
         if ident in ties:
-            report.dropped["the same tie again"] += 1
+            report.drop("the same tie again", where)
             continue
         first, second = sorted((a.ident, b.ident))
         ties[ident] = Partnership(
@@ -395,22 +524,121 @@ WIKIDATA_2016_SOURCE = Source(
     notes="Imported from pair lists or query results: places have no kind in the source "
     "(written as city), and a country only where the query gave one.",
 )
-_QID_IRI = re.compile(r"^(?:https?://www\.wikidata\.org/entity/)?(Q[1-9][0-9]*)$")
+_QID_IRI = re.compile(
+    rf"^(?:https?://www\.wikidata\.org/entity/)?(Q[1-9][0-9]{{0,{MAX_QID_DIGITS - 1}}})$"
+)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WKT_POINT = re.compile(r"Point\(([^ ()]{1,40}) ([^ ()]{1,40})\)")
+# The variables of graph/wikidata/twins.rq that the importer reads.
+_WIKIDATA_VARIABLES = (
+    "item",
+    "twin",
+    "itemLabel",
+    "twinLabel",
+    "country",
+    "twinCountry",
+    "coord",
+    "twinCoord",
+    "start",
+    "end",
+)
 
 
 def _qid(value: str) -> str | None:
+    """The QID an IRI or a QID names (at most `MAX_QID_DIGITS` digits), or None.
+
+    >>> _qid("http://www.wikidata.org/entity/Q3630"), _qid("Q" + "9" * 5000), _qid("Q0")
+    ('Q3630', None, None)
+    """
     match = _QID_IRI.match(value.strip())
     return match[1] if match else None
 
 
+class _Unusable(ValueError):
+    """A value of a row that makes the row unusable (the message is the reason)."""
+
+
 def _wikidata_date(value: str | None) -> str | None:
-    """A WDQS dateTime as our date: the year when it is 1 January (the usual year precision)."""
+    """A WDQS dateTime as our date: the year when it is 1 January (the usual year precision).
+    A date that is not a possible day (February 30, month 13, year 0, before the common era)
+    raises `_Unusable`.
+
+    >>> _wikidata_date("1990-01-01T00:00:00Z"), _wikidata_date("+2001-05-17T00:00:00Z")
+    ('1990', '2001-05-17')
+    """
+    from graph.dates import DateSyntaxError, PartialDate
+
     if not value:
         return None
-    day = value.lstrip("+")[:10]
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+    day = value.removeprefix("+")[:10]
+    if not _DAY.fullmatch(day):
+        raise _Unusable("a date that is not YYYY-MM-DD…")
+    text = day[:4] if day.endswith("-01-01") else day
+    try:
+        PartialDate.parse(text)
+    except DateSyntaxError:
+        raise _Unusable("an impossible date") from None
+    return text
+
+
+def _wikidata_point(value: str) -> Coordinates | None:
+    """A WKT ``Point(lon lat)`` as coordinates (None for no value); `_Unusable` when it is
+    malformed or out of range."""
+    if not value:
         return None
-    return day[:4] if day.endswith("-01-01") else day
+    match = _WKT_POINT.fullmatch(value.strip())
+    try:
+        if match is None:
+            raise ValueError
+        lon, lat = float(match[1]), float(match[2])
+    except ValueError:
+        raise _Unusable("a malformed point (not Point(lon lat))") from None
+    if not (math.isfinite(lat) and math.isfinite(lon)) or abs(lat) > 90 or abs(lon) > 180:
+        raise _Unusable("a point out of range")
+    return Coordinates(lat, lon)
+
+
+def _bindings(path: Path, text: str) -> list[object]:
+    """The ``results.bindings`` list of SPARQL JSON results, or `ImportError_` saying where
+    the shape is wrong."""
+    import json
+
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise ImportError_(f"{path}: not SPARQL JSON results (nested too deeply)") from None
+    except ValueError as error:
+        raise ImportError_(f"{path}: not JSON ({_short(str(error), 120)})") from None
+    if not isinstance(document, dict):
+        raise ImportError_(
+            f"{path}: not SPARQL JSON results: the top level is {type(document).__name__}, "
+            "not an object with 'results'"
+        )
+    results = document.get("results")
+    if not isinstance(results, dict):
+        raise ImportError_(f"{path}: results: expected an object holding 'bindings'")
+    bindings = results.get("bindings")
+    if not isinstance(bindings, list):
+        raise ImportError_(f"{path}: results.bindings: expected a list of rows")
+    return bindings
+
+
+def _binding_values(row: object, position: str) -> dict[str, str]:
+    """The values of one binding (``{"item": {"type": "uri", "value": …}, …}``) that the
+    importer reads, as strings; `_Unusable` (naming the variable) when the shape is wrong."""
+    if not isinstance(row, dict):
+        raise _Unusable(f"{position}: a row that is not an object")
+    values: dict[str, str] = {}
+    for name in _WIKIDATA_VARIABLES:
+        if name not in row:
+            continue
+        term = row[name]
+        if not isinstance(term, dict) or not isinstance(term.get("value"), str):
+            raise _Unusable(f"{position}.{name}: a value not of the form {{'value': '…'}}")
+        if "\x00" in term["value"]:
+            raise _Unusable(f"{position}.{name}: a NUL character in a value")
+        values[name] = term["value"]
+    return values
 
 
 def import_wikidata(
@@ -421,64 +649,67 @@ def import_wikidata(
 ) -> tuple[Dataset, ImportReport]:
     """Wikidata twins: TSV pair lists (``QID<TAB>QID``, one direction a row) with a labels file
     (``QID<TAB>label``), or the JSON results of graph/wikidata/twins.rq from the
-    Wikidata Query Service. Places are identified by QID."""
+    Wikidata Query Service. Places are identified by QID. Rows that cannot be used are
+    dropped and counted with their position (``file: results.bindings[12].start``)."""
     from graph.dates import PartialDate
 
     report = ImportReport()
     names: dict[str, str] = {}
     if labels is not None:
-        try:
-            for line in Path(labels).read_text(encoding="utf-8").splitlines():
-                qid, _, label = line.partition("\t")
-                if _qid(qid) and label.strip():
-                    names[qid.strip()] = label.strip()
-        except (OSError, UnicodeDecodeError) as error:
-            raise ImportError_(f"{labels}: {error}") from None
+        for line in _read_source(labels).splitlines():
+            qid, _, label = line.partition("\t")
+            label = _clean_name(label)
+            if _qid(qid) and label and "\x00" not in label:
+                names[qid.strip()] = label
     countries: dict[str, str] = {}
     points: dict[str, Coordinates] = {}
     dates: dict[frozenset[str], tuple[str | None, str | None]] = {}
-    pairs: list[tuple[str, str]] = []
+    pairs: list[tuple[str, str, str]] = []
     for path in paths:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise ImportError_(f"{path}: {error}") from None
+        text = _read_source(path)
         if str(path).lower().endswith(".json"):
-            import json
-
-            try:
-                bindings = json.loads(text)["results"]["bindings"]
-            except (ValueError, KeyError, TypeError) as error:
-                raise ImportError_(f"{path}: not SPARQL JSON results ({error})") from None
-            for row in bindings:
+            for number, row in enumerate(_bindings(path, text)):
                 report.rows += 1
-                value: dict[str, str] = {
-                    k: str(v.get("value", "")) for k, v in row.items() if isinstance(v, dict)
-                }
-                a, b = _qid(value.get("item", "")), _qid(value.get("twin", ""))
-                if a is None or b is None:
-                    report.dropped["not a QID"] += 1
+                position = f"results.bindings[{number}]"
+                try:
+                    value = _binding_values(row, position)
+                    a, b = _qid(value.get("item", "")), _qid(value.get("twin", ""))
+                    if a is None or b is None:
+                        raise _Unusable(f"{position}.{'item' if a is None else 'twin'}: not a QID")
+                    ends = []
+                    for prefix, qid in (("item", a), ("twin", b)):
+                        try:
+                            point = _wikidata_point(
+                                value.get("coord" if prefix == "item" else "twinCoord", "")
+                            )
+                        except _Unusable as unusable:
+                            where = "coord" if prefix == "item" else "twinCoord"
+                            raise _Unusable(f"{position}.{where}: {unusable}") from None
+                        ends.append((qid, prefix, point))
+                    when = []
+                    for name in ("start", "end"):
+                        try:
+                            when.append(_wikidata_date(value.get(name)))
+                        except _Unusable as unusable:
+                            raise _Unusable(f"{position}.{name}: {unusable}") from None
+                except _Unusable as unusable:
+                    where, _, reason = str(unusable).partition(": ")
+                    report.drop(reason, f"{Path(path).name}: {where}")
                     continue
-                for qid, prefix in ((a, ""), (b, "twin")):
-                    label = value.get(f"{prefix}Label" if prefix else "itemLabel", "")
-                    if label and not _qid(label):
+                for qid, prefix, point in ends:
+                    label = _clean_name(value.get(f"{prefix}Label", ""))
+                    if label and not _qid(label) and "\x00" not in label:
                         names.setdefault(qid, label)
-                    code = (value.get(f"{prefix}Country" if prefix else "country") or "").upper()
+                    code = value.get("country" if prefix == "item" else "twinCountry", "")
+                    code = code.strip().upper()
                     if len(code) == 2 and country_code(code) == code:
                         countries.setdefault(qid, code)
-                    point = re.match(
-                        r"Point\(([-0-9.eE]+) ([-0-9.eE]+)\)",
-                        value.get(f"{prefix}Coord" if prefix else "coord", ""),
-                    )
-                    if point:
-                        points.setdefault(qid, Coordinates(float(point[2]), float(point[1])))
-                dates.setdefault(
-                    frozenset((a, b)),
-                    (_wikidata_date(value.get("start")), _wikidata_date(value.get("end"))),
-                )
-                pairs.append((a, b))
+                    if point is not None:
+                        points.setdefault(qid, point)
+                dates.setdefault(frozenset((a, b)), (when[0], when[1]))
+                pairs.append((a, b, f"{Path(path).name}: {position}"))
         else:
-            for line in text.splitlines():
+            for number, line in enumerate(text.splitlines(), start=1):
                 if not line.strip():
                     continue
                 report.rows += 1
@@ -487,17 +718,17 @@ def import_wikidata(
                 first, _, second = line.partition("\t")
                 a, b = _qid(first), _qid(second)
                 if a is None or b is None:
-                    report.dropped["not a QID"] += 1
+                    report.drop("not a QID", f"{Path(path).name}:{number}")
                     continue
-                pairs.append((a, b))
+                pairs.append((a, b, f"{Path(path).name}:{number}"))
     ties: dict[frozenset[str], tuple[str, str]] = {}
-    for a, b in pairs:
+    for a, b, where in pairs:
         if a == b:
-            report.dropped["a place paired with itself"] += 1
+            report.drop("a place paired with itself", where)
             continue
         key = frozenset((a, b))
         if key in ties:
-            report.dropped["the same tie again (or its other direction)"] += 1
+            report.drop("the same tie again (or its other direction)", where)
             continue
         ties[key] = (a, b)
     qids = sorted({q for pair in ties.values() for q in pair}, key=lambda q: int(q[1:]))
@@ -582,6 +813,44 @@ def parse_columns(text: str | None) -> dict[str, str]:
     if sorted(mapping) != sorted(CSV_ROLES):
         raise ImportOptionError(f"--columns must name exactly: {', '.join(CSV_ROLES)}")
     return mapping
+
+
+def import_source(
+    title: str | None, url: str | None = None, licence: str | None = None, *, default_title: str
+) -> Source:
+    """The `sources` entry of an import's output, from the command line's options, checked as
+    `validate` checks data: a title that is not blank, an http(s) URL, a licence that is not
+    blank. `ImportOptionError` says which option is wrong (before any source is read).
+
+    >>> import_source(None, "https://example.org/x", default_title="Imported").url
+    'https://example.org/x'
+    >>> import_source("  ", default_title="Imported")
+    Traceback (most recent call last):
+    ...
+    graph.importers.ImportOptionError: --source-title must not be blank
+    """
+    from urllib.parse import urlsplit
+
+    def text(option: str, value: str) -> str:
+        cleaned = _clean_name(value)
+        if not cleaned:
+            raise ImportOptionError(f"{option} must not be blank")
+        if cleaned != value.strip():
+            raise ImportOptionError(f"{option} must not hold control characters")
+        return cleaned
+
+    if url is not None:
+        parts = urlsplit(url) if re.fullmatch(r"https?://\S+", url) else None
+        if parts is None or not parts.hostname:
+            raise ImportOptionError(
+                f"--source-url must be an http:// or https:// URL with a host, not {url[:80]!r}"
+            )
+    return Source(
+        "imported-data",
+        text("--source-title", title) if title is not None else _clean_name(default_title),
+        url=url,
+        licence=text("--licence", licence) if licence is not None else None,
+    )
 
 
 def _source(options: ImportOptions) -> Source:

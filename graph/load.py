@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DataError, Location, Problem, Severity, did_you_mean
+from graph.files import FileRefused, file_problem, read_regular_file
 from graph.gc import no_garbage_collection
 from graph.model import ENTITY_NAMES, SECTION_ATTRIBUTES, Dataset, Partnership, tie_id
+from graph.packaged import MANIFEST, WORLD_DIR
 from graph.rules import check_dataset, located, ties_overlap
 from graph.schema import SECTIONS, describe
 from graph.yamltree import YamlList, YamlMap, read_data_file
@@ -64,15 +66,20 @@ class LoadResult:
 
 def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
     """The data files that `paths` name: files as given, folders as their ``*.yaml``,
-    ``*.yml`` and ``*.json`` files (not recursive), each file once."""
+    ``*.yml`` and ``*.json`` files (not recursive; a layers' ``manifest.json`` is not data),
+    each file once."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     files: list[Path] = []
     problems: list[Problem] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        refused = file_problem(path, folder_ok=True)
+        if refused is not None:
+            problems.append(refused)
+        elif path.is_dir():
             found = sorted({*path.glob("*.yaml"), *path.glob("*.yml"), *path.glob("*.json")})
+            found = [file for file in found if file.name != MANIFEST]
             if not found:
                 problems.append(
                     Problem(
@@ -82,13 +89,14 @@ def data_files(paths: DataPaths) -> tuple[list[Path], list[Problem]]:
                         "no *.yaml, *.yml or *.json files here",
                     )
                 )
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
+            for file in found:  # a FIFO, a device or a symlink loop named like a data file
+                refused = file_problem(file)
+                if refused is None or refused.rule == "unreadable":
+                    files.append(file)  # a folder named like a file: the reader says so
+                else:
+                    problems.append(refused)
         else:
-            problems.append(
-                Problem(Location(str(path)), Severity.ERROR, "no-data", "no such file or folder")
-            )
+            files.append(path)
     unique: dict[Path, Path] = {}
     for file in files:  # the same file named twice is read once
         unique.setdefault(file.resolve(), file)
@@ -265,31 +273,29 @@ def _sorted(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.location.file, p.location.line, p.location.column))
 
 
-MANIFEST = "manifest.json"
+def read_checked_layer(path: Path, trusted_dir: Path = WORLD_DIR) -> Dataset | None:
+    """A layer whose exact bytes were checked when they were written, built without checking
+    it again; None for any other file.
 
-
-def checked_layer(path: Path) -> bool:
-    """Whether `path` is a layer whose exact bytes were checked when they were written: the
-    ``manifest.json`` beside it gives its SHA-256 (`graph.world` writes one for the world
-    layers, which a test validates), so it can be read without checking it again."""
+    A layer is checked when it lies in `trusted_dir` (the packaged world layers' folder: never
+    a manifest that came with someone else's data) and the ``manifest.json`` there gives its
+    SHA-256 (`graph.world` writes it after validating the layers; a test validates them again).
+    """
     import hashlib
     import json
 
     try:
-        manifest = json.loads((path.parent / MANIFEST).read_text(encoding="utf-8"))
+        if path.resolve().parent != trusted_dir.resolve():
+            return None
+        manifest = json.loads(read_regular_file(trusted_dir / MANIFEST))
         expected = manifest["files"][path.name]["sha256"]
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-    return isinstance(expected, str) and digest == expected
-
-
-def read_checked_layer(path: Path) -> Dataset:
-    """A checked layer (`checked_layer`) as a dataset, built without checking it again."""
-    import json
-
+        data = read_regular_file(path)
+    except (FileRefused, OSError, ValueError, KeyError, TypeError, RecursionError):
+        return None
+    if not isinstance(expected, str) or hashlib.sha256(data).hexdigest() != expected:
+        return None
     where = Location(str(path))
-    document = json.loads(path.read_bytes())
+    document = json.loads(data)
     sections: dict[str, dict[str, Any]] = {}
     for section, items in document.items():
         record = SECTIONS[section]
@@ -305,10 +311,11 @@ def read_checked_layer(path: Path) -> Dataset:
 
 def load_dataset(paths: DataPaths) -> Dataset:
     """Load the data, or raise `DataError` listing every problem if any of them is an error."""
-    if isinstance(paths, (str, os.PathLike)) and checked_layer(Path(paths)):
-        with no_garbage_collection():
-            return read_checked_layer(Path(paths))
     with no_garbage_collection():
+        if isinstance(paths, (str, os.PathLike)):
+            checked = read_checked_layer(Path(paths))
+            if checked is not None:
+                return checked
         result = read_dataset(paths, located=False)
         if result.errors:  # say where: JSON layers were read without locations
             result = read_dataset(paths)

@@ -12,14 +12,13 @@ the candidates, an unknown one `UnknownName` with the nearest names.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graph.errors import SisterCitiesError, suggestion
+from graph.errors import NearWords, SisterCitiesError, suggestion
 from graph.model import Dataset, Official, Place
 
 __all__ = [
@@ -97,6 +96,7 @@ class NameIndex:
         self.by_name: dict[str, list[_Entry]] = {}
         self.by_id: dict[str, _Entry] = {}
         self.by_qid: dict[str, _Entry] = {}
+        self._near: NearWords | None = None  # built on the first unknown name
         for entry, names in entries:
             self.by_id[entry.id] = entry
             if entry.qid:
@@ -154,7 +154,9 @@ class NameIndex:
 
     def suggest(self, text: str, limit: int = 5) -> list[str]:
         """The names nearest to `text`, shown with country and id."""
-        close = difflib.get_close_matches(normalize(text), list(self.by_name), n=limit, cutoff=0.6)
+        if self._near is None:
+            self._near = NearWords(self.by_name)
+        close = self._near.closest(normalize(text), n=limit, cutoff=0.6)
         shown: list[str] = []
         for name in close:
             for entry in self.by_name[name]:

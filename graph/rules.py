@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graph.dates import DateSyntaxError, PartialDate
-from graph.errors import Location, Problem, Severity, did_you_mean
+from graph.errors import Location, NearWords, Problem, Severity, did_you_mean
 from graph.model import ENTITY_NAMES, Dataset, tie_id
 from graph.yamltree import YamlList, YamlMap
 
@@ -32,6 +32,7 @@ RULES: dict[str, str] = {
     "encoding": "the file is not UTF-8",
     "file-too-large": "the file is larger than the limit",
     "unreadable": "the file cannot be read",
+    "not-a-file": "a FIFO, a device, a socket or a symlink loop where a data file should be",
     "no-data": "a path names no file, or a folder has no *.yaml",
     "empty-file": "a file holds no data",
     "unknown-key": "a key or section the format does not have",
@@ -107,6 +108,7 @@ class _Checker:
         self.dataset = dataset
         self.entries = entries
         self.declared = declared
+        self._near: dict[str, NearWords] = {}
         self.usable_ties = usable_ties
         self.problems: list[Problem] = []
 
@@ -116,6 +118,12 @@ class _Checker:
 
     def where(self, section: str, ident: str, key: str | None = None) -> Location:
         return located(self.entries, section, ident, key)
+
+    def near_ids(self, section: str) -> NearWords:
+        """The ids of a section, indexed once for the hints of every unknown reference."""
+        if section not in self._near:
+            self._near[section] = NearWords(sorted(self.declared[section]))
+        return self._near[section]
 
     def raw(self, section: str, ident: str, within: tuple[str | int, ...] = ()) -> Any:
         """The YAML mapping of an entry, or of a mapping nested in it (a role, a session)."""
@@ -165,7 +173,7 @@ class _Checker:
             owner = f"{within[0]}[{int(within[1]) + 1}] of {owner}" if len(within) > 1 else owner
         for value in values:
             if value not in self.declared[target]:
-                hint = did_you_mean(value, sorted(self.declared[target]))
+                hint = did_you_mean(value, self.near_ids(target))
                 pair = value.split("--")
                 swapped = tie_id(*pair) if len(pair) == 2 else value
                 if target == "partnerships" and swapped in self.declared[target]:

@@ -39,7 +39,7 @@ from importlib import resources
 from typing import Any
 
 from graph.dates import PartialDate
-from graph.model import Coverage, Dataset, Partnership
+from graph.model import Coverage, Dataset, Partnership, Visit
 from graph.viz_map import country_outlines
 
 __all__ = [
@@ -239,10 +239,21 @@ def summary(dataset: Dataset, **options: Any) -> str:
     return f"{text}, {drawn['undated']:,} of them with unknown start dates"
 
 
-def _date_span(start: PartialDate | None, end: PartialDate | None) -> str:
+def _date_span(start: PartialDate | None, end: PartialDate | None, *, ended: bool) -> str:
+    """``1990 – now``; the open end of an `ended` tie is unknown, not "now" (as the page's
+    script says it)."""
     if start is None and end is None:
         return "dates unknown"
+    if end is None and ended:
+        return f"{start} – end unknown"
     return f"{start or '?'} – {end or 'now'}"
+
+
+def _visit_dates(visit: Visit) -> str:
+    """``2018-04-18 – 2018-04-21``, or the one date of a visit without an end."""
+    if visit.end is None or visit.end == visit.start:
+        return str(visit.start)
+    return f"{visit.start} – {visit.end}"
 
 
 def _positions(
@@ -330,7 +341,7 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
         faded = tie.status in ("ended", "suspended")
         lines = [
             f"{places[tie.between[0]].name} – {places[tie.between[1]].name}",
-            f"{tie.kind}, {tie.status}, {_date_span(tie.since, tie.until)}",
+            f"{tie.kind}, {tie.status}, {_date_span(tie.since, tie.until, ended=tie.status == 'ended')}",
         ]
         if tie.areas:
             labels = (
@@ -368,7 +379,7 @@ def _page_data(dataset: Dataset, options: VizOptions) -> dict[str, Any]:
                                 "from": home,
                                 "to": visit.place,
                                 "title": f"visit: {official.name if official else visitor} to "
-                                f"{places[visit.place].name}, {_date_span(visit.start, visit.end)}"
+                                f"{places[visit.place].name}, {_visit_dates(visit)}"
                                 + (f"\n{visit.purpose}" if visit.purpose else ""),
                                 "kind": "visit",
                                 "status": "visit",

@@ -28,9 +28,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import DataError, Problem
-from graph.load import MANIFEST
 from graph.model import Dataset, Place, Source
 from graph.names import normalize
+from graph.packaged import (
+    CURATED_DATA,
+    DATA_DIR,
+    DEFAULT_LAYERS,
+    MANIFEST,
+    WORLD_DIR,
+    WORLD_LAYERS,
+    WORLD_SOURCES,
+)
 
 __all__ = [
     "CURATED_DATA",
@@ -49,20 +57,6 @@ __all__ = [
     "layer_label",
 ]
 
-
-def _data_dir() -> Path:
-    """``data/`` of a source checkout, or the copy inside an installed package."""
-    here = Path(__file__).resolve().parent
-    installed = here / "data"
-    return installed if (installed / "cities.yaml").is_file() else here.parent / "data"
-
-
-DATA_DIR = _data_dir()
-CURATED_DATA = DATA_DIR / "cities.yaml"
-WORLD_DIR = DATA_DIR / "world"
-WORLD_SOURCES = WORLD_DIR / "sources"
-WORLD_LAYERS = (WORLD_DIR / "wikipedia.json", WORLD_DIR / "wikidata-2016.json")
-DEFAULT_LAYERS = (CURATED_DATA, *WORLD_LAYERS)
 
 WIKIPEDIA_CSV = WORLD_SOURCES / "twin_cities_wikipedia.csv"
 WIKIDATA_PAIRS = WORLD_SOURCES / "wikidata_p190_2016_relations.tsv"

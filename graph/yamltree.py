@@ -24,6 +24,8 @@ from typing import Any
 import yaml
 
 from graph.errors import Location, Problem, Severity
+from graph.files import MAX_FILE_BYTES as _FILES_MAX_BYTES
+from graph.files import FileRefused, read_regular_file
 
 try:  # libyaml's parser is ~10x faster; fall back to the pure-Python one where it is missing
     from yaml import CSafeLoader as _Loader
@@ -42,7 +44,7 @@ __all__ = [
     "read_yaml_text",
 ]
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = _FILES_MAX_BYTES
 MAX_ALIASES = 100
 MAX_ALIAS_NODES = 10_000
 MAX_DEPTH = 64
@@ -341,21 +343,9 @@ def read_yaml_file(path: Path, name: str | None = None) -> tuple[Any, list[Probl
     """
     name = name or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [
-                Problem(
-                    Location(name),
-                    Severity.ERROR,
-                    "file-too-large",
-                    f"the file has {size:,} bytes; at most {MAX_FILE_BYTES:,} are read",
-                )
-            ]
-        raw = path.read_bytes()
-    except OSError as error:
-        return None, [
-            Problem(Location(name), Severity.ERROR, "unreadable", error.strerror or str(error))
-        ]
+        raw = read_regular_file(path, name, MAX_FILE_BYTES)
+    except FileRefused as refused:
+        return None, [refused.problem]
     bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     try:
         text = raw[bom:].decode("utf-8")
@@ -396,11 +386,11 @@ def read_json_fast(path: Path, name: str | None = None) -> tuple[Any, list[Probl
         raise ValueError(f"{text} is not a number")
 
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return read_yaml_file(path, name)  # the located reader says why
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_regular_file(path, name, MAX_FILE_BYTES).decode("utf-8-sig")
         document = json.loads(text, object_pairs_hook=mapping, parse_constant=constant)
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+    except FileRefused as refused:
+        return None, [refused.problem]
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return read_yaml_file(path, name)  # the located reader names the problem and its line
     if type(document) is list:
         document = _located_list(document, where)

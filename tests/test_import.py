@@ -37,8 +37,10 @@ def test_the_report_counts_every_decision(imported: tuple[Path, str]) -> None:
         "places: 17,149 (477 districts part of a city; 30 other spellings merged)",
         "ties: 24,759",
         "countries read from the place's name (no country given): 5 ends of pairs",
-        "dropped, a place paired with itself: 3",
-        "dropped, the same tie again: 1,155",
+        "dropped, a place paired with itself: 3 (at twin_cities_wikipedia.csv:12069, "
+        "twin_cities_wikipedia.csv:24153, twin_cities_wikipedia.csv:24482)",
+        "dropped, the same tie again: 1,155 (at twin_cities_wikipedia.csv:4827, "
+        "twin_cities_wikipedia.csv:6273, twin_cities_wikipedia.csv:6318, …)",
         f"wrote {imported[0]}",
     ]
 
@@ -182,9 +184,9 @@ def test_any_csv_with_a_column_mapping(tmp_path: Path) -> None:
         "rows read: 6",
         "places: 6 (0 districts part of a city; 0 other spellings merged)",
         "ties: 3",
-        "dropped, a place paired with itself: 1",
-        "dropped, the same tie again: 1",
-        "dropped, unknown country or unreadable row: 1",
+        "dropped, a country without an ISO 3166-1 code: 1 (at pairs.csv:7)",
+        "dropped, a place paired with itself: 1 (at pairs.csv:5)",
+        "dropped, the same tie again: 1 (at pairs.csv:4)",
     ]
     dataset = load_dataset(out)
     assert sorted(dataset.places) == [
@@ -244,7 +246,9 @@ def test_the_wikidata_pair_lists_import_whole(tmp_path: Path) -> None:
         "rows read: 34,182",
         "places: 10,055 (0 districts part of a city; 0 other spellings merged)",
         "ties: 17,401",
-        "dropped, the same tie again (or its other direction): 16,781",
+        "dropped, the same tie again (or its other direction): 16,781 (at "
+        "wikidata_p190_2016_relations.tsv:70, wikidata_p190_2016_relations.tsv:173, "
+        "wikidata_p190_2016_relations.tsv:337, …)",
         f"wrote {out}",
     ]
     check = validate(out)

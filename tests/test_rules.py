@@ -591,6 +591,12 @@ CASES = [
         P("unreadable", 0, 0, file="data/b.yaml"),
         data=("data",),
     ),
+    case(
+        "not-a-file/a-character-device",
+        {},
+        P("not-a-file", 0, 0, file="/dev/null", hint="a character device"),
+        data=("/dev/null",),
+    ),
     # --- Warnings --------------------------------------------------------------------------
     case(
         "unused-source",

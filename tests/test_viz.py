@@ -648,3 +648,33 @@ def test_outlines_only_under_geographic_positions(dataset: Dataset) -> None:
     assert geo is not None and len(geo) > 200
     page = render_html(dataset, layout="geo")
     assert "https://" not in data_text(page)
+
+
+def test_tooltips_say_an_open_end_as_the_page_does() -> None:
+    """An active tie goes on "now"; an ended tie whose end no source gives ends "end unknown"
+    (not "now")."""
+    places = {i: Place(i, i.title(), "city", "FR", ("s",)) for i in ("a", "b", "c")}
+    since = PartialDate.parse("1990")
+    ties = {
+        "a--b": Partnership("a--b", ("a", "b"), "sister-city", "active", ("s",), since=since),
+        "a--c": Partnership("a--c", ("a", "c"), "sister-city", "ended", ("s",), since=since),
+    }
+    dataset = Dataset(sources={"s": Source("s", "S")}, places=places, partnerships=ties)
+    titles = {e["id"]: e["title"] for e in page_data(render_html(dataset))["edges"]}
+    assert titles["a--b"].endswith("sister-city, active, 1990 – now")
+    assert titles["a--c"].endswith("sister-city, ended, 1990 – end unknown")
+
+
+def test_a_visit_tooltip_gives_its_dates(dataset: Dataset) -> None:
+    data = page_data(render_html(dataset, with_visits=True))
+    visits = {e["id"].split(":")[1]: e["title"] for e in data["edges"] if e["kind"] == "visit"}
+    assert visits
+    for ident, title in visits.items():
+        visit = dataset.visits[ident]
+        dates = (
+            str(visit.start)
+            if visit.end in (None, visit.start)
+            else (f"{visit.start} – {visit.end}")
+        )
+        assert title.split("\n")[0].endswith(f", {dates}"), title
+        assert "now" not in title.split("\n")[0]

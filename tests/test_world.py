@@ -3,17 +3,19 @@ curated facts, and every answer says where its ties come from."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import invoke
 
 from cli import cli
 from graph import DataError, Dataset, load_dataset
 from graph.export import WORLD_EXPORTS
-from graph.load import checked_layer, read_dataset
+from graph.load import read_checked_layer, read_dataset
 from graph.merge import load_layers, merge_datasets
 from graph.world import (
     DEFAULT_LAYERS,
@@ -52,14 +54,13 @@ def test_the_committed_layers_are_what_the_sources_give(tmp_path: Path) -> None:
 def test_each_layer_validates_on_its_own(name: str) -> None:
     result = read_dataset(WORLD_DIR / name, located=False)
     assert result.errors == []
-    assert checked_layer(WORLD_DIR / name)
+    assert read_checked_layer(WORLD_DIR / name) is not None
 
 
 @pytest.mark.parametrize("name", [WIKIPEDIA, WIKIDATA])
 def test_the_fast_path_builds_what_the_checked_path_builds(name: str) -> None:
-    from graph.load import read_checked_layer
-
     fast = read_checked_layer(WORLD_DIR / name)
+    assert fast is not None
     checked = read_dataset(WORLD_DIR / name, located=False).dataset
     for section in Dataset.SECTIONS:
         assert dict(getattr(fast, section)) == dict(getattr(checked, section)), section
@@ -73,7 +74,8 @@ def test_a_changed_layer_is_checked_again_and_its_problem_located(tmp_path: Path
     number = next(i for i, line in enumerate(lines) if '"kind": "city"' in line)
     lines[number] = lines[number].replace('"kind": "city"', '"kind": "hamlet"', 1)
     layer.write_text("".join(lines), encoding="utf-8")
-    assert not checked_layer(layer)
+    assert read_checked_layer(layer, trusted_dir=tmp_path) is None
+    assert read_checked_layer(tmp_path / WIKIDATA, trusted_dir=tmp_path) is not None
     with pytest.raises(DataError) as raised:
         load_dataset(layer)
     (problem,) = [p for p in raised.value.problems if p.is_error]
@@ -246,3 +248,24 @@ def test_the_cold_first_question_says_so_on_a_terminal(tmp_path: Path) -> None:
         check=True,
     )
     assert piped.stderr == ""
+
+
+def test_a_manifest_beside_other_data_is_not_trusted(tmp_path: Path) -> None:
+    """Only the packaged layers' manifest is trusted: a broken layer that comes with a manifest
+    giving its true SHA-256 is still checked in full."""
+    layer = tmp_path / WIKIPEDIA
+    text = (WORLD_DIR / WIKIPEDIA).read_text(encoding="utf-8")
+    layer.write_text(text.replace('"kind": "city"', '"kind": "hamlet"', 1), encoding="utf-8")
+    digest = hashlib.sha256(layer.read_bytes()).hexdigest()
+    manifest = {"files": {WIKIPEDIA: {"sha256": digest}}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert read_checked_layer(layer) is None
+    with pytest.raises(DataError) as raised:
+        load_dataset(layer)
+    assert [p.rule for p in raised.value.problems if p.is_error] == ["bad-value"]
+
+
+def test_a_folder_of_layers_does_not_read_its_manifest_as_data() -> None:
+    result = invoke("partners", "tokyo", "--format", "json", data=WORLD_DIR)
+    assert result.exit_code == 0, result.output
+    assert "manifest.json" not in result.output
