@@ -128,8 +128,9 @@ def _child(
         _die_with_parent(parent)
         # A backstop should the parent die without killing it: the kernel stops the child
         # once it has used its time limit in CPU seconds (and a second more).
-        cpu = math.ceil(timeout) + 1
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        if math.isfinite(timeout):
+            cpu = math.ceil(timeout) + 1
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         os.dup2(out_write, _OUT)
         os.dup2(err_write, _ERR)
         os.dup2(_ERR, 2)  # the Rust runtime's own messages (allocation failures) go there too
@@ -195,7 +196,7 @@ def _collect(
         selector.register(out_read, selectors.EVENT_READ)
         selector.register(err_read, selectors.EVENT_READ)
         while selector.get_map():
-            left = deadline - time.monotonic()
+            left = min(deadline - time.monotonic(), 3600.0)  # (an infinite timeout waits on)
             if left <= 0:
                 raise TimeLimitExceeded(f"the query ran past its time limit of {timeout:g} s")
             for key, _events in selector.select(left):
