@@ -114,7 +114,12 @@ def load(
             from graph.cache import load_cached
 
             use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
-            return load_cached(paths, use_cache=use_cache, on_rebuild=_say_reading(paths))
+            return load_cached(
+                paths,
+                use_cache=use_cache,
+                on_rebuild=_say_reading(paths),
+                on_warning=lambda message: click.echo(f"warning: {message}", err=True),
+            )
         from graph.merge import load_layers
 
         return load_layers(paths)
@@ -530,7 +535,8 @@ def store_options(*kinds: str) -> Callable[[F], F]:
             envvar=ENV_TIMEOUT,
             show_envvar=True,
             metavar="SECONDS",
-            help="How long to wait for each answer of the store (a big swap takes minutes).",
+            help="How long to wait for each answer of the store (a big swap takes minutes); "
+            "a local `sparql` query is stopped after this long.",
         )(command)
         command = click.option(
             "--user",
@@ -639,7 +645,14 @@ def sparql(
       sistercities sparql --endpoint http://localhost:7878 -e ties-by-area
       sistercities sparql --endpoint https://dbpedia.org/sparql 'ASK { ?s ?p ?o }'
     """
-    from graph.sparql import SparqlError, SparqlUsageError, example_query, parse_bindings, run_query
+    from graph.sparql import (
+        SparqlError,
+        SparqlTimeout,
+        SparqlUsageError,
+        example_query,
+        parse_bindings,
+        run_query,
+    )
 
     sources = [query is not None, query_file is not None, example is not None]
     if sum(sources) != 1:
@@ -668,9 +681,20 @@ def sparql(
     else:
         dataset = load(ctx, data_paths)
         try:
-            answer = run_query(dataset, text, base=base_iri, bindings=values)
+            answer = run_query(
+                dataset,
+                text,
+                base=base_iri,
+                bindings=values,
+                timeout=timeout,
+                memory_limit=_half_the_memory(),
+            )
+        except SparqlTimeout as error:
+            raise click.ClickException(f"{error} (--timeout)") from None
         except SparqlError as error:
             raise click.ClickException(str(error)) from None
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the query's child is already killed
+            raise click.ClickException("the query was stopped: interrupted") from None
     if answer.kind == "graph":
         _write_stdout_bytes(answer.turtle())
     elif output_format == "json":
@@ -705,6 +729,14 @@ def _query_text(handle: Any, name: str) -> str:
             f"{shown}:{line}: the query is not UTF-8 text (byte 0x{data[error.start]:02x} "
             f"at offset {error.start})"
         ) from None
+
+
+def _half_the_memory() -> int | None:
+    """Half the machine's memory in bytes (what a local query may take), if it is known."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1656,23 +1688,101 @@ def publish(
     help="The address to listen on (127.0.0.1: this machine only).",
 )
 @click.option("--port", default=7879, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--query-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a query that runs longer (it runs in a child process, killed then).",
+)
+@click.option(
+    "--query-memory",
+    type=click.IntRange(min=16),
+    default=2048,
+    show_default=True,
+    metavar="MIB",
+    help="Memory a query may take beyond the server's own (past it: 500, out of memory).",
+)
+@click.option(
+    "--allow-service",
+    "allow_service",
+    multiple=True,
+    metavar="HOST",
+    help="Let SERVICE clauses ask this host (repeatable); SERVICE is refused otherwise.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Queries answered at once; 32 more wait, further clients get 503.",
+)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time a client has to send its whole request (slow and idle clients are cut off).",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=1 << 20,
+    show_default=True,
+    metavar="BYTES",
+    help="The largest request body (a longer one gets 413).",
+)
+@click.option(
+    "--max-result",
+    type=click.IntRange(min=1),
+    default=64 << 20,
+    show_default=True,
+    metavar="BYTES",
+    help="The largest answer (a larger one is cut off: 500 with a message).",
+)
 @base_iri_option
 @click.pass_context
 def serve(
-    ctx: click.Context, data_paths: tuple[Path, ...], host: str, port: int, base_iri: str
+    ctx: click.Context,
+    data_paths: tuple[Path, ...],
+    host: str,
+    port: int,
+    query_timeout: float,
+    query_memory: int,
+    allow_service: tuple[str, ...],
+    workers: int,
+    request_timeout: float,
+    max_body: int,
+    max_result: int,
+    base_iri: str,
 ) -> None:
     """Serve the data as a read-only SPARQL endpoint at http://HOST:PORT/query.
+
+    Each query runs in a child process with a time, memory and answer-size limit; requests
+    that a web page on another site makes the browser send are refused (see SECURITY.md).
 
     \b
     Examples:
       sistercities serve
-      sistercities serve --port 8890
+      sistercities serve --port 8890 --query-timeout 5
+      sistercities serve --allow-service query.wikidata.org
     """
-    from graph.serve import make_server
+    from graph.serve import ServeLimits, make_server
 
+    limits = ServeLimits(
+        query_timeout=query_timeout,
+        query_memory=query_memory << 20,
+        request_timeout=request_timeout,
+        max_body=max_body,
+        max_result=max_result,
+        workers=workers,
+        allow_service=allow_service,
+    )
     dataset = load(ctx, data_paths)
     try:
-        server = make_server(dataset, host, port, base_iri)
+        server = make_server(dataset, host, port, base_iri, limits)
     except OSError as error:
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {error.strerror or error}"

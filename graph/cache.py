@@ -2,8 +2,10 @@
 
 The key covers the data files' resolved paths, sizes, modification times and contents, and the
 code's version (the package version and the library's source files), so any change to the data
-or the code makes a new entry. A stale, corrupt or unreadable entry is simply rebuilt; only
-data without errors is cached.
+or the code makes a new entry; only data without errors is cached. The cache is a convenience,
+never a failure: any problem with it (no home folder, a file where the folder should be, a
+read-only folder, a full disk, a truncated or damaged entry, a FIFO or a folder in its place)
+parses the data instead with one warning, and the entry is written anew where it can be.
 
 An entry holds the entities pickled in batches of `BATCH`, and an index of ties by place: a
 question unpickles only the batches of the entities it reads (`LazyMapping`), so asking for one
@@ -14,24 +16,39 @@ takes a few hundred pickle calls, not one per entity).
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import hashlib
 import os
 import pickle
+import pwd
+import stat
+import sys
+import typing
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from graph.atomic import write_atomic
+from graph.errors import SisterCitiesError
 from graph.files import FileRefused, read_regular_file
 from graph.gc import no_garbage_collection
 from graph.load import DataPaths, data_files
 from graph.merge import load_layers
 from graph.model import Dataset
 
-__all__ = ["LazyMapping", "cache_dir", "cache_entry", "cache_key", "load_cached"]
+__all__ = [
+    "CacheUnavailable",
+    "LazyMapping",
+    "cache_dir",
+    "cache_entry",
+    "cache_key",
+    "load_cached",
+]
 
 CACHE_ENV = "SISTERCITIES_CACHE_DIR"
-_FORMAT = 3  # bump when the layout of an entry changes in a way the code fingerprint cannot see
+FORMAT = 4  # bump when the layout of an entry changes in a way the code fingerprint cannot see
 
 T = TypeVar("T")
 
@@ -41,22 +58,51 @@ BATCH = 128  # entities pickled together: one pickle call per batch, not per ent
 
 class LazyMapping(Mapping[str, T]):
     """A read-only mapping from ids to entities kept pickled, in batches, until first read:
-    `index` gives each id's batch, and reading an id unpickles its batch only."""
+    `index` gives each id's batch, and reading an id unpickles its batch only.
 
-    __slots__ = ("_batches", "_decoded", "_index")
+    A batch that cannot be unpickled, or holds something else than `kind` entities, is damage:
+    `repair` (given by the cache) is called once and gives the section parsed afresh, which
+    answers from then on."""
 
-    def __init__(self, index: dict[str, int], batches: list[bytes]):
+    __slots__ = ("_batches", "_decoded", "_fallback", "_index", "_kind", "_repair")
+
+    def __init__(
+        self,
+        index: dict[str, int],
+        batches: list[bytes],
+        kind: type | None = None,
+        repair: Callable[[], Mapping[str, T]] | None = None,
+    ):
         self._index = index
         self._batches = batches
         self._decoded: dict[str, T] = {}
+        self._kind = kind
+        self._repair = repair
+        self._fallback: Mapping[str, T] | None = None
 
     def __getitem__(self, key: str) -> T:
+        if self._fallback is not None:
+            return self._fallback[key]
         try:
             return self._decoded[key]
         except KeyError:
-            batch: dict[str, T] = pickle.loads(self._batches[self._index[key]])
-            self._decoded.update(batch)
-            return batch[key]
+            number = self._index[key]
+        try:
+            batch = pickle.loads(self._batches[number])
+            if not isinstance(batch, dict) or key not in batch:
+                raise TypeError("a batch that is not a mapping of its ids")
+            if self._kind is not None and not all(
+                isinstance(entity, self._kind) for entity in batch.values()
+            ):
+                raise TypeError(f"a batch holding something else than {self._kind.__name__}")
+        except Exception:  # any damage (unpickling runs arbitrary reconstruction code)
+            if self._repair is None:
+                raise
+            self._fallback = self._repair()
+            return self._fallback[key]
+        self._decoded.update(batch)
+        value: T = batch[key]
+        return value
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)
@@ -68,7 +114,7 @@ class LazyMapping(Mapping[str, T]):
         return key in self._index
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (LazyMapping, (self._index, self._batches))
+        return (LazyMapping, (self._index, self._batches, self._kind))
 
 
 def _batched(entities: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,20 +129,37 @@ def _batched(entities: Mapping[str, Any]) -> dict[str, Any]:
     return {"index": index, "batches": batches}
 
 
+class CacheUnavailable(SisterCitiesError):
+    """There is no usable cache folder (no home folder, a relative path)."""
+
+
 def cache_dir() -> Path:
     """``$SISTERCITIES_CACHE_DIR``, else ``$XDG_CACHE_HOME/sistercities``, else
-    ``~/.cache/sistercities``."""
+    ``~/.cache/sistercities``; `CacheUnavailable` when none of them is an absolute path (no
+    home folder) or the home folder does not exist (it is never created)."""
     if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sistercities"
+        return Path(os.environ[CACHE_ENV]).absolute()
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if Path(xdg).is_absolute():  # the XDG spec: a relative value is ignored
+        return Path(xdg) / "sistercities"
+    home = os.environ.get("HOME")
+    if home is None:
+        try:
+            home = pwd.getpwuid(os.getuid()).pw_dir
+        except (KeyError, OSError):
+            raise CacheUnavailable("there is no home folder ($HOME is not set)") from None
+    if not Path(home).is_absolute():
+        raise CacheUnavailable(f"the home folder '{home}' is not an absolute path")
+    if not Path(home).is_dir():
+        raise CacheUnavailable(f"the home folder {home} is not a folder")
+    return Path(home) / ".cache" / "sistercities"
 
 
 @cache
 def _code_fingerprint() -> str:
     from graph import __version__
 
-    digest = hashlib.sha256(f"{__version__}/{_FORMAT}".encode())
+    digest = hashlib.sha256(f"{__version__}/{FORMAT}".encode())
     for source in sorted(Path(__file__).parent.glob("*.py")):
         stat = source.stat()
         digest.update(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
@@ -122,10 +185,51 @@ def cache_entry(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-def _dataset(entry: dict[str, Any]) -> Dataset:
+@cache
+def _section_kinds() -> dict[str, type]:
+    """Each section's entity class (``places``: `Place` …), from the Dataset's annotations."""
+    hints = typing.get_type_hints(Dataset)
+    return {name: typing.get_args(hints[name])[1] for name in Dataset.SECTIONS}
+
+
+def _check_entry(stored: Any, key: str) -> dict[str, Any]:
+    """The entry of a stored pickle, once its outer shape is right (the batches stay pickled:
+    they are checked when read); ValueError saying what is wrong otherwise."""
+    if not isinstance(stored, tuple) or len(stored) != 3:
+        raise ValueError("it is not a cache entry")
+    stored_key, stored_format, entry = stored
+    if stored_format != FORMAT:
+        raise ValueError(f"it has format {stored_format!r}, not {FORMAT}")
+    if stored_key != key:
+        raise ValueError("it holds another key")
+    sections = entry.get("sections") if isinstance(entry, dict) else None
+    if not isinstance(sections, dict) or set(sections) != set(Dataset.SECTIONS):
+        raise ValueError("its sections are damaged")
+    for name, section in sections.items():
+        if not (
+            isinstance(section, dict)
+            and isinstance(section.get("index"), dict)
+            and isinstance(section.get("batches"), list)
+            and all(isinstance(batch, bytes) for batch in section["batches"])
+            and all(
+                isinstance(n, int) and 0 <= n < len(section["batches"])
+                for n in section["index"].values()
+            )
+        ):
+            raise ValueError(f"its section {name} is damaged")
+    if not isinstance(entry.get("ties_by_place"), dict):
+        raise ValueError("its index of ties is damaged")
+    checked: dict[str, Any] = entry
+    return checked
+
+
+def _dataset(entry: dict[str, Any], repair: Callable[[str], Mapping[str, Any]]) -> Dataset:
+    kinds = _section_kinds()
     dataset = Dataset(
         **{
-            name: LazyMapping(stored["index"], stored["batches"])
+            name: LazyMapping(
+                stored["index"], stored["batches"], kinds[name], functools.partial(repair, name)
+            )
             for name, stored in entry["sections"].items()
         }
     )
@@ -133,14 +237,65 @@ def _dataset(entry: dict[str, Any]) -> Dataset:
     return dataset
 
 
+def _read_entry(path: Path) -> bytes | None:
+    """The bytes of a cache entry; None when there is none (the first run). A FIFO, a device
+    or a symbolic link in its place is OSError, never read (a FIFO would block forever)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise OSError(f"{path} is a symbolic link") from None
+        raise
+    with os.fdopen(handle, "rb") as entry:
+        mode = os.fstat(entry.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise OSError(f"{path} is {kind}")
+        return entry.read()
+
+
+def _clear_entry(path: Path) -> None:
+    """Make room for a new entry where something else is: a FIFO, a link, an empty folder."""
+    with contextlib.suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            path.rmdir()
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+
+
+class _Warnings:
+    """What the cache says about its problems: the first one only (one warning a run)."""
+
+    def __init__(self, say: Callable[[str], None] | None):
+        self.say = say
+        self.said = False
+
+    def __call__(self, message: str) -> None:
+        if not self.said:
+            self.said = True
+            (self.say or _to_stderr)(message)
+
+
+def _to_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def load_cached(
     paths: DataPaths,
     *,
     use_cache: bool = True,
     on_rebuild: Callable[[], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> Dataset:
     """`load_layers`, answered from the cache when the data and the code are unchanged;
-    `on_rebuild` is called before the data is read afresh to build an entry."""
+    `on_rebuild` is called before the data is read afresh to build an entry.
+
+    The cache is a convenience, never a failure: any problem with it (no home folder, a file
+    where the folder should be, an unreadable or damaged entry, a read-only folder, a full
+    disk) parses the data instead, says so once through `on_warning` (stderr by default), and
+    the entry is written anew where it can be."""
     if not use_cache:
         return load_layers(paths)
     files, problems = data_files(paths)
@@ -150,22 +305,59 @@ def load_cached(
         key = cache_key(files)
     except (OSError, FileRefused):  # the loader reports it
         return load_layers(paths)
-    path = cache_dir() / f"{key}.pickle"
+    warn = _Warnings(on_warning)
     try:
-        with no_garbage_collection():
-            stored_key, entry = pickle.loads(path.read_bytes())
-        if stored_key == key:
-            return _dataset(entry)
-    except Exception:  # a missing, stale or corrupt entry (any error unpickling): rebuild
-        pass
+        path = cache_dir() / f"{key}.pickle"
+    except CacheUnavailable as error:
+        warn(f"no cache of parsed data: {error}; the data is parsed each time")
+        return load_layers(paths)
+    try:
+        data = _read_entry(path)
+        if data is not None:
+            with no_garbage_collection():
+                entry = _check_entry(pickle.loads(data), key)
+            return _dataset(entry, _Repairer(paths, path, key, warn))
+    except Exception as error:  # unreadable or damaged (any error unpickling): rebuild it
+        warn(f"the cache entry {path} cannot be used ({_reason(error)}); the data is parsed again")
+        _clear_entry(path)
     if on_rebuild is not None:
         on_rebuild()
     dataset = load_layers(paths)
-    with contextlib.suppress(OSError):
-        from graph.atomic import write_atomic
+    _write_entry(path, key, dataset, warn)
+    return dataset
 
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    text = " ".join(str(error).split())[:200]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _write_entry(path: Path, key: str, dataset: Dataset, warn: Callable[[str], None]) -> None:
+    try:
         entry = cache_entry(dataset)
         object.__setattr__(dataset, "_ties_by_place", entry["ties_by_place"])  # built once
-        data = pickle.dumps((key, entry), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((key, FORMAT, entry), protocol=pickle.HIGHEST_PROTOCOL)
         write_atomic(path, data)
-    return dataset
+    except (OSError, SisterCitiesError) as error:
+        cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
+        warn(f"the cache of parsed data cannot be written ({_reason(cause)}) in {path.parent}")
+
+
+class _Repairer:
+    """Called when a batch of an entry turns out damaged: warns, parses the data once, writes
+    the entry anew and gives the fresh sections."""
+
+    def __init__(self, paths: DataPaths, path: Path, key: str, warn: Callable[[str], None]):
+        self.paths, self.path, self.key, self.warn = paths, path, key, warn
+        self.fresh: Dataset | None = None
+
+    def __call__(self, section: str) -> Mapping[str, Any]:
+        if self.fresh is None:
+            self.warn(f"the cache entry {self.path} is damaged; the data is parsed again")
+            self.fresh = load_layers(self.paths)
+            _clear_entry(self.path)
+            _write_entry(self.path, self.key, self.fresh, self.warn)
+        fresh_section: Mapping[str, Any] = getattr(self.fresh, section)
+        return fresh_section

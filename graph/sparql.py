@@ -23,11 +23,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pickle
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
-from typing import Any
+from typing import IO, Any
 
 from graph.errors import SisterCitiesError
 from graph.model import Dataset
@@ -37,6 +38,7 @@ from graph.vocab import DEFAULT_BASE, XSD, Compactor, Lit
 __all__ = [
     "QueryAnswer",
     "SparqlError",
+    "SparqlTimeout",
     "SparqlUsageError",
     "example_queries",
     "example_query",
@@ -49,6 +51,10 @@ __all__ = [
 
 class SparqlError(SisterCitiesError):
     """A query that cannot be parsed or run."""
+
+
+class SparqlTimeout(SparqlError):
+    """A query that ran past its time limit and was stopped."""
 
 
 class SparqlUsageError(SparqlError):
@@ -198,19 +204,49 @@ def run_query(
     *,
     base: str = DEFAULT_BASE,
     bindings: Mapping[str, str | Lit] | None = None,
+    timeout: float | None = None,
+    memory_limit: int | None = None,
 ) -> QueryAnswer:
     """Run a SPARQL query over a dataset (or an already loaded pyoxigraph Store).
 
     `bindings` maps variable names to values substituted as RDF terms: an IRI (a string, or
-    ``prefix:local`` with a known prefix) or a `Lit`.
+    ``prefix:local`` with a known prefix) or a `Lit`. With a `timeout` (seconds) the query runs
+    in a forked child (`graph.isolate`), so that the time limit, Ctrl-C and SIGTERM stop it:
+    `SparqlTimeout` past the limit, KeyboardInterrupt on a signal; `memory_limit` then bounds
+    the bytes the query may take (past it: `SparqlError`, out of memory).
     """
     import pyoxigraph as ox
+
+    from graph.isolate import IsolationError, TimeLimitExceeded, can_isolate, run_isolated
 
     store = load_store(dataset, base) if isinstance(dataset, Dataset) else dataset
     binds = prefixes(base)
     substitutions = {
         ox.Variable(name): _term(value, binds) for name, value in (bindings or {}).items()
     }
+    if timeout is None or not can_isolate():
+        return _run(store, text, binds, substitutions)
+
+    def work(output: IO[bytes]) -> None:
+        answer = _run(store, text, binds, substitutions)
+        pickle.dump(answer, output, protocol=pickle.HIGHEST_PROTOCOL)
+
+    try:
+        output = run_isolated(work, timeout=timeout, memory_limit=memory_limit)
+        answer: QueryAnswer = pickle.loads(output)
+    except TimeLimitExceeded:
+        raise SparqlTimeout(
+            f"the query was stopped: it ran past its time limit of {timeout:g} s"
+        ) from None
+    except IsolationError as error:
+        raise SparqlError(str(error)) from None
+    return answer
+
+
+def _run(
+    store: Any, text: str, binds: dict[str, str], substitutions: dict[Any, Any]
+) -> QueryAnswer:
+    """The query's answer, in this process."""
     try:
         result = store.query(text, prefixes=binds, substitutions=substitutions or None)
     except SyntaxError as error:

@@ -295,6 +295,9 @@ class Lit(tuple[str, str | None, str | None]):
         """The language tag, if any."""
         return self[2]
 
+    def __getnewargs__(self) -> tuple[str, str | None, str | None]:  # pickles whole
+        return (self[0], self[1], self[2])
+
     def __repr__(self) -> str:
         return f"Lit({self[0]!r}, {self[1]!r}, {self[2]!r})"
 

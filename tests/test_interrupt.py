@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import SCRIPT
+from conftest import DATA, SCRIPT
 
+import graph
 from bench.generate import generate, write_yaml
 
 OLD = b"@prefix old: <https://example.org/old#> .\nold:file old:is old:intact .\n"
@@ -105,3 +107,79 @@ def test_an_interrupted_build_keeps_every_old_export_and_cleans_up(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
     for name in names:
         assert (tmp_path / name).read_bytes() == OLD + name.encode()
+
+
+# ---------------------------------------------------------------------------------------------
+# a runaway local query (issue 16): pyoxigraph holds the thread, so the query runs in a child
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+@pytest.mark.parametrize("stop", ["timeout", "SIGINT", "SIGTERM"])
+def test_a_runaway_local_query_stops_with_one_message(stop: str) -> None:
+    timeout = ["--timeout", "1"] if stop == "timeout" else []
+    process = subprocess.Popen(
+        [str(SCRIPT), "--data", str(DATA), "sparql", *timeout, RUNAWAY],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: to see that the query's child is gone
+    )
+    started = time.monotonic()
+    if stop != "timeout":
+        while not _children(process.pid):  # the query is running in its child
+            assert process.poll() is None and time.monotonic() - started < 30
+            time.sleep(0.02)
+        time.sleep(0.3)
+        started = time.monotonic()
+        process.send_signal(getattr(signal, stop))  # to the parent only, as `kill` does
+    stdout, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - started < (4 if stop == "timeout" else 3)
+    assert process.returncode == 1
+    assert stdout == ""
+    expected = (
+        "Error: the query was stopped: it ran past its time limit of 1 s (--timeout)"
+        if stop == "timeout"
+        else "Error: the query was stopped: interrupted"
+    )
+    assert stderr.splitlines() == [expected]
+    with pytest.raises(ProcessLookupError):  # the query's child was killed, not orphaned
+        os.killpg(process.pid, 0)
+
+
+def test_a_killed_sparql_leaves_no_query_running() -> None:
+    """SIGKILL cannot be caught: the query's child dies with its parent (PR_SET_PDEATHSIG)."""
+    process = subprocess.Popen(
+        [str(SCRIPT), "--data", str(DATA), "sparql", RUNAWAY],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    started = time.monotonic()
+    while not (children := _children(process.pid)):
+        assert process.poll() is None and time.monotonic() - started < 30
+        time.sleep(0.02)
+    process.kill()
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{children[0]}").exists():  # reaped by init once killed
+        assert time.monotonic() < deadline, "the query's child outlived its parent"
+        time.sleep(0.05)
+
+
+def test_a_local_query_past_its_memory_limit_is_one_error() -> None:
+    from graph.sparql import SparqlError, run_query
+
+    dataset = graph.load_dataset(DATA)
+    sort = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f LIMIT 1"
+    with pytest.raises(SparqlError, match=r"^the query failed: it ran out of memory$"):
+        run_query(dataset, sort, timeout=20, memory_limit=100 << 20)
+    assert run_query(dataset, "ASK { ?s ?p ?o }", timeout=20, memory_limit=100 << 20).boolean
