@@ -172,10 +172,10 @@ class Pattern(Text):
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         if not isinstance(value, str):
             return self.wrong_type(value, where, problems, what)
-        if not _writable(value, where, problems, what):
-            return INVALID
         if not self.regex.fullmatch(value):
             return _error(problems, where, self.rule, f"{what} is {_shown(value)}: {self.hint}")
+        if not _writable(value, where, problems, what):
+            return INVALID
         return value
 
 
