@@ -6,7 +6,6 @@ lookup (one clear message, no traceback), 2 usage error.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import sys
@@ -349,10 +348,10 @@ def emit_rows(
         click.echo(json_dumps(rows))
         return
     if output_format == "csv":
+        from graph.export import write_csv
+
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in rows)
+        write_csv(buffer, columns, rows)  # cells a spreadsheet would run get a leading '
         click.echo(buffer.getvalue(), nl=False)
         return
     from graph.tables import render
