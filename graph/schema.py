@@ -118,7 +118,7 @@ def _writable(
     """Whether every export can hold `value`; if not, a problem says which character."""
     control = unwritable_control(value, multiline=multiline)
     if control is not None:
-        allowed = " (only tab and line breaks, in notes)" if multiline else ""
+        allowed = " (notes may hold tabs and line breaks, no other control)" if multiline else ""
         _error(
             problems,
             where,
