@@ -368,7 +368,6 @@ class LanguageMap(FieldType):
                     f"{what} has key {language!r}, which is not a BCP 47 language tag "
                     "such as en, id or pt-BR",
                 )
-                continue
             converted = Text().convert(
                 text, value.value_location(language), problems, f"{what} in {language!r}"
             )
