@@ -20,7 +20,7 @@ from graph.export import FORMATS
 from graph.importers import IMPORTERS
 from graph.merge import MATCHES
 from graph.model import AGREEMENT_STATUSES, PARTNERSHIP_KINDS, PARTNERSHIP_STATUSES, PLACE_KINDS
-from graph.text import json_dumps, visible
+from graph.text import json_dumps, json_escaped, visible
 
 if TYPE_CHECKING:
     from graph.names import NameIndex
@@ -627,7 +627,7 @@ def sparql(
     if answer.kind == "graph":
         _write_stdout_bytes(answer.turtle())
     elif output_format == "json":
-        click.echo(answer.sparql_json(), nl=False)
+        click.echo(json_escaped(answer.sparql_json()), nl=False)
     elif output_format == "csv":
         click.echo(answer.sparql_csv(), nl=False)
     else:

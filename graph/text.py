@@ -16,6 +16,7 @@ __all__ = [
     "LANGUAGE_TAG_PATTERN",
     "is_language_tag",
     "json_dumps",
+    "json_escaped",
     "noncharacter",
     "unwritable_control",
     "visible",
@@ -87,6 +88,17 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}"
 
 
+def json_escaped(text: str) -> str:
+    """JSON text (from any writer) with the characters `visible` escapes, outside C0, written
+    as ``\\uNNNN``: the same JSON value, safe to print on a terminal.
+
+    >>> print(json_escaped('{"a": "x\\u202ey"}'))
+    {"a": "x\\u202ey"}
+    """
+    # Outside strings JSON holds only ASCII, so every match is inside a string.
+    return _JSON_HIDDEN.sub(_json_escape, text)
+
+
 def json_dumps(value: Any, *, indent: int | None = 2) -> str:
     """`value` as JSON (UTF-8 text, not ASCII) with controls, bidi and invisible characters
     written as ``\\uNNNN`` escapes: parsing it gives back the exact data.
@@ -96,8 +108,7 @@ def json_dumps(value: Any, *, indent: int | None = 2) -> str:
     >>> json.loads(json_dumps(["\\u009b\\U0010ffff é"])) == ["\\u009b\\U0010ffff é"]
     True
     """
-    # Outside strings JSON holds only ASCII, so every match is inside a string.
-    return _JSON_HIDDEN.sub(_json_escape, json.dumps(value, indent=indent, ensure_ascii=False))
+    return json_escaped(json.dumps(value, indent=indent, ensure_ascii=False))
 
 
 # Validation. XML 1.0 cannot hold C0 controls other than tab, newline and carriage return at

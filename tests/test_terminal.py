@@ -126,3 +126,13 @@ def test_validate_json_keeps_the_exact_key(tmp_path: Path) -> None:
     assert_no_raw(result.stdout)
     messages = [p["message"] for p in json.loads(result.stdout)["problems"]]
     assert any("\x1b[2J" in m or "\\x1b[2J" in m for m in messages), messages
+
+
+def test_sparql_table_and_json_answers(hostile_data: Path) -> None:
+    query = "SELECT ?name WHERE { ?p <https://schema.org/name> ?name }"
+    table = invoke("sparql", query, data=hostile_data)
+    as_json = invoke("sparql", query, "--format", "json", data=hostile_data)
+    assert table.exit_code == 0 and as_json.exit_code == 0, table.output + as_json.output
+    assert_no_raw(table.stdout, table.stderr, as_json.stdout)
+    values = [b["name"]["value"] for b in json.loads(as_json.stdout)["results"]["bindings"]]
+    assert HOSTILE_NAME in values, values
