@@ -178,7 +178,7 @@ def spreadsheet_safe(cell: Any) -> str:
     that already begins with ``'`` gets one more, so that dropping one leading ``'`` always
     gives the exact value back. None is the empty cell.
 
-    >>> [spreadsheet_safe(c) for c in ["=1+1", "+33 1", "-cmd", "@SUM(A1)", "\tx", "'q", "Bé"]]
+    >>> [spreadsheet_safe(c) for c in ["=1+1", "+33 1", "-cmd", "@SUM(A1)", "\\tx", "'q", "Bé"]]
     ["'=1+1", "'+33 1", "'-cmd", "'@SUM(A1)", "'\\tx", "''q", 'Bé']
     >>> [spreadsheet_safe(c) for c in [-6.2, "-6.2", "1990", 7, None, "-"]]
     ['-6.2', '-6.2', '1990', '7', '', "'-"]
