@@ -60,7 +60,7 @@ def describe(value: Any) -> str:
         return f"a number ({value})"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {shown!r}"
+        return f"the string '{shown}'"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -69,8 +69,9 @@ def describe(value: Any) -> str:
 
 
 def _shown(value: str, limit: int = 40) -> str:
-    """A value quoted for a message, cut short if long."""
-    return repr(value if len(value) <= limit else value[: limit - 3] + "...")
+    """A value quoted for a message, cut short if long. Not `repr`: the command line shows
+    every message through `graph.text.visible`, which escapes controls exactly once."""
+    return f"'{value if len(value) <= limit else value[: limit - 3] + '...'}'"
 
 
 def _error(problems: list[Problem], where: Location, rule: str, message: str) -> Any:
@@ -365,7 +366,7 @@ class LanguageMap(FieldType):
                     problems,
                     value.key_location(language),
                     "bad-language",
-                    f"{what} has key {language!r}, which is not a BCP 47 language tag "
+                    f"{what} has key '{language}', which is not a BCP 47 language tag "
                     "such as en, id or pt-BR",
                 )
             converted = Text().convert(

@@ -136,3 +136,11 @@ def test_sparql_table_and_json_answers(hostile_data: Path) -> None:
     assert_no_raw(table.stdout, table.stderr, as_json.stdout)
     values = [b["name"]["value"] for b in json.loads(as_json.stdout)["results"]["bindings"]]
     assert HOSTILE_NAME in values, values
+
+
+def test_a_quoted_value_is_escaped_once(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text('sources:\n  - id: "se\\ned\\e[2J"\n    title: Seed\n', encoding="utf-8")
+    result = invoke("validate", data=path)
+    assert result.exit_code == 1
+    assert "'se\\ned\\x1b[2J'" in result.stdout, result.stdout  # not se\\\\ned (twice escaped)
