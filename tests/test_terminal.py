@@ -143,4 +143,5 @@ def test_a_quoted_value_is_escaped_once(tmp_path: Path) -> None:
     path.write_text('sources:\n  - id: "se\\ned\\e[2J"\n    title: Seed\n', encoding="utf-8")
     result = invoke("validate", data=path)
     assert result.exit_code == 1
-    assert "'se\\ned\\x1b[2J'" in result.stdout, result.stdout  # not se\\\\ned (twice escaped)
+    [line] = [ln for ln in result.stdout.splitlines() if "[bad-id]" in ln]
+    assert "is 'se\\ned\\x1b[2J':" in line, line  # not se\\\\ned (escaped twice)
