@@ -9,7 +9,18 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, invoke
+from click.testing import CliRunner, Result
+from conftest import DATA, MINIMAL, TERMINAL
+
+from cli import cli
+
+
+def invoke(*args: str, data: Path | None = DATA) -> Result:
+    """Run the command line as on a terminal: click strips ANSI sequences from output that is
+    not a terminal's, so `color=True` keeps them, as a terminal would receive them."""
+    given = ["--data", str(data)] if data is not None else []
+    return CliRunner().invoke(cli, ["--no-cache", *given, *args], env=TERMINAL, color=True)
+
 
 # What must never reach a terminal raw (newline aside, which ends the lines we print).
 RAW = re.compile(
@@ -113,10 +124,10 @@ def test_problems_are_one_escaped_line_each(tmp_path: Path, what: str, command: 
     result = invoke(*command, data=path)
     assert result.exit_code == 1
     assert_no_raw(result.stdout, result.stderr)
-    problems = [ln for ln in (result.stdout + result.stderr).splitlines() if f"[{rule}]" in ln]
-    assert problems, result.output
-    for problem in problems:
-        assert problem.startswith(f"{path}:"), problem  # one line: it starts with its place
+    lines = (result.stdout + result.stderr).splitlines()
+    assert [ln for ln in lines if f"[{rule}]" in ln], result.output
+    for line in lines:  # one line a problem: none is the continuation of another
+        assert line.startswith((f"{path}", "warning[", "  ", "Error: ")), line
 
 
 def test_validate_json_keeps_the_exact_key(tmp_path: Path) -> None:
