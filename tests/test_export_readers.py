@@ -246,3 +246,26 @@ def test_what_validate_accepts_every_reader_reads(tmp_path: Path, dataset: Datas
         return
     assert result.dataset is not None
     _check_exports(result.dataset, tmp_path)
+
+
+def test_every_writable_class_at_once_is_read_back(tmp_path: Path) -> None:
+    """Not left to chance: one name holding every writable piece, grandfathered tags too."""
+    from conftest import MINIMAL
+
+    loaded = read_dataset(MINIMAL).dataset
+    assert loaded is not None
+    name = "N" + "".join(WRITABLE)
+    places = {
+        ident: dataclasses.replace(
+            place, name=name + ident, labels={"en": name, "i-klingon": name, "zh-min-nan": "x"}
+        )
+        for ident, place in loaded.places.items()
+    }
+    path = tmp_path / "all.yaml"
+    hostile = dataclasses.replace(loaded, places=places)
+    path.write_text(dataset_to_yaml(hostile, partnership_ids=False), encoding="utf-8")
+    result = read_dataset(path)
+    assert not [p for p in result.problems if p.is_error]
+    assert result.dataset is not None
+    assert {p.name for p in result.dataset.places.values()} == {p.name for p in places.values()}
+    _check_exports(result.dataset, tmp_path)
