@@ -327,8 +327,11 @@ def _write_html(**options: Any) -> Writer:
 
 
 def schema_json() -> str:
-    """The JSON Schema of the YAML format, as stable, indented JSON text."""
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    """The JSON Schema of the YAML format, as stable, indented JSON text (the noncharacters its
+    patterns name written as escapes, so that the file holds none)."""
+    from graph.text import json_escaped
+
+    return json_escaped(json.dumps(json_schema(), indent=2, ensure_ascii=False)) + "\n"
 
 
 # The files `sistercities build` writes, by name.
