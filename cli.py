@@ -6,9 +6,7 @@ lookup (one clear message, no traceback), 2 usage error.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import math
 import os
 import sys
@@ -23,6 +21,7 @@ from graph.export import FORMATS
 from graph.importers import IMPORTERS
 from graph.merge import MATCHES
 from graph.model import AGREEMENT_STATUSES, PARTNERSHIP_KINDS, PARTNERSHIP_STATUSES, PLACE_KINDS
+from graph.text import json_dumps, json_escaped, visible
 
 if TYPE_CHECKING:
     from graph.names import NameIndex
@@ -30,6 +29,45 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 ENV_DATA = "SISTERCITIES_DATA"
+
+
+def _echo(message: object = "", *, err: bool = False, nl: bool = True, start: str = "") -> None:
+    """Print one line for people (a message, a table row, a profile line): every control,
+    bidi or invisible character of it escaped (`graph.text.visible`), so that data cannot act
+    on the terminal or break the line. `start` (such as ``\\r``) is printed before it as it is.
+    JSON and CSV answers are not printed through here: they keep the data exact."""
+    click.echo(start + visible(str(message)), err=err, nl=nl)
+
+
+class VisibleGroup(click.Group):
+    """A command group whose error messages (ours and click's, which may quote the data or the
+    command line) are printed with `graph.text.visible`, on one line."""
+
+    @staticmethod
+    def _make_visible(error: click.ClickException) -> None:
+        if not getattr(error, "made_visible", False):
+            error.message = visible(error.message)  # type: ignore[misc]
+            error.made_visible = True  # type: ignore[attr-defined]
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as error:
+            self._make_visible(error)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as error:
+            self._make_visible(error)
+            raise
 
 
 def default_data(*, curated_only: bool = False) -> list[Path]:
@@ -118,7 +156,7 @@ def load(
                 paths,
                 use_cache=use_cache,
                 on_rebuild=_say_reading(paths),
-                on_warning=lambda message: click.echo(f"warning: {message}", err=True),
+                on_warning=lambda message: _echo(f"warning: {message}", err=True),
             )
         from graph.merge import load_layers
 
@@ -126,7 +164,7 @@ def load(
     except graph.DataError as error:
         errors = [p for p in error.problems if p.is_error]
         for problem in errors:
-            click.echo(str(problem), err=True)
+            _echo(str(problem), err=True)
         raise click.ClickException(
             f"the data has {len(errors)} error{'s' if len(errors) != 1 else ''}; "
             "`sistercities validate` lists every problem"
@@ -177,12 +215,12 @@ def _say_reading(paths: Sequence[Path]) -> Callable[[], None]:
     def say() -> None:
         if sys.stderr.isatty():
             names = ", ".join(p.name for p in paths)
-            click.echo(f"reading {names} (once: later questions use the cache)…", err=True)
+            _echo(f"reading {names} (once: later questions use the cache)…", err=True)
 
     return say
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=VisibleGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(graph.__version__, prog_name="sistercities")
 @data_option
 @click.option(
@@ -260,22 +298,20 @@ def validate(
     """
     report = graph.validate(resolve_data(ctx, data_paths, curated_default=True))
     if output_format == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        click.echo(json_dumps(report.as_dict()))
     else:
         for problem in report.problems if verbose else report.errors:
-            click.echo(str(problem))
+            _echo(str(problem))
         if not verbose:
             for rule, warnings in report.warnings_by_rule().items():
                 what = graph.RULES.get(rule, rule).removeprefix("warning: ")
-                click.echo(f"warning[{rule}] × {len(warnings)}: {what}")
+                _echo(f"warning[{rule}] × {len(warnings)}: {what}")
                 for problem in warnings[:SHOWN_WARNINGS]:
-                    click.echo(f"  {problem.location}: {problem.message}")
+                    _echo(f"  {problem.location}: {problem.message}")
                 if len(warnings) > SHOWN_WARNINGS:
-                    click.echo(
-                        f"  … and {len(warnings) - SHOWN_WARNINGS} more (--verbose lists each)"
-                    )
+                    _echo(f"  … and {len(warnings) - SHOWN_WARNINGS} more (--verbose lists each)")
         where = ", ".join(report.files) or "no files"
-        click.echo(
+        _echo(
             f"{where}: {_counts_line(report.counts)}; "
             f"{len(report.errors)} errors, {len(report.warnings)} warnings"
         )
@@ -311,7 +347,7 @@ def schema(output: Path | None) -> None:
         graph.write_atomic(output, text.encode("utf-8"))
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"wrote {output}", err=True)
+    _echo(f"wrote {output}", err=True)
 
 
 def _write_stdout_bytes(data: bytes) -> None:
@@ -354,19 +390,19 @@ def emit_rows(
     rows = list(rows)
     columns = list(columns) or (list(rows[0]) if rows else [])
     if output_format == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(json_dumps(rows))
         return
     if output_format == "csv":
+        from graph.export import write_csv
+
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: ("" if v is None else v) for k, v in row.items()} for row in rows)
+        write_csv(buffer, columns, rows)  # cells a spreadsheet would run get a leading '
         click.echo(buffer.getvalue(), nl=False)
         return
     from graph.tables import render
 
     for line in render(rows, columns, wide=_wide()):
-        click.echo(line)
+        click.echo(line)  # `render` has made every cell visible (and measured it so)
 
 
 def _complete_focus_place(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
@@ -431,9 +467,9 @@ def build(
         written = graph.build_exports(dataset, out_dir, base_iri, only=names, focus=focus)
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"data: {_counts_line(dataset.counts())}", err=True)
+    _echo(f"data: {_counts_line(dataset.counts())}", err=True)
     for path in written:
-        click.echo(f"wrote {path}")
+        _echo(f"wrote {path}")
 
 
 def _focus_place(
@@ -505,7 +541,7 @@ def export(
         exports.export_to_path(dataset, output, format_name, base_iri)
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"wrote {output}", err=True)
+    _echo(f"wrote {output}", err=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -698,7 +734,7 @@ def sparql(
     if answer.kind == "graph":
         _write_stdout_bytes(answer.turtle())
     elif output_format == "json":
-        click.echo(answer.sparql_json(), nl=False)
+        click.echo(json_escaped(answer.sparql_json()), nl=False)
     elif output_format == "csv":
         click.echo(answer.sparql_csv(), nl=False)
     else:
@@ -855,13 +891,13 @@ def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_for
     dataset = load(ctx, data_paths, cached=True)
     place = query.profile(dataset, resolve(ctx, dataset, city))
     if output_format == "json":
-        click.echo(json.dumps(place, indent=2, ensure_ascii=False))
+        click.echo(json_dumps(place))
         return
     if output_format == "csv":
         emit_rows(place["partnerships"], "csv", query.partners_columns())
         return
     _say_coverage(dataset, place["id"])
-    click.echo(f"{place['name']} ({place['id']})")
+    _echo(f"{place['name']} ({place['id']})")
     covered = place["coverage"]
     facts = [
         ("kind", place["kind"]),
@@ -887,13 +923,14 @@ def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_for
     ]
     for label, value in facts:
         if value:
-            click.echo(f"  {label + ':':<13}{value}")
+            _echo(f"  {label + ':':<13}{value}")
     for title, rows, columns in (
         ("Ties", place["partnerships"], query.partners_columns()),
         ("Officials", place["officials"], query.PROFILE_OFFICIAL_COLUMNS),
         ("Visits", place["visits"], query.PROFILE_VISIT_COLUMNS),
     ):
-        click.echo(f"\n{title} ({len(rows)})")
+        _echo()
+        _echo(f"{title} ({len(rows)})")
         if rows:
             emit_rows(rows, "table", columns)
 
@@ -904,7 +941,7 @@ def _say_coverage(dataset: graph.Dataset, place: str) -> None:
 
     note = coverage_note(dataset, place)
     if note is not None:
-        click.echo(note, err=True)
+        _echo(note, err=True)
 
 
 def _provenance_text(counts: dict[str, int]) -> str:
@@ -1177,14 +1214,14 @@ def timeline(
     rows = list(query.timeline(dataset, resolve(ctx, dataset, city) if city else None))
     emit_rows(rows, output_format, query.TIMELINE_COLUMNS)
     if output_format == "table":
-        click.echo("")
+        _echo("")
         histogram = query.decade_histogram(rows)
         widest = max((sum(v for k, v in r.items() if k != "decade") for r in histogram), default=0)
         for row in histogram:
             total = sum(v for k, v in row.items() if k != "decade")
             bar = "#" * max(1, round(40 * total / widest)) if widest else ""
             detail = ", ".join(f"{v} {k}" for k, v in row.items() if k != "decade" and v)
-            click.echo(f"{row['decade']:>8}  {bar:<40}  {detail}")
+            _echo(f"{row['decade']:>8}  {bar:<40}  {detail}")
 
 
 @cli.command()
@@ -1227,21 +1264,22 @@ def stats(
 
         try:
             for path in write_plots(dataset, plot_dir):
-                click.echo(f"wrote {path}", err=True)
+                _echo(f"wrote {path}", err=True)
         except (OSError, graph.ExportError) as error:
             raise click.ClickException(f"cannot write the charts: {error}") from None
     if output_format == "json":
-        click.echo(json.dumps(measures, indent=2, ensure_ascii=False))
+        click.echo(json_dumps(measures))
         return
     if output_format == "csv":
         emit_rows(stats_rows(measures), "csv", ("measure", "value"))
         return
     for key, value in ((k, v) for k, v in measures.items() if not isinstance(v, list)):
         shown = f"{value:.4f}" if isinstance(value, float) else value
-        click.echo(f"{key.replace('_', ' '):<28}{shown}")
+        _echo(f"{key.replace('_', ' '):<28}{shown}")
     for key, value in measures.items():
         if isinstance(value, list) and value:
-            click.echo(f"\n{key.replace('_', ' ')}")
+            _echo()
+            _echo(key.replace("_", " "))
             emit_rows(value, "table")
 
 
@@ -1337,7 +1375,7 @@ def viz(
         graph.write_atomic(output, page.encode("utf-8"))
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"wrote {output}: {summary(dataset, **options)}", err=True)
+    _echo(f"wrote {output}: {summary(dataset, **options)}", err=True)
 
 
 @cli.command(name="import")
@@ -1409,7 +1447,7 @@ def import_command(
 
     def progress(rows: int) -> None:
         if show_progress:
-            click.echo(f"\r{rows:,} rows read", nl=False, err=True)
+            _echo(f"{rows:,} rows read", nl=False, err=True, start="\r")
 
     try:
         source = import_source(
@@ -1438,10 +1476,10 @@ def import_command(
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
     if show_progress:
-        click.echo("", err=True)
+        _echo("", err=True)
     for line in report.lines():
-        click.echo(line, err=True)
-    click.echo(f"wrote {output}", err=True)
+        _echo(line, err=True)
+    _echo(f"wrote {output}", err=True)
 
 
 @cli.command(name="build-layers")
@@ -1471,22 +1509,22 @@ def build_layers(out_dir: Path | None) -> None:
 
     def progress(rows: int) -> None:
         if show_progress:
-            click.echo(f"\r{rows:,} rows read", nl=False, err=True)
+            _echo(f"{rows:,} rows read", nl=False, err=True, start="\r")
 
     try:
         written, report = build_world_layers(out_dir or WORLD_DIR, progress=progress)
     except graph.DataError as error:
         for problem in error.problems:
-            click.echo(str(problem), err=True)
+            _echo(str(problem), err=True)
         raise click.ClickException("a world layer does not validate; nothing was written") from None
     except graph.ExportError as error:
         raise click.ClickException(str(error)) from None
     if show_progress:
-        click.echo("", err=True)
+        _echo("", err=True)
     for line in report.lines:
-        click.echo(line, err=True)
+        _echo(line, err=True)
     for path in written:
-        click.echo(f"wrote {path}")
+        _echo(f"wrote {path}")
 
 
 @cli.command()
@@ -1528,7 +1566,7 @@ def crosscheck(
     theirs = load(ctx, (against,), cached=True)
     found = compare(ours, theirs, only)
     emit_rows(found.rows, output_format, CROSSCHECK_COLUMNS)
-    click.echo(found.summary(), err=True)
+    _echo(found.summary(), err=True)
 
 
 def _graph_iri(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -1635,7 +1673,7 @@ def publish(
     def progress(step: Progress) -> None:
         if show_progress:
             line = PUBLISH_PROGRESS[step.stage].format(triples=step.triples, seconds=step.seconds)
-            click.echo("\r" + line.ljust(78), nl=False, err=True)
+            _echo(line.ljust(78), nl=False, err=True, start="\r")
 
     try:
         report = publish_data(
@@ -1650,20 +1688,20 @@ def publish(
         )
     except StoreError as error:
         if show_progress:
-            click.echo("", err=True)
+            _echo("", err=True)
         raise click.ClickException(str(error)) from None
     if show_progress:
-        click.echo("", err=True)
+        _echo("", err=True)
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+        _echo(f"note: {note}", err=True)
     if dry_run:
-        click.echo(
+        _echo(
             f"would {report.mode} graph {report.graph} with {report.triples:,} triples "
             f"in {report.chunks} chunks at {target.store or '(no store URL given)'}"
         )
         return
     swap = f", swap {report.swap_seconds:.2f} s" if report.mode == "replace" else ""
-    click.echo(
+    _echo(
         f"{report.mode}{'d' if report.mode == 'replace' else 'ed'} graph {report.graph}: "
         f"{report.triples:,} triples in "
         f"{report.chunks} chunks, {report.seconds:.2f} s ({report.triples_per_second:,.0f} "
@@ -1671,9 +1709,9 @@ def publish(
         f"{report.verify_seconds:.2f} s)"
     )
     if report.mode == "replace":
-        click.echo(f"verified: the graph holds {report.holds:,} triples, as many as were sent")
+        _echo(f"verified: the graph holds {report.holds:,} triples, as many as were sent")
     else:
-        click.echo(
+        _echo(
             f"verified: the graph holds {report.holds:,} triples ({report.before:,} before, "
             f"{report.triples:,} sent)"
         )
@@ -1788,9 +1826,7 @@ def serve(
             f"cannot listen on {host}:{port}: {error.strerror or error}"
         ) from None
     bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
-    click.echo(
-        f"SPARQL endpoint: http://{bound_host}:{bound_port}/query (Ctrl-C to stop)", err=True
-    )
+    _echo(f"SPARQL endpoint: http://{bound_host}:{bound_port}/query (Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -25,7 +25,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -52,6 +52,8 @@ __all__ = [
     "focus_page_name",
     "format_for_path",
     "partnership_rows",
+    "spreadsheet_safe",
+    "write_csv",
 ]
 
 Writer = Callable[[Dataset, IO[bytes], str], None]
@@ -168,11 +170,41 @@ def partnership_rows(dataset: Dataset) -> Iterator[dict[str, Any]]:
         }
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def spreadsheet_safe(cell: Any) -> str:
+    """A CSV cell that no spreadsheet runs as a formula (the OWASP way): a text that begins
+    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``. A plain
+    number (``-6.2``, ``1e5``) is left as it is: a spreadsheet reads it as a number. A text
+    that already begins with ``'`` gets one more, so that dropping one leading ``'`` always
+    gives the exact value back. None is the empty cell.
+
+    >>> [spreadsheet_safe(c) for c in ["=1+1", "+33 1", "-cmd", "@SUM(A1)", "\\tx", "'q", "Bé"]]
+    ["'=1+1", "'+33 1", "'-cmd", "'@SUM(A1)", "'\\tx", "''q", 'Bé']
+    >>> [spreadsheet_safe(c) for c in [-6.2, "-6.2", "1990", 7, None, "-"]]
+    ['-6.2', '-6.2', '1990', '7', '', "'-"]
+    """
+    text = "" if cell is None else str(cell)
+    if text.startswith((*_FORMULA_START, "'")) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
+    """Write `rows` as CSV with a header row, every cell `spreadsheet_safe`: the one writer of
+    every CSV the tool makes (the export and the answers of ``--format csv``)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([spreadsheet_safe(c) for c in columns])
+    for row in rows:
+        writer.writerow([spreadsheet_safe(row.get(c)) for c in columns])
+
+
 def _write_csv(dataset: Dataset, out: IO[bytes], base: str) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    writer = csv.DictWriter(text, fieldnames=PARTNERSHIP_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(partnership_rows(dataset))
+    write_csv(text, PARTNERSHIP_COLUMNS, partnership_rows(dataset))
     text.detach()
 
 
@@ -299,8 +331,11 @@ def _write_html(**options: Any) -> Writer:
 
 
 def schema_json() -> str:
-    """The JSON Schema of the YAML format, as stable, indented JSON text."""
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    """The JSON Schema of the YAML format, as stable, indented JSON text (the noncharacters its
+    patterns name written as escapes, so that the file holds none)."""
+    from graph.text import json_escaped
+
+    return json_escaped(json.dumps(json_schema(), indent=2, ensure_ascii=False)) + "\n"
 
 
 DEFAULT_FOCUS = "jakarta"  # the place of build's focus page on the curated data

@@ -23,19 +23,18 @@ from graph import model
 from graph.countries import country_codes
 from graph.dates import DATE_PATTERN, DateSyntaxError, PartialDate
 from graph.errors import Location, Problem, Severity, did_you_mean
+from graph.text import LANGUAGE_TAG_PATTERN, is_language_tag, noncharacter, unwritable_control
 from graph.yamltree import YamlList, YamlMap
 
 __all__ = ["SECTIONS", "SLUG_PATTERN", "FieldType", "Record", "json_schema"]
 
 SLUG_PATTERN = r"^[a-z0-9]+(-+[a-z0-9]+)*$"
 QID_PATTERN = r"^Q[1-9][0-9]*$"
-LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 URL_PATTERN = r"^https?://[^\s]+$"
 NOT_BLANK = r"\S"  # a string with something in it besides white space
 
 _SLUG = re.compile(SLUG_PATTERN)
 _QID = re.compile(QID_PATTERN)
-_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _URL = re.compile(URL_PATTERN)
 
 
@@ -61,7 +60,7 @@ def describe(value: Any) -> str:
         return f"a number ({value})"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {shown!r}"
+        return f"the string '{shown}'"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -70,8 +69,9 @@ def describe(value: Any) -> str:
 
 
 def _shown(value: str, limit: int = 40) -> str:
-    """A value quoted for a message, cut short if long."""
-    return repr(value if len(value) <= limit else value[: limit - 3] + "...")
+    """A value quoted for a message, cut short if long. Not `repr`: the command line shows
+    every message through `graph.text.visible`, which escapes controls exactly once."""
+    return f"'{value if len(value) <= limit else value[: limit - 3] + '...'}'"
 
 
 def _error(problems: list[Problem], where: Location, rule: str, message: str) -> Any:
@@ -103,19 +103,57 @@ class FieldType:
         )
 
 
+# What no text may hold, as JSON Schema patterns (see `graph.text`): C0 controls and DEL (tab
+# and line breaks only in multi-line fields), and noncharacters. The astral noncharacters are
+# an alternation, not a class, so that a regex engine without Unicode mode reads them whole.
+_NONCHARACTERS = "[\ufdd0-\ufdef\ufffe\uffff]|" + "|".join(
+    chr(plane * 0x10000 + low) for plane in range(1, 17) for low in (0xFFFE, 0xFFFF)
+)
+UNWRITABLE_PATTERN = "[\u0000-\u001f\u007f]|" + _NONCHARACTERS
+UNWRITABLE_MULTI_LINE_PATTERN = "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|" + _NONCHARACTERS
+
+
+def _writable(
+    value: str, where: Location, problems: list[Problem], what: str, *, multiline: bool = False
+) -> bool:
+    """Whether every export can hold `value`; if not, a problem says which character."""
+    control = unwritable_control(value, multiline=multiline)
+    if control is not None:
+        allowed = " (notes may hold tabs and line breaks, no other control)" if multiline else ""
+        _error(
+            problems,
+            where,
+            "control-character",
+            f"{what} holds the control character U+{ord(control):04X}{allowed}",
+        )
+        return False
+    odd = noncharacter(value)
+    if odd is not None:
+        kind = "a lone surrogate" if 0xD800 <= ord(odd) <= 0xDFFF else "the noncharacter"
+        _error(problems, where, "noncharacter", f"{what} holds {kind} U+{ord(odd):04X}")
+        return False
+    return True
+
+
 class Text(FieldType):
-    """A non-empty string."""
+    """A non-empty string that every export can write (`multiline`: tab and line breaks too)."""
 
     expected = "a string"
 
+    def __init__(self, *, multiline: bool = False):
+        self.multiline = multiline
+
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": NOT_BLANK}
+        unwritable = UNWRITABLE_MULTI_LINE_PATTERN if self.multiline else UNWRITABLE_PATTERN
+        return {"type": "string", "pattern": NOT_BLANK, "not": {"pattern": unwritable}}
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         if not isinstance(value, str):
             return self.wrong_type(value, where, problems, what)
         if not value.strip():
             return _error(problems, where, "wrong-type", f"{what} must not be empty")
+        if not _writable(value, where, problems, what, multiline=self.multiline):
+            return INVALID
         return value
 
 
@@ -123,19 +161,22 @@ class Pattern(Text):
     """A string matching a regular expression; a mismatch breaks rule `rule`."""
 
     def __init__(self, pattern: str, rule: str, hint: str):
+        super().__init__()
         self.pattern = pattern
         self.regex = re.compile(pattern)
         self.rule = rule
         self.hint = hint
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": self.pattern}
+        return {"type": "string", "pattern": self.pattern, "not": {"pattern": UNWRITABLE_PATTERN}}
 
     def convert(self, value: Any, where: Location, problems: list[Problem], what: str) -> Any:
         if not isinstance(value, str):
             return self.wrong_type(value, where, problems, what)
         if not self.regex.fullmatch(value):
             return _error(problems, where, self.rule, f"{what} is {_shown(value)}: {self.hint}")
+        if not _writable(value, where, problems, what):
+            return INVALID
         return value
 
 
@@ -303,8 +344,8 @@ class LanguageMap(FieldType):
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {
             "type": "object",
-            "propertyNames": {"pattern": LANGUAGE_PATTERN},
-            "additionalProperties": {"type": "string", "pattern": NOT_BLANK},
+            "propertyNames": {"pattern": LANGUAGE_TAG_PATTERN},
+            "additionalProperties": Text().json_schema(),
         }
         if self.required:
             schema["required"] = list(self.required)
@@ -319,15 +360,15 @@ class LanguageMap(FieldType):
         result: dict[str, str] = {}
         ok = True
         for language, text in value.items():
-            if not _LANGUAGE.fullmatch(language):
+            if not is_language_tag(language):
                 ok = False
                 _error(
                     problems,
                     value.key_location(language),
-                    "bad-value",
-                    f"{what} has key {language!r}, which is not a language code such as en or id",
+                    "bad-language",
+                    f"{what} has key '{language}', which is not a BCP 47 language tag "
+                    "such as en, id or pt-BR",
                 )
-                continue
             converted = Text().convert(
                 text, value.value_location(language), problems, f"{what} in {language!r}"
             )
@@ -632,7 +673,7 @@ ID = Field(
     "a unique lower-case slug: letters, digits and hyphens",
     required=True,
 )
-NOTES = Field("notes", Text(), "free text: context, and conflicts between sources")
+NOTES = Field("notes", Text(multiline=True), "free text: context, and conflicts between sources")
 QID = Pattern(QID_PATTERN, "bad-qid", "a Wikidata id is Q followed by digits, such as Q3630")
 COUNTRY = Country()
 URL = Pattern(URL_PATTERN, "bad-value", "write an http:// or https:// URL")
@@ -709,7 +750,11 @@ SECTIONS: dict[str, Record] = {
             Field("url", URL, "where it can be read"),
             Field(
                 "language",
-                Pattern(LANGUAGE_PATTERN, "bad-value", "write a code such as en or id"),
+                Pattern(
+                    LANGUAGE_TAG_PATTERN,
+                    "bad-language",
+                    "not a BCP 47 language tag; write one such as en, id or pt-BR",
+                ),
                 "its language",
             ),
             Field("licence", Text(), "the licence of the data, where it matters"),

@@ -23,6 +23,8 @@ import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from graph.text import visible
+
 __all__ = ["LIST_COLUMNS", "SHOWN_ITEMS", "render", "shorten_list", "terminal_width"]
 
 # The columns of the answers (`graph.query`) whose cells are lists joined by ";".
@@ -82,7 +84,8 @@ def render(
     """The lines of an aligned table of `rows`: a header, a rule, one line a row.
 
     `width` is the room there is (by default the terminal's); with `wide`, cells are shown
-    whole and the table may be wider.
+    whole and the table may be wider. Control, bidi and invisible characters of a cell are
+    shown escaped (`graph.text.visible`), and the widths are those of what is shown.
     """
     lists = set(list_columns)
     cells = []
@@ -93,7 +96,7 @@ def render(
             text = "" if value is None else str(value)
             if column in lists and not wide:
                 text = shorten_list(text)
-            line.append(text)
+            line.append(visible(text))
         cells.append(line)
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     if not wide and columns:

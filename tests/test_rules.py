@@ -549,6 +549,59 @@ CASES = [
         )
         for qid in ["q42", "Q0", "Qabc", "Q042"]
     ],
+    # --- Text that an export cannot hold, and language tags ---------------------------------
+    *[
+        case(
+            f"control-character/{name}",
+            ONE_CITY.replace("name: Jakarta", f'name: "Ja{escape}karta"'),
+            P("control-character", 6, 11, hint=hint),
+        )
+        for name, escape, hint in [
+            ("esc", "\\e", "U+001B"),
+            ("bel", "\\a", "U+0007"),
+            ("nul", "\\0", "U+0000"),
+            ("del", "\\x7f", "U+007F"),
+            ("newline-in-a-name", "\\n", "U+000A"),
+            ("tab-in-a-name", "\\t", "U+0009"),
+        ]
+    ],
+    case(
+        "control-character/vertical-tab-in-notes",
+        ONE_CITY.replace("    sources:", '    notes: "a\\vb"\n    sources:'),
+        P("control-character", 9, 12, hint="U+000B"),
+    ),
+    case(
+        "control-character/in-an-alias",
+        ONE_CITY.replace("    sources:", '    aliases: ["DKI", "x\\x1b[2J"]\n    sources:'),
+        P("control-character", 9, 22, hint="U+001B"),
+    ),
+    *[
+        case(
+            f"noncharacter/{name}",
+            ONE_CITY.replace("name: Jakarta", f'name: "Jakarta{escape}"'),
+            P("noncharacter", 6, 11, hint=hint),
+        )
+        for name, escape, hint in [
+            ("fffe", "\\uFFFE", "U+FFFE"),
+            ("ffff", "\\uFFFF", "U+FFFF"),
+            ("fdd0", "\\uFDD0", "U+FDD0"),
+            ("plane-16", "\\U0010FFFF", "U+10FFFF"),
+            ("plane-1", "\\U0001FFFE", "U+1FFFE"),
+        ]
+    ],
+    *[
+        case(
+            f"bad-language/label-{tag}",
+            ONE_CITY.replace("    sources:", f"    labels: {{{tag}: X}}\n    sources:"),
+            P("bad-language", 9, 14, hint=repr(tag)),
+        )
+        for tag in ["en-1a", "e", "en-", "en-GB-x", "abcdefghi"]
+    ],
+    case(
+        "bad-language/source-language",
+        ONE_CITY.replace("    title: Seed", "    title: Seed\n    language: en-1a"),
+        P("bad-language", 4, 15, hint="BCP 47"),
+    ),
     # --- Sources ---------------------------------------------------------------------------
     case(
         "no-source/missing",
