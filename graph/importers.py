@@ -25,7 +25,6 @@ import csv
 import io
 import math
 import re
-import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -37,6 +36,7 @@ from graph.errors import SisterCitiesError
 from graph.files import FileRefused, read_regular_file
 from graph.model import Coordinates, Dataset, Partnership, Place, Source, tie_id
 from graph.names import normalize
+from graph.text import one_writable_line
 
 __all__ = [
     "IMPORTERS",
@@ -172,16 +172,7 @@ WIKIPEDIA_COLUMNS = {
 }
 
 
-def _clean_name(text: str) -> str:
-    """A name without control characters (tabs, line breaks: each a space) or outer spaces.
-
-    >>> _clean_name(" Kota\\tTua\\n")
-    'Kota Tua'
-    """
-    if not text.isprintable():
-        text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
-        text = re.sub(" {2,}", " ", text)
-    return text.strip()
+_clean_name = one_writable_line  # a name as validate accepts it, whatever the source holds
 
 
 def _end(

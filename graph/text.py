@@ -117,6 +117,7 @@ def json_dumps(value: Any, *, indent: int | None = 2) -> str:
 # refused too, except in multi-line fields (notes).
 _CONTROL_ONE_LINE = re.compile("[\x00-\x1f\x7f]")
 _CONTROL_MULTI_LINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_C0_C1_DEL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _NONCHARACTER = re.compile(f"[\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff{_ASTRAL_NONCHARACTERS}]")
 
 
@@ -140,6 +141,21 @@ def noncharacter(text: str) -> str | None:
     """
     found = _NONCHARACTER.search(text)
     return found.group() if found else None
+
+
+def one_writable_line(text: str) -> str:
+    """`text` as validate accepts it in a one-line field: each control character (C0, DEL and
+    C1) a space (runs of spaces made one), noncharacters and lone surrogates left out, outer
+    spaces stripped.
+    For importers, whose sources hold what they hold.
+
+    >>> one_writable_line(" Kota\\tTua\\n"), one_writable_line("Qu\\ufffex\\x1b[2J")
+    ('Kota Tua', 'Qux [2J')
+    """
+    if text.isprintable():
+        return text.strip()
+    spaced = _NONCHARACTER.sub("", _C0_C1_DEL.sub(" ", text))
+    return re.sub(" {2,}", " ", spaced).strip()
 
 
 def _any_case(word: str) -> str:

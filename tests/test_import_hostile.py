@@ -76,6 +76,7 @@ CASES: dict[str, Refused | Imported] = {
         ),
     ),
     "csv-control-characters-in-names.csv": Imported(2),
+    "csv-unwritable-characters-in-names.csv": Imported(2),
     "tsv-not-qids.tsv": Imported(
         1,
         (
