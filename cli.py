@@ -628,7 +628,7 @@ def _endpoint(
     "-f",
     "--file",
     "query_file",
-    type=click.File("rb"),
+    metavar="FILE",
     help="Read the query from a file ('-' for stdin), UTF-8 text.",
 )
 @click.option(
@@ -682,11 +682,13 @@ def sparql(
       sistercities sparql --endpoint https://dbpedia.org/sparql 'ASK { ?s ?p ?o }'
     """
     from graph.sparql import (
+        QueryTextError,
         SparqlError,
         SparqlTimeout,
         SparqlUsageError,
         example_query,
         parse_bindings,
+        read_query,
         run_query,
     )
 
@@ -697,12 +699,14 @@ def sparql(
         if example is not None:
             text = example_query(example)
         elif query_file is not None:
-            text = _query_text(query_file, query_file.name)
+            text = read_query(query_file, sys.stdin.buffer)
         else:
-            text = _query_text(sys.stdin.buffer, "-") if query == "-" else str(query)
+            text = read_query("-", sys.stdin.buffer) if query == "-" else str(query)
         values = parse_bindings(bindings)
     except SparqlUsageError as error:
         raise click.UsageError(str(error)) from None
+    except QueryTextError as error:
+        raise click.ClickException(str(error)) from None
     if endpoint is not None or query_url is not None:
         from graph.store import StoreError, remote_query
 
@@ -740,31 +744,6 @@ def sparql(
     else:
         columns = ("result",) if answer.kind == "ask" else answer.variables
         emit_rows(answer.rows(), "table", columns)
-
-
-QUERY_LIMIT = 16 * 1024 * 1024  # bytes: a query text past this is refused, not read whole
-
-
-def _query_text(handle: Any, name: str) -> str:
-    """A query read from a binary stream as UTF-8 text, or exit 1 naming the file and what is
-    wrong (bytes that are not UTF-8, a file past `QUERY_LIMIT`, a read error)."""
-    shown = "stdin" if name in ("-", "<stdin>") else name
-    try:
-        data = handle.read(QUERY_LIMIT + 1)
-    except OSError as error:
-        raise click.ClickException(f"cannot read {shown}: {error.strerror or error}") from None
-    if len(data) > QUERY_LIMIT:
-        raise click.ClickException(
-            f"{shown}: the query is longer than {QUERY_LIMIT // (1024 * 1024)} MB; not read"
-        )
-    try:
-        return str(data.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise click.ClickException(
-            f"{shown}:{line}: the query is not UTF-8 text (byte 0x{data[error.start]:02x} "
-            f"at offset {error.start})"
-        ) from None
 
 
 def _half_the_memory() -> int | None:

@@ -36,7 +36,9 @@ from graph.rdf import Triple, oxigraph_triples, prefixes, triples
 from graph.vocab import DEFAULT_BASE, XSD, Compactor, Lit
 
 __all__ = [
+    "QUERY_LIMIT",
     "QueryAnswer",
+    "QueryTextError",
     "SparqlError",
     "SparqlTimeout",
     "SparqlUsageError",
@@ -45,6 +47,7 @@ __all__ = [
     "load_store",
     "parse_answer",
     "parse_bindings",
+    "read_query",
     "run_query",
 ]
 
@@ -59,6 +62,48 @@ class SparqlTimeout(SparqlError):
 
 class SparqlUsageError(SparqlError):
     """A query asked for wrongly: a binding that is not NAME=VALUE, an unknown example."""
+
+
+class QueryTextError(SparqlError):
+    """A query text that cannot be read: not a regular file, too long, not UTF-8."""
+
+
+QUERY_LIMIT = 16 * 1024 * 1024  # bytes: a query text past this is refused, not read whole
+
+
+def read_query(name: str, stdin: IO[bytes]) -> str:
+    """The query in the file `name` (``-``: `stdin`), as UTF-8 text of at most `QUERY_LIMIT`
+    bytes. Only a regular file is opened (a FIFO would block, a device never end), as data
+    files are (`graph.files`); anything else raises `QueryTextError` naming the file and,
+    for bytes that are not UTF-8, the line."""
+    from pathlib import Path
+
+    from graph.files import FileRefused, read_regular_file
+
+    if name == "-":
+        shown = "stdin"
+        try:
+            data = stdin.read(QUERY_LIMIT + 1)
+        except OSError as error:
+            raise QueryTextError(f"cannot read stdin: {error.strerror or error}") from None
+        if len(data) > QUERY_LIMIT:
+            raise QueryTextError(
+                f"stdin: the query is longer than {QUERY_LIMIT // (1024 * 1024)} MB; not read"
+            )
+    else:
+        shown = name
+        try:
+            data = read_regular_file(Path(name), limit=QUERY_LIMIT)
+        except FileRefused as error:
+            raise QueryTextError(str(error)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise QueryTextError(
+            f"{shown}:{line}: the query is not UTF-8 text (byte 0x{data[error.start]:02x} "
+            f"at offset {error.start})"
+        ) from None
 
 
 def parse_bindings(texts: Iterable[str]) -> dict[str, str | Lit]:

@@ -294,18 +294,40 @@ def test_a_query_from_stdin_that_is_not_utf8_is_one_clear_error(tmp_path: Path) 
 
 def test_a_query_file_that_never_ends_is_refused(tmp_path: Path) -> None:
     result = invoke("sparql", "-f", "/dev/zero", data=MINIMAL)
-    _one_clear_error(result, 1, "/dev/zero: the query is longer than 16 MB")
+    _one_clear_error(result, 1, "/dev/zero: error[not-a-file]: a character device")
+    long = tmp_path / "long.rq"
+    with long.open("wb") as file:
+        file.truncate(16 * 1024 * 1024 + 1)
+    result = invoke("sparql", "-f", str(long), data=MINIMAL)
+    _one_clear_error(result, 1, f"{long}: error[file-too-large]")
+
+
+def test_a_query_file_that_is_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "q.rq"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [str(SCRIPT), "--no-cache", "--data", str(MINIMAL), "sparql", "-f", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=30,  # opening a FIFO for reading blocks until a writer comes: a hang fails
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error: {fifo}: error[not-a-file]: a FIFO (named pipe), not a regular file: only "
+        "regular files are read\n"
+    )
 
 
 @pytest.mark.parametrize("kind", ["folder", "missing"])
-def test_a_query_file_that_is_a_folder_or_missing_is_a_usage_error(
+def test_a_query_file_that_is_a_folder_or_missing_is_one_clear_error(
     tmp_path: Path, kind: str
 ) -> None:
     if kind == "folder":
         (tmp_path / "q.rq").mkdir()
     result = invoke("sparql", "-f", str(tmp_path / "q.rq"), data=MINIMAL)
-    message = "Is a directory" if kind == "folder" else "No such file or directory"
-    _one_clear_error(result, 2, "'--file'", message)
+    message = "a folder, not a file" if kind == "folder" else "no such file or folder"
+    _one_clear_error(result, 1, f"{tmp_path / 'q.rq'}: error[", message)
 
 
 BAD_URLS = {
