@@ -276,7 +276,7 @@ def build_world_layers(
 ) -> tuple[list[Path], WorldReport]:
     """Import the raw sources and write the world layers into `out_dir` (each file written
     atomically); the same sources give the same bytes."""
-    from graph.atomic import write_atomic
+    from graph.atomic import atomic_batch
     from graph.dump import dataset_to_json
 
     lists, wikidata, report = world_layers(sources, progress)
@@ -299,11 +299,13 @@ def build_world_layers(
             for p in (WIKIPEDIA_CSV, WIKIDATA_PAIRS, WIKIDATA_LABELS)
         },
     }
+    texts[MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
     written = []
-    for name, text in texts.items():
-        written.append(write_atomic(out_dir / name, text))
-    manifest_text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    written.append(write_atomic(out_dir / MANIFEST, manifest_text.encode("utf-8")))
+    with atomic_batch() as batch:  # the layers and their manifest change together or not at all
+        for name, text in texts.items():
+            with batch.open(out_dir / name) as out:
+                out.write(text)
+            written.append(out_dir / name)
     return written, report
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import invoke
 
 from cli import cli
-from graph import DataError, Dataset, load_dataset
+from graph import DataError, Dataset, ExportError, load_dataset
 from graph.export import WORLD_EXPORTS
 from graph.load import read_checked_layer, read_dataset
 from graph.merge import load_layers, merge_datasets
@@ -269,3 +269,17 @@ def test_a_folder_of_layers_does_not_read_its_manifest_as_data() -> None:
     result = invoke("partners", "tokyo", "--format", "json", data=WORLD_DIR)
     assert result.exit_code == 0, result.output
     assert "manifest.json" not in result.output
+
+
+def test_build_layers_changes_the_layers_and_their_manifest_together(tmp_path: Path) -> None:
+    """A manifest that cannot be written (a folder in its place) leaves the old layers as they
+    were: the layers and the manifest that vouches for them are renamed together or not at all."""
+    old = {name: f"old {name}".encode() for name in (WIKIPEDIA, WIKIDATA)}
+    for name, text in old.items():
+        (tmp_path / name).write_bytes(text)
+    (tmp_path / "manifest.json").mkdir()
+    with pytest.raises((OSError, ExportError)):
+        build_world_layers(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*old, "manifest.json"])
+    for name, text in old.items():
+        assert (tmp_path / name).read_bytes() == text
