@@ -16,15 +16,30 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-import graph
-from graph.export import FORMATS
-from graph.importers import IMPORTERS
-from graph.merge import MATCHES
-from graph.model import AGREEMENT_STATUSES, PARTNERSHIP_KINDS, PARTNERSHIP_STATUSES, PLACE_KINDS
-from graph.text import json_dumps, json_escaped, visible
+from . import (
+    RULES,
+    DataError,
+    Dataset,
+    ExportError,
+    SisterCitiesError,
+    __version__,
+    build_exports,
+    write_atomic,
+)
+from . import validate as validate_data
+from .export import FORMATS
+from .importers import IMPORTERS
+from .merge import MATCHES
+from .model import (
+    AGREEMENT_STATUSES,
+    PARTNERSHIP_KINDS,
+    PARTNERSHIP_STATUSES,
+    PLACE_KINDS,
+)
+from .text import json_dumps, json_escaped, visible
 
 if TYPE_CHECKING:
-    from graph.names import NameIndex
+    from .names import NameIndex
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,7 +48,7 @@ ENV_DATA = "SISTERCITIES_DATA"
 
 def _echo(message: object = "", *, err: bool = False, nl: bool = True, start: str = "") -> None:
     """Print one line for people (a message, a table row, a profile line): every control,
-    bidi or invisible character of it escaped (`graph.text.visible`), so that data cannot act
+    bidi or invisible character of it escaped (`sistercities.text.visible`), so that data cannot act
     on the terminal or break the line. `start` (such as ``\\r``) is printed before it as it is.
     JSON and CSV answers are not printed through here: they keep the data exact."""
     click.echo(start + visible(str(message)), err=err, nl=nl)
@@ -41,7 +56,7 @@ def _echo(message: object = "", *, err: bool = False, nl: bool = True, start: st
 
 class VisibleGroup(click.Group):
     """A command group whose error messages (ours and click's, which may quote the data or the
-    command line) are printed with `graph.text.visible`, on one line."""
+    command line) are printed with `sistercities.text.visible`, on one line."""
 
     @staticmethod
     def _make_visible(error: click.ClickException) -> None:
@@ -72,7 +87,7 @@ class VisibleGroup(click.Group):
 
 def default_data(*, curated_only: bool = False) -> list[Path]:
     """The data beside the package: the curated file, and the world layers under it."""
-    from graph.world import CURATED_DATA, DEFAULT_LAYERS
+    from .world import CURATED_DATA, DEFAULT_LAYERS
 
     here = Path.cwd()
     paths = [CURATED_DATA] if curated_only else list(DEFAULT_LAYERS)
@@ -143,13 +158,13 @@ def load(
     *,
     cached: bool = False,
     curated_default: bool = False,
-) -> graph.Dataset:
+) -> Dataset:
     """Load the data (from the cache, for questions, unless --no-cache) or exit 1, printing
     every error on stderr."""
     paths = resolve_data(ctx, given, curated_default=curated_default)
     try:
         if cached:
-            from graph.cache import load_cached
+            from .cache import load_cached
 
             use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
             return load_cached(
@@ -158,10 +173,10 @@ def load(
                 on_rebuild=_say_reading(paths),
                 on_warning=lambda message: _echo(f"warning: {message}", err=True),
             )
-        from graph.merge import load_layers
+        from .merge import load_layers
 
         return load_layers(paths)
-    except graph.DataError as error:
+    except DataError as error:
         errors = [p for p in error.problems if p.is_error]
         for problem in errors:
             _echo(str(problem), err=True)
@@ -221,7 +236,7 @@ def _say_reading(paths: Sequence[Path]) -> Callable[[], None]:
 
 
 @click.group(cls=VisibleGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(graph.__version__, prog_name="sistercities")
+@click.version_option(__version__, prog_name="sistercities")
 @data_option
 @click.option(
     "--curated-only",
@@ -296,7 +311,7 @@ def validate(
       sistercities validate --verbose
       sistercities validate --data data/ --format json
     """
-    report = graph.validate(resolve_data(ctx, data_paths, curated_default=True))
+    report = validate_data(resolve_data(ctx, data_paths, curated_default=True))
     if output_format == "json":
         click.echo(json_dumps(report.as_dict()))
     else:
@@ -304,7 +319,7 @@ def validate(
             _echo(str(problem))
         if not verbose:
             for rule, warnings in report.warnings_by_rule().items():
-                what = graph.RULES.get(rule, rule).removeprefix("warning: ")
+                what = RULES.get(rule, rule).removeprefix("warning: ")
                 _echo(f"warning[{rule}] × {len(warnings)}: {what}")
                 for problem in warnings[:SHOWN_WARNINGS]:
                     _echo(f"  {problem.location}: {problem.message}")
@@ -337,15 +352,15 @@ def schema(output: Path | None) -> None:
       sistercities schema > cities.schema.json
       sistercities schema -o exports/cities.schema.json
     """
-    from graph.export import schema_json
+    from .export import schema_json
 
     text = schema_json()
     if output is None:
         click.echo(text, nl=False)
         return
     try:
-        graph.write_atomic(output, text.encode("utf-8"))
-    except graph.ExportError as error:
+        write_atomic(output, text.encode("utf-8"))
+    except ExportError as error:
         raise click.ClickException(str(error)) from None
     _echo(f"wrote {output}", err=True)
 
@@ -358,7 +373,7 @@ def _write_stdout_bytes(data: bytes) -> None:
 
 
 def _base_iri(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from graph.rdf import BaseIriError, base_iri
+    from .rdf import BaseIriError, base_iri
 
     try:
         return base_iri(value)
@@ -369,7 +384,7 @@ def _base_iri(ctx: click.Context, param: click.Parameter, value: str) -> str:
 def base_iri_option(command: F) -> F:
     """The ``--base-iri`` option of commands that make RDF: an absolute http(s) IRI, checked
     (a usage error) before anything is read or written."""
-    from graph.vocab import DEFAULT_BASE
+    from .vocab import DEFAULT_BASE
 
     return click.option(
         "--base-iri",
@@ -385,7 +400,7 @@ def base_iri_option(command: F) -> F:
 def emit_rows(
     rows: Iterable[dict[str, Any]], output_format: str, columns: Sequence[str] = ()
 ) -> None:
-    """Print plain rows as a table that fits the terminal (`graph.tables`), a JSON array, or
+    """Print plain rows as a table that fits the terminal (`sistercities.tables`), a JSON array, or
     CSV with a header row."""
     rows = list(rows)
     columns = list(columns) or (list(rows[0]) if rows else [])
@@ -393,13 +408,13 @@ def emit_rows(
         click.echo(json_dumps(rows))
         return
     if output_format == "csv":
-        from graph.export import write_csv
+        from .export import write_csv
 
         buffer = io.StringIO()
         write_csv(buffer, columns, rows)  # cells a spreadsheet would run get a leading '
         click.echo(buffer.getvalue(), nl=False)
         return
-    from graph.tables import render
+    from .tables import render
 
     for line in render(rows, columns, wide=_wide()):
         click.echo(line)  # `render` has made every cell visible (and measured it so)
@@ -454,7 +469,7 @@ def build(
       sistercities build --world --out /tmp/world-exports
       sistercities build --data data/ --out /tmp/exports --focus-page istanbul
     """
-    from graph.export import WORLD_EXPORTS, build_files, focus_page_name
+    from .export import WORLD_EXPORTS, build_files, focus_page_name
 
     dataset = load(ctx, data_paths, curated_default=not world)
     if out_dir is None:
@@ -464,8 +479,8 @@ def build(
     if focus is not None:
         names.append(focus_page_name(focus))
     try:
-        written = graph.build_exports(dataset, out_dir, base_iri, only=names, focus=focus)
-    except graph.ExportError as error:
+        written = build_exports(dataset, out_dir, base_iri, only=names, focus=focus)
+    except ExportError as error:
         raise click.ClickException(str(error)) from None
     _echo(f"data: {_counts_line(dataset.counts())}", err=True)
     for path in written:
@@ -473,12 +488,12 @@ def build(
 
 
 def _focus_place(
-    ctx: click.Context, dataset: graph.Dataset, given: str | None, world: bool
+    ctx: click.Context, dataset: Dataset, given: str | None, world: bool
 ) -> str | None:
     """The id of build's focus place: the one --focus-page names (exit 1 when the data has no
     such place), else Jakarta when the data has it (but for --world), else none, said so."""
-    from graph.export import DEFAULT_FOCUS, focus_page_name
-    from graph.names import LookupFailed
+    from .export import DEFAULT_FOCUS, focus_page_name
+    from .names import LookupFailed
 
     if given is not None:
         if given in dataset.places:
@@ -530,7 +545,7 @@ def export(
       sistercities export -o network.gexf
       sistercities export --format json-ld --base-iri https://example.org/id/
     """
-    from graph import export as exports
+    from . import export as exports
 
     dataset = load(ctx, data_paths)
     try:
@@ -539,7 +554,7 @@ def export(
             _write_stdout_bytes(data)
             return
         exports.export_to_path(dataset, output, format_name, base_iri)
-    except graph.ExportError as error:
+    except ExportError as error:
         raise click.ClickException(str(error)) from None
     _echo(f"wrote {output}", err=True)
 
@@ -560,7 +575,7 @@ URL_HELP = {
 def store_options(*kinds: str) -> Callable[[F], F]:
     """The options that address a SPARQL store: --query-url, --update-url, --store-url (those
     in `kinds`), --user and --timeout, each also an environment variable."""
-    from graph.store import TIMEOUT
+    from .store import TIMEOUT
 
     def decorate(command: F) -> F:
         command = click.option(
@@ -605,7 +620,7 @@ def _endpoint(
 ) -> Any:
     """The store's URLs and credentials: the password only from the environment or the URL
     (never from the command line, where others could see it)."""
-    from graph.store import Endpoint, StoreError
+    from .store import Endpoint, StoreError
 
     try:
         return Endpoint.parse(
@@ -681,7 +696,7 @@ def sparql(
       sistercities sparql --endpoint http://localhost:7878 -e ties-by-area
       sistercities sparql --endpoint https://dbpedia.org/sparql 'ASK { ?s ?p ?o }'
     """
-    from graph.sparql import (
+    from .sparql import (
         QueryTextError,
         SparqlError,
         SparqlTimeout,
@@ -708,7 +723,7 @@ def sparql(
     except QueryTextError as error:
         raise click.ClickException(str(error)) from None
     if endpoint is not None or query_url is not None:
-        from graph.store import StoreError, remote_query
+        from .store import StoreError, remote_query
 
         if values:
             raise click.UsageError("--bind works on the local data only, not with --endpoint")
@@ -758,8 +773,8 @@ def _half_the_memory() -> int | None:
 # questions
 
 
-def _name_index(dataset: graph.Dataset, kind: str) -> NameIndex:
-    from graph.names import NameIndex
+def _name_index(dataset: Dataset, kind: str) -> NameIndex:
+    from .names import NameIndex
 
     return NameIndex.of_places(dataset) if kind == "place" else NameIndex.of_officials(dataset)
 
@@ -772,10 +787,10 @@ def _names_of(ctx: click.Context, kind: str) -> NameIndex:
     return _name_index(load(ctx, given, cached=True, curated_default=curated), kind)
 
 
-def resolve(ctx: click.Context, dataset: graph.Dataset, text: str, kind: str = "place") -> str:
+def resolve(ctx: click.Context, dataset: Dataset, text: str, kind: str = "place") -> str:
     """The id of the place (or official) `text` names, or exit 1 with candidates or
     suggestions."""
-    from graph.names import LookupFailed
+    from .names import LookupFailed
 
     if text in (dataset.places if kind == "place" else dataset.officials):
         return text  # an id: no need to index every name
@@ -795,7 +810,7 @@ def _completer(kind: str) -> Callable[[click.Context, click.Parameter, str], lis
 
         try:
             index = _names_of(ctx, kind)
-        except (click.ClickException, graph.SisterCitiesError, OSError):
+        except (click.ClickException, SisterCitiesError, OSError):
             return []
         return [CompletionItem(ident) for ident in index.complete(incomplete)]
 
@@ -809,7 +824,7 @@ complete_official = _completer("official")
 def _date_text(value: str | None) -> str | None:
     if value is None:
         return None
-    from graph.dates import DateSyntaxError, PartialDate
+    from .dates import DateSyntaxError, PartialDate
 
     try:
         PartialDate.parse(value)
@@ -818,7 +833,7 @@ def _date_text(value: str | None) -> str | None:
     return value
 
 
-def _query_error(error: graph.SisterCitiesError) -> click.ClickException:
+def _query_error(error: SisterCitiesError) -> click.ClickException:
     return click.ClickException(str(error))
 
 
@@ -842,7 +857,7 @@ def cities(
       sistercities cities
       sistercities cities --country US --format csv
     """
-    from graph import query
+    from . import query
 
     dataset = load(ctx, data_paths, cached=True)
     emit_rows(
@@ -865,7 +880,7 @@ def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_for
       sistercities show jakarta
       sistercities show "los angeles" --format json
     """
-    from graph import query
+    from . import query
 
     dataset = load(ctx, data_paths, cached=True)
     place = query.profile(dataset, resolve(ctx, dataset, city))
@@ -914,9 +929,9 @@ def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_for
             emit_rows(rows, "table", columns)
 
 
-def _say_coverage(dataset: graph.Dataset, place: str) -> None:
+def _say_coverage(dataset: Dataset, place: str) -> None:
     """On stderr, one line when a place's list of partners is not known to be complete."""
-    from graph.query import coverage_note
+    from .query import coverage_note
 
     note = coverage_note(dataset, place)
     if note is not None:
@@ -966,7 +981,7 @@ def partners(
       sistercities partners "kiev" --as-of 1995 --format json
       sistercities partners istanbul --since 2000 --format csv
     """
-    from graph import query
+    from . import query
 
     dataset = load(ctx, data_paths, cached=True)
     place = resolve(ctx, dataset, city)
@@ -981,7 +996,7 @@ def partners(
             area=area,
             status=status,
         )
-    except graph.SisterCitiesError as error:
+    except SisterCitiesError as error:
         raise _query_error(error) from None
     if output_format == "table":
         _say_coverage(dataset, place)
@@ -1010,13 +1025,13 @@ def path(
       sistercities path jakarta bordeaux
       sistercities path jakarta chicago --max-hops 3 --format json
     """
-    from graph import query
+    from . import query
 
     dataset = load(ctx, data_paths, cached=True)
     a, b = resolve(ctx, dataset, first), resolve(ctx, dataset, second)
     try:
         rows = list(query.path(dataset, a, b, max_hops))
-    except graph.SisterCitiesError as error:
+    except SisterCitiesError as error:
         raise _query_error(error) from None
     emit_rows(rows, output_format, query.PATH_COLUMNS)
 
@@ -1037,7 +1052,7 @@ def common(
       sistercities common jakarta istanbul
       sistercities common "los angeles" berlin --format csv
     """
-    from graph import query
+    from . import query
 
     dataset = load(ctx, data_paths, cached=True)
     a, b = resolve(ctx, dataset, first), resolve(ctx, dataset, second)
@@ -1066,7 +1081,7 @@ def visits(
       sistercities visits --year 2018
       sistercities visits --official "anies baswedan" --format json
     """
-    from graph import query
+    from . import query
 
     dataset = load(ctx, data_paths, cached=True)
     rows = query.visits(
@@ -1098,7 +1113,7 @@ def officials(
       sistercities officials --city jakarta
       sistercities officials --as-of 2018-04 --format csv
     """
-    from graph import query
+    from . import query
 
     dataset = load(ctx, data_paths, cached=True)
     rows = query.officials(
@@ -1119,7 +1134,7 @@ def events(ctx: click.Context, data_paths: tuple[Path, ...], output_format: str)
       sistercities events
       sistercities events --format json
     """
-    from graph import query
+    from . import query
 
     dataset = load(ctx, data_paths, cached=True)
     emit_rows(query.events(dataset), output_format, query.EVENTS_COLUMNS)
@@ -1142,7 +1157,7 @@ def agreements(
       sistercities agreements
       sistercities agreements --status planned --format json
     """
-    from graph import query
+    from . import query
 
     dataset = load(ctx, data_paths, cached=True)
     emit_rows(query.agreements(dataset, status=status), output_format, query.AGREEMENTS_COLUMNS)
@@ -1163,7 +1178,7 @@ def areas(
       sistercities areas
       sistercities areas --city casablanca --format csv
     """
-    from graph import query
+    from . import query
 
     dataset = load(ctx, data_paths, cached=True)
     rows = query.areas(dataset, city=resolve(ctx, dataset, city) if city else None)
@@ -1187,7 +1202,7 @@ def timeline(
       sistercities timeline jakarta
       sistercities timeline --format json
     """
-    from graph import query
+    from . import query
 
     dataset = load(ctx, data_paths, cached=True)
     rows = list(query.timeline(dataset, resolve(ctx, dataset, city) if city else None))
@@ -1233,18 +1248,18 @@ def stats(
       sistercities stats --top 5 --format json
       sistercities --data data/cities.yaml --data world.yaml stats --plot charts/
     """
-    from graph.network import stats as network_stats
-    from graph.network import stats_rows
+    from .network import stats as network_stats
+    from .network import stats_rows
 
     dataset = load(ctx, data_paths, cached=True)
     measures = network_stats(dataset, top)
     if plot_dir is not None:
-        from graph.plots import write_plots
+        from .plots import write_plots
 
         try:
             for path in write_plots(dataset, plot_dir):
                 _echo(f"wrote {path}", err=True)
-        except (OSError, graph.ExportError) as error:
+        except (OSError, ExportError) as error:
             raise click.ClickException(f"cannot write the charts: {error}") from None
     if output_format == "json":
         click.echo(json_dumps(measures))
@@ -1330,7 +1345,7 @@ def viz(
       sistercities viz --focus jakarta --depth 2 -o jakarta.html
       sistercities viz --layout geo --country ID --country MA --with-visits
     """
-    from graph.viz import render_html, summary
+    from .viz import render_html, summary
 
     if as_of is not None and (year_from is not None or year_to is not None):
         raise click.UsageError("give --as-of or --from/--to, not both")
@@ -1351,8 +1366,8 @@ def viz(
     }
     page = render_html(dataset, **options)
     try:
-        graph.write_atomic(output, page.encode("utf-8"))
-    except graph.ExportError as error:
+        write_atomic(output, page.encode("utf-8"))
+    except ExportError as error:
         raise click.ClickException(str(error)) from None
     _echo(f"wrote {output}: {summary(dataset, **options)}", err=True)
 
@@ -1413,8 +1428,8 @@ def import_command(
       sistercities import wikidata pairs.tsv --labels names_de.tsv -o wikidata.yaml
       sistercities --data data/cities.yaml --data world.yaml stats
     """
-    from graph.dump import dataset_to_yaml
-    from graph.importers import (
+    from .dump import dataset_to_yaml
+    from .importers import (
         ImportError_,
         ImportOptionError,
         ImportOptions,
@@ -1451,8 +1466,8 @@ def import_command(
     except ImportError_ as error:
         raise click.ClickException(str(error)) from None
     try:
-        graph.write_atomic(output, dataset_to_yaml(dataset, partnership_ids=False).encode("utf-8"))
-    except graph.ExportError as error:
+        write_atomic(output, dataset_to_yaml(dataset, partnership_ids=False).encode("utf-8"))
+    except ExportError as error:
         raise click.ClickException(str(error)) from None
     if show_progress:
         _echo("", err=True)
@@ -1482,7 +1497,7 @@ def build_layers(out_dir: Path | None) -> None:
       sistercities build-layers
       sistercities build-layers --out /tmp/layers
     """
-    from graph.world import WORLD_DIR, build_world_layers
+    from .world import WORLD_DIR, build_world_layers
 
     show_progress = sys.stderr.isatty()
 
@@ -1492,11 +1507,11 @@ def build_layers(out_dir: Path | None) -> None:
 
     try:
         written, report = build_world_layers(out_dir or WORLD_DIR, progress=progress)
-    except graph.DataError as error:
+    except DataError as error:
         for problem in error.problems:
             _echo(str(problem), err=True)
         raise click.ClickException("a world layer does not validate; nothing was written") from None
-    except graph.ExportError as error:
+    except ExportError as error:
         raise click.ClickException(str(error)) from None
     if show_progress:
         _echo("", err=True)
@@ -1539,7 +1554,7 @@ def crosscheck(
       sistercities import wikipedia-csv twin_cities_wikipedia.csv -o world.yaml
       sistercities crosscheck --against world.yaml --only only-ours
     """
-    from graph.merge import CROSSCHECK_COLUMNS, compare
+    from .merge import CROSSCHECK_COLUMNS, compare
 
     ours = load(ctx, data_paths, cached=True)
     theirs = load(ctx, (against,), cached=True)
@@ -1549,7 +1564,7 @@ def crosscheck(
 
 
 def _graph_iri(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from graph.store import StoreError, absolute_iri
+    from .store import StoreError, absolute_iri
 
     if value is None:
         return None
@@ -1642,8 +1657,8 @@ def publish(
           --graph https://ex.org/g
       sistercities publish --endpoint http://localhost:7878 --dry-run
     """
-    from graph.store import Progress, StoreError
-    from graph.store import publish as publish_data
+    from .store import Progress, StoreError
+    from .store import publish as publish_data
 
     target = _endpoint(endpoint, user, timeout, query_url, update_url, store_url)
     dataset = load(ctx, data_paths)
@@ -1786,7 +1801,7 @@ def serve(
       sistercities serve --port 8890 --query-timeout 5
       sistercities serve --allow-service query.wikidata.org
     """
-    from graph.serve import ServeLimits, make_server
+    from .serve import ServeLimits, make_server
 
     limits = ServeLimits(
         query_timeout=query_timeout,

@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable
 
 import pyoxigraph as ox
+from sistercities.export import export_bytes
+from sistercities.gc import no_garbage_collection
+from sistercities.rdf import oxigraph_triples, prefixes, to_rdf, triples
 
 from bench.generate import generate
-from graph.export import export_bytes
-from graph.gc import no_garbage_collection
-from graph.rdf import oxigraph_triples, prefixes, to_rdf, triples
 
 
 def best_of(repeats: int, run: Callable[[], object]) -> float:

@@ -11,8 +11,8 @@ import datetime
 import random
 from pathlib import Path
 
-from graph.dates import PartialDate
-from graph.model import (
+from sistercities.dates import PartialDate
+from sistercities.model import (
     Coordinates,
     Dataset,
     Event,
@@ -204,7 +204,7 @@ def main() -> None:
 
 def write_yaml(dataset: Dataset, path: Path) -> None:
     """Write the dataset in the format of data/cities.yaml."""
-    from graph.dump import dataset_to_yaml
+    from sistercities.dump import dataset_to_yaml
 
     path.write_text(dataset_to_yaml(dataset, partnership_ids=False), encoding="utf-8")
 

@@ -35,10 +35,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the store launchers the tests use
 
 import stores  # noqa: E402
-
-from graph.export import export_bytes  # noqa: E402
-from graph.load import load_layers  # noqa: E402
-from graph.store import Endpoint, PublishReport, publish  # noqa: E402
+from sistercities.export import export_bytes  # noqa: E402
+from sistercities.load import load_layers  # noqa: E402
+from sistercities.store import Endpoint, PublishReport, publish  # noqa: E402
 
 WORLD_CSV = ROOT / "tests" / "data" / "twin_cities_wikipedia.csv"
 GRAPH = "https://example.org/graphs/world"

@@ -29,10 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from sistercities.errors import NearWords
+from sistercities.load import validate
+from sistercities.model import Dataset
+
 from bench.generate import generate, write_yaml
-from graph.errors import NearWords
-from graph.load import validate
-from graph.model import Dataset
 
 
 def misspelled(ident: str, rng: random.Random) -> str:

@@ -14,8 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from sistercities.viz import render_html
+
 from bench.generate import generate
-from graph.viz import render_html
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",

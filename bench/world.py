@@ -22,8 +22,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sistercities.world import WIKIPEDIA_CSV
+
 from bench.questions import SCRIPT, best
-from graph.world import WIKIPEDIA_CSV
 
 FLOOR = f"""
 import csv

@@ -2,27 +2,25 @@
 
 The public API, in the order data flows:
 
->>> import graph
->>> dataset = graph.load_dataset(graph.DEFAULT_DATA)
+>>> import sistercities
+>>> dataset = sistercities.load_dataset(sistercities.DEFAULT_DATA)
 >>> dataset.partnerships["jakarta--los-angeles"].since.text
 '1990'
->>> report = graph.validate(graph.DEFAULT_DATA)
+>>> report = sistercities.validate(sistercities.DEFAULT_DATA)
 >>> report.ok
 True
->>> graph.parse_date("1990~").earliest.year
+>>> sistercities.parse_date("1990~").earliest.year
 1989
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from graph.atomic import write_atomic
-from graph.dates import DateSyntaxError, PartialDate, Precision, parse_date
-from graph.errors import DataError, ExportError, Location, Problem, Severity, SisterCitiesError
-from graph.export import build_exports, partnership_rows
-from graph.load import LoadResult, Report, load_dataset, read_dataset, validate
-from graph.model import (
+from .atomic import write_atomic
+from .dates import DateSyntaxError, PartialDate, Precision, parse_date
+from .errors import DataError, ExportError, Location, Problem, Severity, SisterCitiesError
+from .export import build_exports, partnership_rows
+from .load import LoadResult, Report, load_dataset, read_dataset, validate
+from .model import (
     Agreement,
     Area,
     Coordinates,
@@ -38,13 +36,14 @@ from graph.model import (
     Source,
     Visit,
 )
-from graph.rules import RULES
-from graph.schema import json_schema
+from .packaged import CURATED_DATA
+from .rules import RULES
+from .schema import json_schema
 
 __version__ = "0.1.0"  # pyproject.toml reads it from here
 
-# The embedded default dataset: data/cities.yaml beside the package.
-DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "cities.yaml"
+# The embedded default dataset: the curated file (data/cities.yaml, packaged with the code).
+DEFAULT_DATA = CURATED_DATA
 
 __all__ = [
     "DEFAULT_DATA",

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from graph.errors import ExportError
+from .errors import ExportError
 
 __all__ = ["AtomicBatch", "atomic_batch", "atomic_writer", "write_atomic"]
 

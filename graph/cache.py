@@ -30,13 +30,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graph.atomic import write_atomic
-from graph.errors import SisterCitiesError
-from graph.files import FileRefused, read_regular_file
-from graph.gc import no_garbage_collection
-from graph.load import DataPaths, data_files
-from graph.merge import load_layers
-from graph.model import Dataset
+from .atomic import write_atomic
+from .errors import SisterCitiesError
+from .files import FileRefused, read_regular_file
+from .gc import no_garbage_collection
+from .load import DataPaths, data_files
+from .merge import load_layers
+from .model import Dataset
 
 __all__ = [
     "CacheUnavailable",
@@ -157,7 +157,7 @@ def cache_dir() -> Path:
 
 @cache
 def _code_fingerprint() -> str:
-    from graph import __version__
+    from . import __version__
 
     digest = hashlib.sha256(f"{__version__}/{FORMAT}".encode())
     for source in sorted(Path(__file__).parent.glob("*.py")):

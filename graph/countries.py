@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from graph.names import normalize
+from .names import normalize
 
 __all__ = ["USER_ASSIGNED_COUNTRIES", "country_code", "country_codes", "country_converter"]
 

@@ -176,7 +176,7 @@ class PartialDate:
         >>> PartialDate.parse("2018-02-30")  # doctest: +IGNORE_EXCEPTION_DETAIL
         Traceback (most recent call last):
         ...
-        graph.dates.DateSyntaxError: '2018-02-30': February 2018 has no day 30
+        sistercities.dates.DateSyntaxError: '2018-02-30': February 2018 has no day 30
         """
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise DateSyntaxError(f"{value!r} is not a date")

@@ -1,7 +1,7 @@
 """Dataset → YAML in the format of ``data/cities.yaml``: readable, stable, loadable again.
 
->>> import graph
->>> ds = graph.load_dataset(graph.DEFAULT_DATA)
+>>> import sistercities
+>>> ds = sistercities.load_dataset(sistercities.DEFAULT_DATA)
 >>> text = dataset_to_yaml(ds)
 >>> text.splitlines()[0]
 'sources:'
@@ -13,12 +13,12 @@ from typing import Any
 
 import yaml
 
-from graph.dates import PartialDate
-from graph.model import SECTION_ATTRIBUTES, Dataset, tie_id
+from .dates import PartialDate
+from .model import SECTION_ATTRIBUTES, Dataset, tie_id
 
 __all__ = ["dataset_to_json", "dataset_to_yaml", "entity_to_dict"]
 
-from graph.yamltree import _plain_scalar
+from .yamltree import _plain_scalar
 
 try:
     from yaml import CSafeDumper as _BaseDumper
@@ -88,8 +88,8 @@ def dataset_to_json(dataset: Dataset, *, partnership_ids: bool = True) -> str:
     """The dataset as JSON (a subset of YAML 1.2, so any of our loaders read it), one entity a
     line, so that diffs of a regenerated file show what changed; ASCII only, stable.
 
-    >>> import graph
-    >>> text = dataset_to_json(graph.load_dataset(graph.DEFAULT_DATA))
+    >>> import sistercities
+    >>> text = dataset_to_json(sistercities.load_dataset(sistercities.DEFAULT_DATA))
     >>> text.splitlines()[:2]
     ['{', '"sources": [']
     """

@@ -1,13 +1,13 @@
-"""Exports: a registry of formats and streaming RDF writers (written atomically, `graph.atomic`).
+"""Exports: a registry of formats and streaming RDF writers (written atomically: `atomic`).
 
 Every format is an `ExportFormat` in `FORMATS` (looked up by name or by a file's suffix); a
 writer takes the dataset, a binary stream and the base IRI. RDF is streamed from
-`graph.rdf.triples` into pyoxigraph's serializers (Turtle, N-Triples) or into our own JSON-LD
+`sistercities.rdf.triples` into pyoxigraph's serializers (Turtle, N-Triples) or into our own JSON-LD
 writer, without building an rdflib Graph. `build_exports` writes the files of `build_files`
 all together.
 
->>> from graph.dates import parse_date
->>> from graph.model import Dataset, Partnership, Place
+>>> from sistercities.dates import parse_date
+>>> from sistercities.model import Dataset, Partnership, Place
 >>> a, b = Place("a", "Aa", "city", "ID", ("s",)), Place("b", "Bé", "city", "MA", ("s",))
 >>> tie = Partnership("a--b", ("a", "b"), "sister-city", "active", ("s",), since=parse_date(1991))
 >>> ds = Dataset(places={"a": a, "b": b}, partnerships={"a--b": tie})
@@ -31,13 +31,13 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-from graph.atomic import atomic_batch, atomic_writer
-from graph.errors import ExportError
-from graph.gc import no_garbage_collection
-from graph.model import Dataset
-from graph.rdf import Triple, base_iri, oxigraph_triples, prefixes, triples
-from graph.schema import json_schema
-from graph.vocab import DEFAULT_BASE, PREFIXES, RDF, XSD, Compactor, Lit, ontology_triples
+from .atomic import atomic_batch, atomic_writer
+from .errors import ExportError
+from .gc import no_garbage_collection
+from .model import Dataset
+from .rdf import Triple, base_iri, oxigraph_triples, prefixes, triples
+from .schema import json_schema
+from .vocab import DEFAULT_BASE, PREFIXES, RDF, XSD, Compactor, Lit, ontology_triples
 
 __all__ = [
     "BUILD_FILES",
@@ -211,7 +211,7 @@ def _write_csv(dataset: Dataset, out: IO[bytes], base: str) -> None:
 def _write_graphml(dataset: Dataset, out: IO[bytes], base: str) -> None:
     import networkx as nx
 
-    from graph.network import flat_city_network
+    from .network import flat_city_network
 
     nx.write_graphml(flat_city_network(dataset), out, encoding="utf-8")
 
@@ -222,7 +222,7 @@ _GEXF_META = re.compile(rb'<meta lastmodifieddate="[^"]*">\s*<creator>[^<]*</cre
 def _write_gexf(dataset: Dataset, out: IO[bytes], base: str) -> None:
     import networkx as nx
 
-    from graph.network import flat_city_network
+    from .network import flat_city_network
 
     buffer = io.BytesIO()
     nx.write_gexf(flat_city_network(dataset, timeline=True), buffer, encoding="utf-8")
@@ -314,7 +314,7 @@ def _write_ontology(dataset: Dataset, out: IO[bytes], base: str) -> None:
 
 
 def _write_shapes(dataset: Dataset, out: IO[bytes], base: str) -> None:
-    out.write(resources.files("graph").joinpath("shapes.ttl").read_bytes())
+    out.write(resources.files("sistercities").joinpath("shapes.ttl").read_bytes())
 
 
 def _write_schema(dataset: Dataset, out: IO[bytes], base: str) -> None:
@@ -323,7 +323,7 @@ def _write_schema(dataset: Dataset, out: IO[bytes], base: str) -> None:
 
 def _write_html(**options: Any) -> Writer:
     def write(dataset: Dataset, out: IO[bytes], base: str) -> None:
-        from graph.viz import render_html
+        from .viz import render_html
 
         out.write(render_html(dataset, **options).encode("utf-8"))
 
@@ -333,7 +333,7 @@ def _write_html(**options: Any) -> Writer:
 def schema_json() -> str:
     """The JSON Schema of the YAML format, as stable, indented JSON text (the noncharacters its
     patterns name written as escapes, so that the file holds none)."""
-    from graph.text import json_escaped
+    from .text import json_escaped
 
     return json_escaped(json.dumps(json_schema(), indent=2, ensure_ascii=False)) + "\n"
 
@@ -397,11 +397,11 @@ def build_exports(
     focus: str | None = DEFAULT_FOCUS,
 ) -> list[Path]:
     """Write the files of `build_files` (those named in `only`; the focus page of `focus`
-    among them unless it is None) into `folder`, all together (`graph.atomic.atomic_batch`):
+    among them unless it is None) into `folder`, all together (`sistercities.atomic.atomic_batch`):
     a failure midway leaves every old file as it was. Returns the paths.
 
     What the files need is checked before anything is written: the base IRI
-    (`graph.rdf.base_iri`), the focus place (an `ExportError` when the data has none by that
+    (`sistercities.rdf.base_iri`), the focus place (an `ExportError` when the data has none by that
     id) and the names in `only`.
     """
     base = base_iri(base)

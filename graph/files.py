@@ -18,7 +18,7 @@ b'sources: []\\n'
 >>> read_regular_file(folder / "pipe.yaml")
 Traceback (most recent call last):
 ...
-graph.files.FileRefused: ...pipe.yaml: error[not-a-file]: a FIFO (named pipe), not a regular...
+sistercities.files.FileRefused: ...pipe.yaml: error[not-a-file]: a FIFO (named pipe), not a...
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import os
 import stat
 from pathlib import Path
 
-from graph.errors import Location, Problem, Severity, SisterCitiesError
+from .errors import Location, Problem, Severity, SisterCitiesError
 
 __all__ = ["MAX_FILE_BYTES", "FileRefused", "file_problem", "kind_of", "read_regular_file"]
 

@@ -9,7 +9,7 @@ sister cities in …" pages) and decides who is who:
   United Kingdom through pycountry's subdivisions ("Wales"), and "Region, Country" through its
   last part ("England, United Kingdom", "Martinique, France"); rows whose country has no ISO
   code (Kosovo, misspellings) are dropped and counted;
-- a place is its normalized name (`graph.names.normalize`: Constanța = Constanţa), its country
+- a place is its normalized name (`names.normalize`: Constanța = Constanţa), its country
   and its position: the same name and country more than 30 km apart are different places
   (never by name alone: Casablanca in Chile is not Casablanca in Morocco);
 - "District (City)" rows, where City is a place of the same country in the file, become places
@@ -31,12 +31,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.countries import country_code
-from graph.errors import SisterCitiesError
-from graph.files import FileRefused, read_regular_file
-from graph.model import Coordinates, Dataset, Partnership, Place, Source, tie_id
-from graph.names import normalize
-from graph.text import one_writable_line
+from .countries import country_code
+from .errors import SisterCitiesError
+from .files import FileRefused, read_regular_file
+from .model import Coordinates, Dataset, Partnership, Place, Source, tie_id
+from .names import normalize
+from .text import one_writable_line
 
 __all__ = [
     "IMPORTERS",
@@ -557,7 +557,7 @@ def _wikidata_date(value: str | None) -> str | None:
     >>> _wikidata_date("1990-01-01T00:00:00Z"), _wikidata_date("+2001-05-17T00:00:00Z")
     ('1990', '2001-05-17')
     """
-    from graph.dates import DateSyntaxError, PartialDate
+    from .dates import DateSyntaxError, PartialDate
 
     if not value:
         return None
@@ -642,7 +642,7 @@ def import_wikidata(
     (``QID<TAB>label``), or the JSON results of graph/wikidata/twins.rq from the
     Wikidata Query Service. Places are identified by QID. Rows that cannot be used are
     dropped and counted with their position (``file: results.bindings[12].start``)."""
-    from graph.dates import PartialDate
+    from .dates import PartialDate
 
     report = ImportReport()
     names: dict[str, str] = {}
@@ -763,7 +763,7 @@ def import_wikidata(
 
 
 # ---------------------------------------------------------------------------------------------
-# the registry of import formats (beside `graph.export.FORMATS`)
+# the registry of import formats (beside `sistercities.export.FORMATS`)
 
 CSV_ROLES = tuple(f"{role}{i}" for i in "12" for role in ("city", "country", "lat", "lon"))
 
@@ -818,7 +818,7 @@ def import_source(
     >>> import_source("  ", default_title="Imported")
     Traceback (most recent call last):
     ...
-    graph.importers.ImportOptionError: --source-title must not be blank
+    sistercities.importers.ImportOptionError: --source-title must not be blank
     """
     from urllib.parse import urlsplit
 

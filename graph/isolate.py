@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from graph.errors import SisterCitiesError
+from .errors import SisterCitiesError
 
 __all__ = [
     "ChildFailed",

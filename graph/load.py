@@ -1,5 +1,5 @@
 """YAML files → `Dataset`, keeping the file, line and column of every entry; `validate` reports
-every problem (the per-field checks of `graph.schema` and the rules of `graph.rules`).
+every problem (the per-field checks of `sistercities.schema` and the rules of `sistercities.rules`).
 
 >>> from pathlib import Path
 >>> dataset = load_dataset(Path(__file__).parent.parent / "data" / "cities.yaml")
@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.errors import DataError, Location, Problem, Severity, did_you_mean
-from graph.files import FileRefused, file_problem, read_regular_file
-from graph.gc import no_garbage_collection
-from graph.model import ENTITY_NAMES, SECTION_ATTRIBUTES, Dataset, Partnership, tie_id
-from graph.packaged import MANIFEST, WORLD_DIR
-from graph.rules import check_dataset, located, ties_overlap
-from graph.schema import SECTIONS, describe
-from graph.yamltree import YamlList, YamlMap, read_data_file
+from .errors import DataError, Location, Problem, Severity, did_you_mean
+from .files import FileRefused, file_problem, read_regular_file
+from .gc import no_garbage_collection
+from .model import ENTITY_NAMES, SECTION_ATTRIBUTES, Dataset, Partnership, tie_id
+from .packaged import MANIFEST, WORLD_DIR
+from .rules import check_dataset, located, ties_overlap
+from .schema import SECTIONS, describe
+from .yamltree import YamlList, YamlMap, read_data_file
 
 __all__ = [
     "DataPaths",
@@ -279,7 +279,7 @@ def read_checked_layer(path: Path, trusted_dir: Path = WORLD_DIR) -> Dataset | N
 
     A layer is checked when it lies in `trusted_dir` (the packaged world layers' folder: never
     a manifest that came with someone else's data) and the ``manifest.json`` there gives its
-    SHA-256 (`graph.world` writes it after validating the layers; a test validates them again).
+    SHA-256 (`world` writes it after validating the layers; a test validates them again).
     """
     import hashlib
     import json

@@ -9,8 +9,8 @@ earlier layers already tie is dropped — but its sources are added to an earlie
 A place whose list of partners the earlier layer declares complete (`coverage`) gets no new
 ties from a later one: curated facts win.
 
->>> import graph
->>> curated = graph.load_dataset(graph.DEFAULT_DATA)
+>>> import sistercities
+>>> curated = sistercities.load_dataset(sistercities.DEFAULT_DATA)
 >>> merge_datasets(curated, curated).counts() == curated.counts()
 True
 
@@ -25,9 +25,9 @@ from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from graph.load import DataPaths, load_dataset
-from graph.model import Dataset, Partnership, Place, tie_id
-from graph.names import normalize
+from .load import DataPaths, load_dataset
+from .model import Dataset, Partnership, Place, tie_id
+from .names import normalize
 
 __all__ = [
     "CROSSCHECK_COLUMNS",
@@ -173,7 +173,7 @@ def merge_datasets(
 def load_layers(paths: DataPaths) -> Dataset:
     """Load each path (a file, or a folder of files) on its own and merge them in order: the
     first is the curated data, later ones are imports merged into it place by place. One
-    path: `graph.load.load_dataset`."""
+    path: `sistercities.load.load_dataset`."""
     if isinstance(paths, (str, os.PathLike)) or len(paths) == 1:
         return load_dataset(paths)
     merged, *later = [load_dataset(path) for path in paths]

@@ -3,7 +3,7 @@
 Fields mirror ``data/cities.yaml`` (see docs/data-format.md); lists are tuples and every
 entity keeps the `Location` it was read from (ignored when entities are compared).
 
->>> from graph.dates import parse_date
+>>> from sistercities.dates import parse_date
 >>> tie = Partnership(
 ...     id="jakarta--los-angeles", between=("jakarta", "los-angeles"), kind="sister-city",
 ...     status="active", since=parse_date(1990), sources=("merahputih-2018-la",))
@@ -18,8 +18,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from graph.dates import PartialDate
-from graph.errors import Location
+from .dates import PartialDate
+from .errors import Location
 
 __all__ = [
     "AGREEMENT_KINDS",

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graph.errors import NearWords, SisterCitiesError, suggestion
-from graph.model import Dataset, Official, Place
+from .errors import NearWords, SisterCitiesError, suggestion
+from .model import Dataset, Official, Place
 
 __all__ = [
     "AmbiguousName",
@@ -83,8 +83,8 @@ class _Entry:
 class NameIndex:
     """Finds entities by any of their names.
 
-    >>> import graph
-    >>> index = NameIndex.of_places(graph.load_dataset(graph.DEFAULT_DATA))
+    >>> import sistercities
+    >>> index = NameIndex.of_places(sistercities.load_dataset(sistercities.DEFAULT_DATA))
     >>> index.find("kiev"), index.find("DURRES"), index.find("n'djamena"), index.find("Batavia")
     ('kyiv', 'durres', 'ndjamena', 'jakarta')
     >>> index.find("Q3630")

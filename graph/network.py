@@ -1,7 +1,7 @@
 """Dataset → NetworkX: the city network, one edge a tie.
 
->>> import graph
->>> g = city_network(graph.load_dataset(graph.DEFAULT_DATA))
+>>> import sistercities
+>>> g = city_network(sistercities.load_dataset(sistercities.DEFAULT_DATA))
 >>> g.has_edge("jakarta", "los-angeles")
 True
 >>> g.edges["jakarta", "los-angeles", "jakarta--los-angeles"]["kind"]
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from graph.dates import decade, decade_order
-from graph.model import Dataset
+from .dates import decade, decade_order
+from .model import Dataset
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -98,8 +98,8 @@ def knowledge_graph(dataset: Dataset) -> nx.MultiDiGraph:
     as a typed edge (``relation``): ties between places, roles, visits, events, agreements,
     areas and sources, for questions that cross kinds of entity.
 
-    >>> import graph
-    >>> k = knowledge_graph(graph.load_dataset(graph.DEFAULT_DATA))
+    >>> import sistercities
+    >>> k = knowledge_graph(sistercities.load_dataset(sistercities.DEFAULT_DATA))
     >>> sorted({r for _, _, r in k.in_edges(("place", "los-angeles"), data="relation")})[:4]
     ['event-at', 'office-of', 'partner', 'party-to']
     """

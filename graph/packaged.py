@@ -33,6 +33,6 @@ WORLD_SOURCES = WORLD_DIR / "sources"
 WORLD_LAYERS = (WORLD_DIR / "wikipedia.json", WORLD_DIR / "wikidata-2016.json")
 DEFAULT_LAYERS = (CURATED_DATA, *WORLD_LAYERS)
 
-# The SHA-256 of each world layer, written by `graph.world.build_world_layers` after the
-# layers were validated; `graph.load` trusts it only in `WORLD_DIR`.
+# The SHA-256 of each world layer, written by `sistercities.world.build_world_layers` after the
+# layers were validated; `sistercities.load` trusts it only in `WORLD_DIR`.
 MANIFEST = "manifest.json"

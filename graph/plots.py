@@ -1,6 +1,6 @@
 """Charts of the tie network as PNG files (matplotlib, drawn off-screen).
 
-`write_plots` draws, from `graph.network.stats`-style measures of a dataset: the degree
+`write_plots` draws, from `sistercities.network.stats`-style measures of a dataset: the degree
 distribution on log-log axes, ties by decade where dates exist, and the countries with the most
 ties.
 """
@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from graph.dates import UNDATED, decade, decade_order
-from graph.model import Dataset
+from .dates import UNDATED, decade, decade_order
+from .model import Dataset
 
 __all__ = ["write_plots"]
 
@@ -24,8 +24,8 @@ def write_plots(dataset: Dataset, folder: Path, top: int = 15) -> list[Path]:
     matplotlib.use("Agg")  # no screen: draw into files
     import matplotlib.pyplot as plt
 
-    from graph.atomic import write_atomic
-    from graph.network import tie_network
+    from .atomic import write_atomic
+    from .network import tie_network
 
     folder.mkdir(parents=True, exist_ok=True)
     network = tie_network(dataset)

@@ -1,10 +1,10 @@
 """Questions over the data, answered as plain rows (dicts of strings, numbers and None).
 
-Every function takes a `Dataset` and ids (resolve names first with `graph.names.NameIndex`),
+Every function takes a `Dataset` and ids (resolve names first with `sistercities.names.NameIndex`),
 and yields rows in a stable order; the command line only formats them.
 
->>> import graph
->>> ds = graph.load_dataset(graph.DEFAULT_DATA)
+>>> import sistercities
+>>> ds = sistercities.load_dataset(sistercities.DEFAULT_DATA)
 >>> [row["partner"] for row in partners(ds, "jakarta")][:3]
 ['jeddah', 'seoul', 'rotterdam']
 >>> next(partners(ds, "jakarta", as_of="1985"))["in_force"]
@@ -19,9 +19,9 @@ from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
-from graph.dates import PartialDate, decade, decade_order
-from graph.errors import SisterCitiesError, did_you_mean
-from graph.model import Dataset, Partnership
+from .dates import PartialDate, decade, decade_order
+from .errors import SisterCitiesError, did_you_mean
+from .model import Dataset, Partnership
 
 __all__ = [
     "AGREEMENTS_COLUMNS",
@@ -85,7 +85,7 @@ def in_force(start: PartialDate | None, end: PartialDate | None, at: PartialDate
 
     Uncertain dates count honestly: a tie "since about 1990" may have begun in 1989.
 
-    >>> from graph.dates import parse_date as d
+    >>> from sistercities.dates import parse_date as d
     >>> in_force(d("1990~"), None, d("1989")), in_force(d("1990~"), None, d("1992"))
     ('possibly', 'certainly')
     >>> in_force(d("1990"), d("1995"), d("1996")), in_force(None, None, d("2000"))
@@ -224,8 +224,8 @@ def _partner_rows(
 def coverage(dataset: Dataset, place_id: str) -> Row:
     """Whether a place's list of partners is known to be complete, as of which official list.
 
-    >>> import graph
-    >>> coverage(graph.load_dataset(graph.DEFAULT_DATA), "bordeaux")
+    >>> import sistercities
+    >>> coverage(sistercities.load_dataset(sistercities.DEFAULT_DATA), "bordeaux")
     {'complete': False, 'as_of': None, 'sources': []}
     """
     declared = dataset.places[place_id].coverage
@@ -242,11 +242,11 @@ def provenance(dataset: Dataset, place_id: str) -> Row:
     """Where a place's ties come from: how many the curated facts give, and how many each world
     layer asserts, in both layers or in one only.
 
-    >>> import graph
-    >>> provenance(graph.load_dataset(graph.DEFAULT_DATA), "jakarta")["curated"] > 20
+    >>> import sistercities
+    >>> provenance(sistercities.load_dataset(sistercities.DEFAULT_DATA), "jakarta")["curated"] > 20
     True
     """
-    from graph.world import LAYER_NAMES
+    from .world import LAYER_NAMES
 
     layers = set(LAYER_NAMES)
     curated = 0
@@ -268,8 +268,8 @@ def coverage_note(dataset: Dataset, place_id: str) -> str | None:
     """One line for people when a place's list of partners is not known to be complete: where
     its ties come from, and that they were not checked (None when the list is complete).
 
-    >>> import graph
-    >>> coverage_note(graph.load_dataset(graph.DEFAULT_DATA), "bordeaux")
+    >>> import sistercities
+    >>> coverage_note(sistercities.load_dataset(sistercities.DEFAULT_DATA), "bordeaux")
     'Bordeaux: ties from the curated facts; not checked against an official list'
     """
     place = dataset.places[place_id]
@@ -352,10 +352,10 @@ PATH_COLUMNS = ("chain", "hop", "from", "to", "from_name", "to_name", "kind", "s
 def path(dataset: Dataset, source: str, target: str, max_hops: int = 6) -> Iterator[Row]:
     """The shortest chains of ties (not planned ones) between two places, one row a hop:
     ``chain`` numbers the chains, ``hop`` the steps. The chains are networkx's
-    ``all_shortest_paths`` over `graph.network.tie_network`."""
+    ``all_shortest_paths`` over `sistercities.network.tie_network`."""
     import networkx as nx
 
-    from graph.network import tie_network
+    from .network import tie_network
 
     network = tie_network(dataset)
     try:

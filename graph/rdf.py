@@ -6,8 +6,8 @@ Every entity is an IRI under one base (`DEFAULT_BASE` unless told otherwise); in
 nodes (roles, sessions, geometries, reported counts) get IRIs under their owner, so there are
 no blank nodes.
 
->>> import graph
->>> g = to_rdf(graph.load_dataset(graph.DEFAULT_DATA))
+>>> import sistercities
+>>> g = to_rdf(sistercities.load_dataset(sistercities.DEFAULT_DATA))
 >>> from rdflib import URIRef
 >>> URIRef(DEFAULT_BASE + "place/los-angeles") in set(g.objects(
 ...     URIRef(DEFAULT_BASE + "place/jakarta"), URIRef(SC.twinnedWith)))
@@ -22,9 +22,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from graph.dates import PartialDate, Precision
-from graph.errors import SisterCitiesError
-from graph.model import (
+from .dates import PartialDate, Precision
+from .errors import SisterCitiesError
+from .model import (
     Agreement,
     Area,
     Coordinates,
@@ -40,7 +40,7 @@ from graph.model import (
     Source,
     Visit,
 )
-from graph.vocab import (
+from .vocab import (
     DCTERMS,
     DEFAULT_BASE,
     EDTF,
@@ -118,8 +118,7 @@ def base_iri(value: str) -> str:
     'https://example.org/id/'
     >>> base_iri("https://ex.org/a b/")
     Traceback (most recent call last):
-    graph.rdf.BaseIriError: the base IRI 'https://ex.org/a b/' holds a space at position 17; \
-an IRI cannot
+    sistercities.rdf.BaseIriError: the base IRI 'https://ex.org/a b/' holds a space at...
     """
     shown = repr(value)  # repr escapes controls, bidi overrides and other unprintables
     if not value:
@@ -455,7 +454,7 @@ def triples(dataset: Dataset, base: str = DEFAULT_BASE) -> Iterator[Triple]:
 
     IRIs are plain strings and literals `Lit`s, so any RDF library (or none) can take them.
 
-    >>> from graph.model import Place
+    >>> from sistercities.model import Place
     >>> ds = Dataset(places={"x": Place("x", "X", "city", "ID", ("s",))})
     >>> ("https://w3id.org/sistercities/id/place/x", RDF.type, SC.Place) in set(triples(ds))
     True
@@ -593,7 +592,7 @@ def _plain_data(graph: rdflib.Graph) -> dict[str, _Node]:
 def from_rdf(graph: rdflib.Graph, base: str = DEFAULT_BASE) -> Dataset:
     """Read a Dataset back from RDF written by `to_rdf` (lists come back sorted).
 
-    >>> import graph as g
+    >>> import sistercities as g
     >>> from rdflib.compare import isomorphic
     >>> first = to_rdf(g.load_dataset(g.DEFAULT_DATA))
     >>> isomorphic(to_rdf(from_rdf(first)), first)

@@ -1,8 +1,8 @@
 """The rules that need the whole dataset: references, date order, terms of office, duplicate
 ties. This module only checks a dataset; it does not read files.
 
-The per-field checks (types, keys, dates, codes) run while loading (`graph.schema`);
-`graph.load` reads the files, runs `check_dataset` and gives the `Report` of `validate`.
+The per-field checks (types, keys, dates, codes) run while loading (`sistercities.schema`);
+`sistercities.load` reads the files, runs `check_dataset` and gives the `Report` of `validate`.
 
 Every rule has an id, printed as ``error[rule]``; `RULES` lists them with what they catch.
 """
@@ -13,10 +13,10 @@ import datetime
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graph.dates import DateSyntaxError, PartialDate
-from graph.errors import Location, NearWords, Problem, Severity, did_you_mean
-from graph.model import ENTITY_NAMES, Dataset, tie_id
-from graph.yamltree import YamlList, YamlMap
+from .dates import DateSyntaxError, PartialDate
+from .errors import Location, NearWords, Problem, Severity, did_you_mean
+from .model import ENTITY_NAMES, Dataset, tie_id
+from .yamltree import YamlList, YamlMap
 
 __all__ = ["RULES", "Entries", "check_dataset", "located", "ties_overlap"]
 

@@ -19,12 +19,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph import model
-from graph.countries import country_codes
-from graph.dates import DATE_PATTERN, DateSyntaxError, PartialDate
-from graph.errors import Location, Problem, Severity, did_you_mean
-from graph.text import LANGUAGE_TAG_PATTERN, is_language_tag, noncharacter, unwritable_control
-from graph.yamltree import YamlList, YamlMap
+from . import model
+from .countries import country_codes
+from .dates import DATE_PATTERN, DateSyntaxError, PartialDate
+from .errors import Location, Problem, Severity, did_you_mean
+from .text import LANGUAGE_TAG_PATTERN, is_language_tag, noncharacter, unwritable_control
+from .yamltree import YamlList, YamlMap
 
 __all__ = ["SECTIONS", "SLUG_PATTERN", "FieldType", "Record", "json_schema"]
 
@@ -70,7 +70,7 @@ def describe(value: Any) -> str:
 
 def _shown(value: str, limit: int = 40) -> str:
     """A value quoted for a message, cut short if long. Not `repr`: the command line shows
-    every message through `graph.text.visible`, which escapes controls exactly once."""
+    every message through `sistercities.text.visible`, which escapes controls exactly once."""
     return f"'{value if len(value) <= limit else value[: limit - 3] + '...'}'"
 
 
@@ -103,7 +103,7 @@ class FieldType:
         )
 
 
-# What no text may hold, as JSON Schema patterns (see `graph.text`): C0 controls and DEL (tab
+# What no text may hold, as JSON Schema patterns (see `sistercities.text`): C0 controls and DEL (tab
 # and line breaks only in multi-line fields), and noncharacters. The astral noncharacters are
 # an alternation, not a class, so that a regex engine without Unicode mode reads them whole.
 _NONCHARACTERS = "[\ufdd0-\ufdef\ufffe\uffff]|" + "|".join(
@@ -219,7 +219,7 @@ class Country(Pattern):
 
 
 class Date(FieldType):
-    """A partial or uncertain date (see `graph.dates`), or an integer year."""
+    """A partial or uncertain date (see `sistercities.dates`), or an integer year."""
 
     expected = "a date (YYYY, YYYY-MM or YYYY-MM-DD, optionally with ~ ? % or ../)"
 

@@ -15,7 +15,7 @@ Built to stay up under bad clients (every limit is a `ServeLimits` field):
 - A bad ``Content-Length`` (not a number, negative, two different values, more than the body
   that comes) is a 400; a body over `max_body` is a 413 before it is read; chunked bodies 501.
 - Complete requests go to `workers` threads through a queue of `queue` places; past that, 503.
-- Each query runs in a forked child (`graph.isolate`): killed at `query_timeout`, its answer
+- Each query runs in a forked child (`sistercities.isolate`): killed at `query_timeout`, its answer
   cut off past `max_result` bytes, its memory bounded by `query_memory`, so a cross product
   neither blocks the server nor exhausts its memory.
 - ``SERVICE`` is refused (400) unless its endpoint's host is in `allow_service`; without any,
@@ -43,9 +43,9 @@ from http import HTTPStatus
 from http.client import parse_headers
 from typing import IO, Any
 
-from graph.errors import SisterCitiesError
-from graph.model import Dataset
-from graph.vocab import DEFAULT_BASE
+from .errors import SisterCitiesError
+from .model import Dataset
+from .vocab import DEFAULT_BASE
 
 __all__ = ["ServeLimits", "SparqlServer", "make_server", "service_endpoints"]
 
@@ -104,8 +104,8 @@ def make_server(
     limits: ServeLimits | None = None,
 ) -> SparqlServer:
     """A server (not yet started: call `serve_forever`) answering SPARQL queries at /query."""
-    from graph.rdf import prefixes
-    from graph.sparql import load_store
+    from .rdf import prefixes
+    from .sparql import load_store
 
     return SparqlServer(load_store(dataset, base), prefixes(base), host, port, limits)
 
@@ -393,7 +393,7 @@ class SparqlServer:
                 )
 
     def _query(self, query: str | None, headers: Message) -> tuple[int, str, bytes]:
-        from graph.isolate import (
+        from .isolate import (
             ChildFailed,
             IsolationError,
             OutputLimitExceeded,

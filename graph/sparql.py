@@ -4,13 +4,13 @@ as plain rows, W3C SPARQL JSON or CSV, or Turtle for CONSTRUCT.
 This module is the one home of the SPARQL results codec: `QueryAnswer.sparql_json` and
 `QueryAnswer.sparql_csv` write results, `parse_answer` reads a store's answer (SPARQL JSON, XML
 or TSV results, or N-Triples/Turtle for CONSTRUCT) into the same `QueryAnswer` a local query
-gives; `graph.store` only moves the bytes.
+gives; `sistercities.store` only moves the bytes.
 
 The exports' prefixes (``sc:``, ``schema:``, ``place:`` …) are predeclared, and values given
 with `bindings` are substituted as RDF terms, never pasted into the query text.
 
->>> import graph
->>> ds = graph.load_dataset(graph.DEFAULT_DATA)
+>>> import sistercities
+>>> ds = sistercities.load_dataset(sistercities.DEFAULT_DATA)
 >>> answer = run_query(ds, "SELECT (COUNT(*) AS ?n) WHERE { place:jakarta sc:twinnedWith ?p }")
 >>> list(answer.rows())
 [{'n': '25'}]
@@ -30,10 +30,10 @@ from functools import cached_property
 from importlib import resources
 from typing import IO, Any
 
-from graph.errors import SisterCitiesError
-from graph.model import Dataset
-from graph.rdf import Triple, oxigraph_triples, prefixes, triples
-from graph.vocab import DEFAULT_BASE, XSD, Compactor, Lit
+from .errors import SisterCitiesError
+from .model import Dataset
+from .rdf import Triple, oxigraph_triples, prefixes, triples
+from .vocab import DEFAULT_BASE, XSD, Compactor, Lit
 
 __all__ = [
     "QUERY_LIMIT",
@@ -74,11 +74,11 @@ QUERY_LIMIT = 16 * 1024 * 1024  # bytes: a query text past this is refused, not 
 def read_query(name: str, stdin: IO[bytes]) -> str:
     """The query in the file `name` (``-``: `stdin`), as UTF-8 text of at most `QUERY_LIMIT`
     bytes. Only a regular file is opened (a FIFO would block, a device never end), as data
-    files are (`graph.files`); anything else raises `QueryTextError` naming the file and,
+    files are (`sistercities.files`); anything else raises `QueryTextError` naming the file and,
     for bytes that are not UTF-8, the line."""
     from pathlib import Path
 
-    from graph.files import FileRefused, read_regular_file
+    from .files import FileRefused, read_regular_file
 
     if name == "-":
         shown = "stdin"
@@ -199,7 +199,7 @@ class QueryAnswer:
         """CONSTRUCT and DESCRIBE answers as Turtle, with the exports' prefixes bound."""
         import io
 
-        from graph.export import write_rdf_triples
+        from .export import write_rdf_triples
 
         buffer = io.BytesIO()
         write_rdf_triples(self.graph, buffer, "TURTLE", self.prefixes)
@@ -256,13 +256,13 @@ def run_query(
 
     `bindings` maps variable names to values substituted as RDF terms: an IRI (a string, or
     ``prefix:local`` with a known prefix) or a `Lit`. With a `timeout` (seconds) the query runs
-    in a forked child (`graph.isolate`), so that the time limit, Ctrl-C and SIGTERM stop it:
+    in a forked child (`sistercities.isolate`), so that the time limit, Ctrl-C and SIGTERM stop it:
     `SparqlTimeout` past the limit, KeyboardInterrupt on a signal; `memory_limit` then bounds
     the bytes the query may take (past it: `SparqlError`, out of memory).
     """
     import pyoxigraph as ox
 
-    from graph.isolate import IsolationError, TimeLimitExceeded, can_isolate, run_isolated
+    from .isolate import IsolationError, TimeLimitExceeded, can_isolate, run_isolated
 
     store = load_store(dataset, base) if isinstance(dataset, Dataset) else dataset
     binds = prefixes(base)
@@ -389,7 +389,7 @@ def example_query(name: str) -> str:
 
 def example_queries() -> dict[str, str]:
     """The example queries shipped with the package, by name (``partners`` …)."""
-    folder = resources.files("graph").joinpath("queries")
+    folder = resources.files("sistercities").joinpath("queries")
     return {
         entry.name.removesuffix(".rq"): entry.read_text(encoding="utf-8")
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)

@@ -59,9 +59,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.errors import SisterCitiesError
-from graph.model import Dataset
-from graph.vocab import DEFAULT_BASE
+from .errors import SisterCitiesError
+from .model import Dataset
+from .vocab import DEFAULT_BASE
 
 __all__ = [
     "Endpoint",
@@ -104,7 +104,7 @@ def absolute_iri(value: str, what: str = "the IRI") -> str:
     >>> absolute_iri("http://x/g> ; DROP ALL ; <http://x/y", "--graph")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    graph.store.StoreError: --graph 'http://x/g> ; DROP ALL ; <http://x/y' is not an absolute IRI...
+    sistercities.store.StoreError: --graph 'http://x/g> ; DROP ALL ; <http://x/y' is not...
     """
     import pyoxigraph as ox
 
@@ -595,8 +595,8 @@ def _query(
     timeout: float | None = None,
     base: str = DEFAULT_BASE,
 ) -> Any:
-    """A query's answer as a `graph.sparql.QueryAnswer`. Queries are read-only: safe to repeat."""
-    from graph.sparql import SparqlError, parse_answer
+    """A query's answer as a `sparql.QueryAnswer`. Queries are read-only: safe to repeat."""
+    from .sparql import SparqlError, parse_answer
 
     accept = (
         f"{RESULTS_JSON}, application/sparql-results+xml;q=0.9"
@@ -666,7 +666,7 @@ def _nt_chunks(dataset: Dataset, base: str, size: int) -> Iterator[tuple[int, by
     (triples, bytes). Each triple is one line; a line seen before is not sent again."""
     import pyoxigraph as ox
 
-    from graph.rdf import oxigraph_triples, triples
+    from .rdf import oxigraph_triples, triples
 
     seen: set[bytes] = set()
 
@@ -932,9 +932,9 @@ def _mode(replace: bool) -> str:
 
 
 def remote_query(endpoint: Endpoint, query: str, base: str = DEFAULT_BASE) -> Any:
-    """Ask a store (SPARQL 1.1 Protocol) and return a `graph.sparql.QueryAnswer`, as the local
+    """Ask a store (SPARQL 1.1 Protocol) and return a `sparql.QueryAnswer`, as the local
     `run_query` does. The exports' prefixes are declared before the query."""
-    from graph.rdf import prefixes
+    from .rdf import prefixes
 
     preamble = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes(base).items())
     return _query(_Http(endpoint), preamble + query, base=base)

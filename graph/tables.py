@@ -23,11 +23,11 @@ import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from graph.text import visible
+from .text import visible
 
 __all__ = ["LIST_COLUMNS", "SHOWN_ITEMS", "render", "shorten_list", "terminal_width"]
 
-# The columns of the answers (`graph.query`) whose cells are lists joined by ";".
+# The columns of the answers (`sistercities.query`) whose cells are lists joined by ";".
 LIST_COLUMNS = frozenset(
     {"areas", "sources", "events", "parties", "visitors", "met", "sessions", "agreements"}
 )
@@ -85,7 +85,7 @@ def render(
 
     `width` is the room there is (by default the terminal's); with `wide`, cells are shown
     whole and the table may be wider. Control, bidi and invisible characters of a cell are
-    shown escaped (`graph.text.visible`), and the widths are those of what is shown.
+    shown escaped (`sistercities.text.visible`), and the widths are those of what is shown.
     """
     lists = set(list_columns)
     cells = []

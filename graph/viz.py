@@ -12,14 +12,14 @@ from the data is escaped for the place it lands in: JSON in the script (with ``<
 
 Past `PHYSICS_LIMIT` places, positions are computed here (geographic, from the coordinates) and
 physics is off; geographic pages draw Natural Earth's country outlines beneath the nodes
-(`graph.viz_map`). Past `CLUSTER_ABOVE` places (the world's network), the page opens with one
+(`sistercities.viz_map`). Past `CLUSTER_ABOVE` places (the world's network), the page opens with one
 node a country and one edge a pair of countries (weighted by their ties): a click opens a
 country into its places, and a selected place is drawn with its partners and ties wherever they
 are. Drawing 17,000 places and 25,000 ties at once made every frame take about a second in
 Chromium; `bench/viz_world.py` measures the page against a neighbourhood page.
 
->>> import graph
->>> page = render_html(graph.load_dataset(graph.DEFAULT_DATA), focus="jakarta", depth=1)
+>>> import sistercities
+>>> page = render_html(sistercities.load_dataset(sistercities.DEFAULT_DATA), focus="jakarta", depth=1)
 >>> "https://" in page.split("<script>", 1)[0]
 False
 >>> '"id":"jakarta"' in page
@@ -38,9 +38,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from graph.dates import PartialDate
-from graph.model import Coverage, Dataset, Partnership, Visit
-from graph.viz_map import country_outlines
+from .dates import PartialDate
+from .model import Coverage, Dataset, Partnership, Visit
+from .viz_map import country_outlines
 
 __all__ = [
     "CLUSTER_ABOVE",
@@ -114,7 +114,7 @@ class VizOptions:
 
 @cache
 def _continents(countries: tuple[str, ...]) -> dict[str, str]:
-    from graph.countries import country_converter
+    from .countries import country_converter
 
     names = country_converter().convert(
         names=list(countries), src="ISO2", to="Continent_7", not_found=None
@@ -129,7 +129,7 @@ def _continents(countries: tuple[str, ...]) -> dict[str, str]:
 
 def _tie_in_range(tie: Partnership, options: VizOptions) -> bool:
     if options.as_of is not None:
-        from graph.query import in_force
+        from .query import in_force
 
         return (
             tie.status != "planned"
@@ -177,7 +177,7 @@ def select(dataset: Dataset, options: VizOptions) -> tuple[list[str], list[Partn
     if options.focus is not None:
         import networkx as nx
 
-        from graph.network import city_network
+        from .network import city_network
 
         network = city_network(dataset).edge_subgraph((*t.between, t.id) for t in ties)
         reached = (
@@ -206,8 +206,8 @@ def counts(dataset: Dataset, **options: Any) -> dict[str, int]:
     start (so that no year bound shows them: with ``year_to``/``year_from`` they are left out,
     counted apart). The page's year slider at a year shows ``counts(dataset, year_to=year)``.
 
-    >>> import graph
-    >>> by_1995 = counts(graph.load_dataset(graph.DEFAULT_DATA), year_to=1995)
+    >>> import sistercities
+    >>> by_1995 = counts(sistercities.load_dataset(sistercities.DEFAULT_DATA), year_to=1995)
     >>> sorted(by_1995)
     ['places', 'ties', 'undated']
     >>> by_1995["ties"] > 0 and by_1995["places"] > 1 and by_1995["undated"] > 0
@@ -226,8 +226,8 @@ def counts(dataset: Dataset, **options: Any) -> dict[str, int]:
 def summary(dataset: Dataset, **options: Any) -> str:
     """`counts` in words, as ``sistercities viz`` reports what it drew.
 
-    >>> import graph
-    >>> summary(graph.load_dataset(graph.DEFAULT_DATA), year_to=1995)  # doctest: +ELLIPSIS
+    >>> import sistercities
+    >>> summary(sistercities.load_dataset(sistercities.DEFAULT_DATA), year_to=1995)  # doctest: +ELLIPSIS
     '... places, ... ties; ... ties with unknown start dates left out'
     """
     drawn = counts(dataset, **options)
@@ -464,7 +464,7 @@ def _coverage(dataset: Dataset, coverage: Coverage | None) -> dict[str, Any] | N
 
 @cache
 def _country_names(countries: tuple[str, ...]) -> dict[str, str]:
-    from graph.countries import country_converter
+    from .countries import country_converter
 
     names = country_converter().convert(
         names=list(countries), src="ISO2", to="name_short", not_found=None
@@ -512,7 +512,7 @@ def _asset(name: str) -> str:
 
 @cache
 def _static(name: str) -> str:
-    return resources.files("graph").joinpath(f"static/{name}").read_text(encoding="utf-8")
+    return resources.files("sistercities").joinpath(f"static/{name}").read_text(encoding="utf-8")
 
 
 _PAGE = """<!DOCTYPE html>

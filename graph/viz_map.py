@@ -27,7 +27,7 @@ ATLAS = "static/world-atlas/countries-110m.json"
 
 @cache
 def _topology() -> dict[str, Any]:
-    text = resources.files("graph").joinpath(ATLAS).read_text(encoding="utf-8")
+    text = resources.files("sistercities").joinpath(ATLAS).read_text(encoding="utf-8")
     topology: dict[str, Any] = json.loads(text)
     return topology
 

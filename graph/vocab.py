@@ -781,7 +781,7 @@ def concept_values() -> Iterator[tuple[str, str, str]]:
 
 
 def _concepts() -> Iterator[tuple[str, str, str]]:
-    from graph import model
+    from . import model
 
     schemes = {
         "PlaceKind": model.PLACE_KINDS,

@@ -10,7 +10,7 @@ YAML 1.2 that the `json` module reads ~30x faster than libyaml):
 Wikidata's pairs name places by QID with a German label only (no country, no coordinates), and
 Wikipedia's lists by English name, country and position (no QID). They are joined by QID: a
 Wikipedia place gets the QID of a Wikidata place when the evidence of both sources agrees (see
-`join_by_partners`), so that loading the layers (`graph.merge`) makes them one place. A place
+`join_by_partners`), so that loading the layers (`sistercities.merge`) makes them one place. A place
 the join cannot decide stays apart, never guessed.
 
 The layers are reproducible: `build_world_layers` writes the same bytes from the same sources,
@@ -27,10 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import DataError, Problem
-from graph.model import Dataset, Place, Source
-from graph.names import normalize
-from graph.packaged import (
+from .errors import DataError, Problem
+from .model import Dataset, Place, Source
+from .names import normalize
+from .packaged import (
     CURATED_DATA,
     DATA_DIR,
     DEFAULT_LAYERS,
@@ -137,7 +137,7 @@ def join_by_partners(lists: Dataset, wikidata: Dataset) -> dict[str, str]:
     are alike (`_alike`); and again from the start, until nothing changes. Each place is
     joined at most once.
 
-    >>> from graph.model import Partnership
+    >>> from sistercities.model import Partnership
     >>> def tie(a, b):
     ...     return Partnership(f"{a}--{b}", (a, b), "sister-city", "active", ("s",))
     >>> def place(ident, name, country=None):
@@ -244,7 +244,7 @@ def world_layers(
 ) -> tuple[Dataset, Dataset, WorldReport]:
     """The two world layers (Wikipedia's lists with joined QIDs, Wikidata 2016) from the raw
     sources in `sources`, and what was done."""
-    from graph.importers import import_wikidata, import_wikipedia_csv
+    from .importers import import_wikidata, import_wikipedia_csv
 
     lists, lists_report = import_wikipedia_csv([sources / WIKIPEDIA_CSV.name], progress)
     wikidata, wikidata_report = import_wikidata(
@@ -276,8 +276,8 @@ def build_world_layers(
 ) -> tuple[list[Path], WorldReport]:
     """Import the raw sources and write the world layers into `out_dir` (each file written
     atomically); the same sources give the same bytes."""
-    from graph.atomic import atomic_batch
-    from graph.dump import dataset_to_json
+    from .atomic import atomic_batch
+    from .dump import dataset_to_json
 
     lists, wikidata, report = world_layers(sources, progress)
     texts = {
@@ -313,7 +313,7 @@ def _problems_of(texts: dict[str, bytes]) -> list[Problem]:
     """Every error of each layer, checked on its own by the located reader."""
     import tempfile
 
-    from graph.load import read_dataset
+    from .load import read_dataset
 
     problems: list[Problem] = []
     with tempfile.TemporaryDirectory() as folder:

@@ -23,9 +23,9 @@ from typing import Any
 
 import yaml
 
-from graph.errors import Location, Problem, Severity
-from graph.files import MAX_FILE_BYTES as _FILES_MAX_BYTES
-from graph.files import FileRefused, read_regular_file
+from .errors import Location, Problem, Severity
+from .files import MAX_FILE_BYTES as _FILES_MAX_BYTES
+from .files import FileRefused, read_regular_file
 
 try:  # libyaml's parser is ~10x faster; fall back to the pure-Python one where it is missing
     from yaml import CSafeLoader as _Loader

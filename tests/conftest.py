@@ -18,8 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-
-from cli import cli
+from sistercities.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "cities.yaml"

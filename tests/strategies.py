@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime
 
 from hypothesis import strategies as st
-
-from graph.dates import PartialDate
-from graph.model import (
+from sistercities.dates import PartialDate
+from sistercities.model import (
     AGREEMENT_KINDS,
     AGREEMENT_STATUSES,
     PARTNERSHIP_KINDS,
@@ -29,7 +28,7 @@ from graph.model import (
     Source,
     Visit,
 )
-from graph.text import noncharacter
+from sistercities.text import noncharacter
 
 # Text that breaks naive serializers: quotes, backslashes, newlines, markup, unicode escapes.
 NASTY = st.sampled_from(

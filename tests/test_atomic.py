@@ -7,9 +7,8 @@ import stat
 from pathlib import Path
 
 import pytest
-
-from graph.atomic import atomic_batch, write_atomic
-from graph.errors import ExportError
+from sistercities.atomic import atomic_batch, write_atomic
+from sistercities.errors import ExportError
 
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(

@@ -28,9 +28,8 @@ from typing import Any
 
 import pytest
 from conftest import SCRIPT
-
-from graph.rules import RULES
-from graph.yamltree import MAX_FILE_BYTES
+from sistercities.rules import RULES
+from sistercities.yamltree import MAX_FILE_BYTES
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 FILES = sorted(path.name for path in CORPUS.glob("*.yaml"))

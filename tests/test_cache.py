@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sistercities
+import sistercities.atomic
+import sistercities.cache
 from click.testing import Result
 from conftest import DATA, ROOT, TWINS, invoke, run_cli, run_script
-
-import graph
-import graph.atomic
-import graph.cache
-from graph.load import data_files
+from sistercities.load import data_files
 
 
 def cached_invoke(*args: str, data: Path) -> Result:
@@ -46,7 +45,7 @@ def test_a_second_run_is_answered_from_the_cache(
     def must_not_parse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the data was parsed again instead of read from the cache")
 
-    monkeypatch.setattr(graph.cache, "load_layers", must_not_parse)
+    monkeypatch.setattr(sistercities.cache, "load_layers", must_not_parse)
     second = cached_invoke("partners", "jakarta", "--format", "json", data=data)
     assert second.exit_code == 0, second.output
     assert second.stdout == first.stdout
@@ -58,15 +57,15 @@ def test_the_cache_is_what_answers(cache_dir: Path, tmp_path: Path) -> None:
     with --no-cache."""
     data = tmp_path / "twins.yaml"
     data.write_bytes(TWINS.read_bytes())
-    dataset = graph.load_dataset(data)
+    dataset = sistercities.load_dataset(data)
     lyon = dataclasses.replace(dataset.places["lyon"], name="Planted Lyon")
     planted = dataclasses.replace(dataset, places={**dataset.places, "lyon": lyon})
     files, problems = data_files([data])
     assert not problems
-    key = graph.cache.cache_key(files)
+    key = sistercities.cache.cache_key(files)
     cache_dir.mkdir(parents=True)
-    entry = graph.cache.cache_entry(planted)
-    (cache_dir / f"{key}.pickle").write_bytes(pickle.dumps((key, graph.cache.FORMAT, entry)))
+    entry = sistercities.cache.cache_entry(planted)
+    (cache_dir / f"{key}.pickle").write_bytes(pickle.dumps((key, sistercities.cache.FORMAT, entry)))
 
     cached = cached_invoke("partners", "kyiv", "--format", "json", data=data)
     assert [r["name"] for r in json.loads(cached.stdout)] == [
@@ -126,8 +125,8 @@ def test_a_corrupt_cache_entry_is_rebuilt_with_one_warning(
     assert warning_lines(second.stderr) == 1
     assert second.stdout == first.stdout
     key, cache_format, stored = pickle.loads(entry.read_bytes())  # rewritten, whole again
-    assert entry.stem == key and cache_format == graph.cache.FORMAT
-    assert set(stored["sections"]) == set(graph.Dataset.SECTIONS)
+    assert entry.stem == key and cache_format == sistercities.cache.FORMAT
+    assert set(stored["sections"]) == set(sistercities.Dataset.SECTIONS)
 
 
 def test_a_corrupt_cache_entry_is_rebuilt_by_the_script(tmp_path: Path) -> None:
@@ -149,8 +148,8 @@ def test_no_cache_neither_reads_nor_writes_the_cache(
     def no_cache_please(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("--no-cache touched the cache")
 
-    monkeypatch.setattr(graph.cache, "cache_key", no_cache_please)
-    monkeypatch.setattr(graph.cache, "cache_dir", no_cache_please)
+    monkeypatch.setattr(sistercities.cache, "cache_key", no_cache_please)
+    monkeypatch.setattr(sistercities.cache, "cache_dir", no_cache_please)
     result = invoke("partners", "jakarta", "--format", "json")
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)) == 28
@@ -229,7 +228,7 @@ def test_no_usable_home_folder(
         def no_user(uid: int) -> Any:
             raise KeyError(uid)
 
-        monkeypatch.setattr(graph.cache.pwd, "getpwuid", no_user)
+        monkeypatch.setattr(sistercities.cache.pwd, "getpwuid", no_user)
     else:
         values = {"empty": "", "relative": "home", "missing": str(tmp_path / "nowhere")}
         monkeypatch.setenv("HOME", values.get(home, str(tmp_path / "a-file")))
@@ -255,7 +254,7 @@ def test_a_read_only_cache_folder(
     try:
         with monkeypatch.context() as patch:
             if os.geteuid() == 0:  # root writes anywhere: the refusal is simulated
-                patch.setattr(graph.atomic.tempfile, "mkstemp", fail_to_create(errno.EACCES))
+                patch.setattr(sistercities.atomic.tempfile, "mkstemp", fail_to_create(errno.EACCES))
             assert_answered_with_one_warning(ask_kyiv(twins), "cannot be written")
     finally:
         cache_dir.chmod(0o755)
@@ -267,12 +266,12 @@ def test_a_read_only_cache_folder(
 
 def test_a_full_disk(cache_dir: Path, twins: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def full_disk(path: Path, data: bytes) -> Path:
-        with graph.atomic.atomic_writer(path) as out:
+        with sistercities.atomic.atomic_writer(path) as out:
             out.write(data[: len(data) // 2])
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     with monkeypatch.context() as patch:
-        patch.setattr(graph.cache, "write_atomic", full_disk)
+        patch.setattr(sistercities.cache, "write_atomic", full_disk)
         assert_answered_with_one_warning(ask_kyiv(twins), "No space left on device")
     assert list(cache_dir.iterdir()) == []  # no entry, no temporary file left behind
     assert ask_kyiv(twins).stderr == ""
@@ -293,7 +292,7 @@ def _rewrite_batches(entry: Path, batch: bytes) -> None:
 
 def _other_format(entry: Path) -> None:
     key, _format, stored = pickle.loads(entry.read_bytes())
-    entry.write_bytes(pickle.dumps((key, graph.cache.FORMAT - 1, stored)))
+    entry.write_bytes(pickle.dumps((key, sistercities.cache.FORMAT - 1, stored)))
 
 
 def _replace(entry: Path, make: Any) -> None:
@@ -337,7 +336,7 @@ def test_a_damaged_entry_warns_once_and_the_next_run_repairs_it(
     def must_not_parse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the entry was not repaired: the data was parsed again")
 
-    monkeypatch.setattr(graph.cache, "load_layers", must_not_parse)
+    monkeypatch.setattr(sistercities.cache, "load_layers", must_not_parse)
     repaired = ask_kyiv(twins)
     assert repaired.exit_code == 0 and repaired.stderr == "", repaired.output
     assert [r["name"] for r in json.loads(repaired.stdout)] == KYIV
@@ -362,7 +361,7 @@ def imported_packages(stderr: str) -> set[str]:
 
 def test_a_question_imports_no_rdf_library(tmp_path: Path) -> None:
     program = (
-        "import sys, cli; "
+        "import sys; from sistercities import cli; "
         "sys.argv = ['sistercities', 'partners', 'jakarta', '--format', 'json']; "
         "cli.main()"
     )
@@ -379,5 +378,5 @@ def test_a_question_imports_no_rdf_library(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr[-2000:]
         assert len(json.loads(result.stdout)) >= 22  # the world layers add ties
         packages = imported_packages(result.stderr)
-        assert {"click", "graph", "cli"} <= packages, run  # the parsing works
+        assert {"click", "sistercities"} <= packages, run  # the parsing works
         assert not packages & HEAVY, f"{run} run imported {sorted(packages & HEAVY)}"

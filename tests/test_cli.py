@@ -7,11 +7,10 @@ import shlex
 from pathlib import Path
 
 import pytest
+import sistercities
 from conftest import DATA, MINIMAL, ROOT, run_cli, run_script
-
-import graph
-from cli import cli
-from graph.export import BUILD_FILES
+from sistercities.cli import cli
+from sistercities.export import BUILD_FILES
 
 COMMANDS = sorted(cli.commands)
 
@@ -19,7 +18,7 @@ COMMANDS = sorted(cli.commands)
 def test_version() -> None:
     result = run_cli(["--version"])
     assert result.exit_code == 0
-    assert result.output == f"sistercities, version {graph.__version__}\n"
+    assert result.output == f"sistercities, version {sistercities.__version__}\n"
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -34,7 +33,7 @@ def test_validate_the_curated_data_prints_counts_and_exits_0() -> None:
     result = run_cli(["validate", "--data", str(DATA)])
     assert result.exit_code == 0, result.output
     summary = result.output.splitlines()[-1]
-    counts = graph.load_dataset(DATA).counts()
+    counts = sistercities.load_dataset(DATA).counts()
     assert summary.startswith(
         f"{DATA}: {counts['places']} places, {counts['partnerships']} partnerships"
     )
@@ -121,7 +120,7 @@ def test_schema_to_a_file(tmp_path: Path) -> None:
     target = tmp_path / "schema.json"
     result = run_cli(["schema", "-o", str(target)])
     assert result.exit_code == 0
-    assert json.loads(target.read_text(encoding="utf-8")) == graph.json_schema()
+    assert json.loads(target.read_text(encoding="utf-8")) == sistercities.json_schema()
 
 
 def test_usage_error_exits_2() -> None:
@@ -142,7 +141,7 @@ def test_console_script_validates_and_builds_as_a_subprocess(tmp_path: Path) -> 
 def test_console_script_without_data_in_cwd_uses_the_embedded_data(tmp_path: Path) -> None:
     result = run_script("validate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1].startswith(str(graph.DEFAULT_DATA))
+    assert result.stdout.splitlines()[-1].startswith(str(sistercities.DEFAULT_DATA))
 
 
 def test_console_script_bad_data_gives_one_clear_message(tmp_path: Path) -> None:
@@ -193,8 +192,8 @@ def test_validate_prints_every_error_even_without_verbose() -> None:
 
 
 def test_choices_come_from_the_registries() -> None:
-    from graph.export import FORMATS
-    from graph.importers import IMPORTERS
+    from sistercities.export import FORMATS
+    from sistercities.importers import IMPORTERS
 
     export_help = run_cli(["export", "--help"]).stdout
     assert all(name in export_help for name in FORMATS)

@@ -10,10 +10,9 @@ import pytest
 import rdflib
 from conftest import DATA, outcome
 from rdflib.compare import isomorphic
-
-from graph import load_dataset
-from graph.rdf import to_rdf
-from graph.sparql import example_queries
+from sistercities import load_dataset
+from sistercities.rdf import to_rdf
+from sistercities.sparql import example_queries
 
 
 def test_export_defaults_to_turtle_on_stdout() -> None:
@@ -97,7 +96,7 @@ def test_sparql_json_equals_oxigraphs_own_results_json() -> None:
     assert code == 0
     store = ox.Store()
     store.load(outcome("export", "--format", "n-triples")[1].encode(), ox.RdfFormat.N_TRIPLES)
-    from graph.rdf import prefixes
+    from sistercities.rdf import prefixes
 
     theirs = store.query(query, prefixes=prefixes()).serialize(format=ox.QueryResultsFormat.JSON)
     assert json.loads(out) == json.loads(theirs)

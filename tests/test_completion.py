@@ -12,8 +12,7 @@ from conftest import (
     TWINS,
     run_script,
 )
-
-from cli import cli
+from sistercities.cli import cli
 
 # ---------------------------------------------------------------------------------------------
 # shell completion

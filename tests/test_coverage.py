@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph import Coverage, load_dataset, validate
-from graph.rdf import from_rdf, to_rdf
+from sistercities import Coverage, load_dataset, validate
+from sistercities.rdf import from_rdf, to_rdf
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -9,8 +9,7 @@ import datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from graph.dates import DateSyntaxError, PartialDate, Precision, parse_date
+from sistercities.dates import DateSyntaxError, PartialDate, Precision, parse_date
 
 D = datetime.date
 YEAR, MONTH, DAY = Precision.YEAR, Precision.MONTH, Precision.DAY

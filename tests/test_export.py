@@ -7,9 +7,8 @@ import io
 import networkx as nx
 import pytest
 from conftest import DATA
-
-from graph import Dataset, load_dataset
-from graph.export import FORMATS, export_bytes
+from sistercities import Dataset, load_dataset
+from sistercities.export import FORMATS, export_bytes
 
 
 @pytest.fixture(scope="module")

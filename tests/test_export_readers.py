@@ -28,14 +28,13 @@ import pyoxigraph
 import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sistercities import read_dataset
+from sistercities.dump import dataset_to_yaml
+from sistercities.export import FORMATS, export_bytes
+from sistercities.model import Dataset
+from sistercities.text import is_language_tag, noncharacter, unwritable_control
+from sistercities.viz import render_html
 from strategies import LANG, datasets
-
-from graph import read_dataset
-from graph.dump import dataset_to_yaml
-from graph.export import FORMATS, export_bytes
-from graph.model import Dataset
-from graph.text import is_language_tag, noncharacter, unwritable_control
-from graph.viz import render_html
 
 RAPPER = "/usr/bin/rapper"
 

@@ -9,8 +9,7 @@ import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from graph.errors import NearWords, did_you_mean
+from sistercities.errors import NearWords, did_you_mean
 
 ALPHABETS = ("ab", "abc-", "abcdefghij-0123", "aàáâãäåbcçdeéèfgh", "漢字かなカナ-")
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SCRIPT, WIKIPEDIA
-
-from graph import load_dataset, validate
-from graph.countries import country_code
-from graph.importers import import_wikipedia_csv
+from sistercities import load_dataset, validate
+from sistercities.countries import country_code
+from sistercities.importers import import_wikipedia_csv
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +115,7 @@ def test_import_in_memory_matches_the_command(imported: tuple[Path, str]) -> Non
 def test_graphs_saved_by_gephi_or_networkx_import_and_merge_back(
     tmp_path: Path, suffix: str
 ) -> None:
-    from graph.merge import load_layers
+    from sistercities.merge import load_layers
 
     data = ROOT / "data" / "cities.yaml"
     graph_file = tmp_path / f"network{suffix}"
@@ -261,7 +260,7 @@ def test_the_wikidata_pair_lists_import_whole(tmp_path: Path) -> None:
 
 
 def test_wikidata_places_merge_with_curated_ones_by_qid(tmp_path: Path) -> None:
-    from graph.merge import load_layers
+    from sistercities.merge import load_layers
 
     out, _ = _import(
         tmp_path,

@@ -18,8 +18,7 @@ import pytest
 from conftest import ROOT, SCRIPT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from graph.load import validate
+from sistercities.load import validate
 
 CORPUS = ROOT / "tests" / "bad_inputs" / "imports"
 TIMEOUT = 20  # seconds, for what takes about one
@@ -336,8 +335,8 @@ def test_mutated_sources_are_refused_or_import_valid_data(
 ) -> None:
     """Corpus files with random bytes inserted, deleted or replaced: `ImportError_` (one
     message) or a dataset whose YAML validates; never another exception."""
-    from graph.dump import dataset_to_yaml
-    from graph.importers import ImportError_, import_data
+    from sistercities.dump import dataset_to_yaml
+    from sistercities.importers import ImportError_, import_data
 
     seed = CORPUS / SEEDS[format_name]
     data = bytearray(seed.read_bytes())

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+import sistercities
 from conftest import DATA, SCRIPT
 
-import graph
 from bench.generate import generate, write_yaml
 
 OLD = b"@prefix old: <https://example.org/old#> .\nold:file old:is old:intact .\n"
@@ -84,7 +84,7 @@ def test_an_interrupted_build_keeps_every_old_export_and_cleans_up(
 ) -> None:
     """Interrupted while writing its third file, with two written and waiting: no file of the
     batch is renamed into place, and every temporary file is removed."""
-    from graph.export import build_files
+    from sistercities.export import build_files
 
     names = list(build_files(None, None))
     for name in names:
@@ -176,9 +176,9 @@ def test_a_killed_sparql_leaves_no_query_running() -> None:
 
 
 def test_a_local_query_past_its_memory_limit_is_one_error() -> None:
-    from graph.sparql import SparqlError, run_query
+    from sistercities.sparql import SparqlError, run_query
 
-    dataset = graph.load_dataset(DATA)
+    dataset = sistercities.load_dataset(DATA)
     sort = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f LIMIT 1"
     with pytest.raises(SparqlError, match=r"^the query failed: it ran out of memory$"):
         run_query(dataset, sort, timeout=20, memory_limit=100 << 20)

@@ -5,21 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sistercities.yamltree
 import yaml
 from conftest import DATA, ROOT
-
-import graph.yamltree
-from graph import DataError, load_dataset, read_dataset
+from sistercities import DataError, load_dataset, read_dataset
 
 
 def test_the_c_parser_is_used_where_present() -> None:
     if yaml.__with_libyaml__:
-        assert graph.yamltree._Loader is yaml.CSafeLoader
+        assert sistercities.yamltree._Loader is yaml.CSafeLoader
 
 
 def test_the_pure_python_parser_gives_the_same_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
     fast = read_dataset(DATA)
-    monkeypatch.setattr(graph.yamltree, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(sistercities.yamltree, "_Loader", yaml.SafeLoader)
     slow = read_dataset(DATA)
     assert slow.dataset == fast.dataset
     assert [str(p) for p in slow.problems] == [str(p) for p in fast.problems]

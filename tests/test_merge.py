@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import DATA, MINIMAL, WIKIPEDIA
-
-from cli import cli
-from graph import load_dataset
-from graph.dump import dataset_to_yaml
-from graph.importers import import_wikipedia_csv
-from graph.merge import crosscheck, load_layers
+from sistercities import load_dataset
+from sistercities.cli import cli
+from sistercities.dump import dataset_to_yaml
+from sistercities.importers import import_wikipedia_csv
+from sistercities.merge import crosscheck, load_layers
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 from conftest import DATA, invoke
-
-from graph import load_dataset
-from graph.network import city_network, knowledge_graph
+from sistercities import load_dataset
+from sistercities.network import city_network, knowledge_graph
 
 
 def test_city_network_has_one_edge_a_tie_with_its_attributes() -> None:

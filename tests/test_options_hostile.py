@@ -13,12 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import sistercities.export
 from click.testing import Result
 from conftest import DATA, MINIMAL, SCRIPT, TWINS, invoke, run_script
-
-import graph.export
-from graph.export import BUILD_FILES, WORLD_EXPORTS, export_bytes
-from graph.rdf import BaseIriError, base_iri
+from sistercities.export import BUILD_FILES, WORLD_EXPORTS, export_bytes
+from sistercities.rdf import BaseIriError, base_iri
 
 HUGE = str(10**100)
 
@@ -75,11 +74,11 @@ def test_a_good_base_iri_is_kept_or_given_its_slash() -> None:
 
 
 def test_json_ld_is_never_written_with_a_broken_base() -> None:
-    dataset = graph.load_dataset(MINIMAL)
+    dataset = sistercities.load_dataset(MINIMAL)
     with pytest.raises(BaseIriError):
         export_bytes(dataset, "json-ld", "https://ex.org/a b/")
     with pytest.raises(BaseIriError):
-        graph.build_exports(dataset, "/nonexistent/never-written", "https://ex.org/a b/")
+        sistercities.build_exports(dataset, "/nonexistent/never-written", "https://ex.org/a b/")
 
 
 BASE_IRI_COMMANDS = {
@@ -174,7 +173,7 @@ def test_build_failing_midway_leaves_the_old_exports_byte_identical(
         out.write(b"@prefix half: <")  # type: ignore[attr-defined]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(graph.export, "_write_shapes", shapes_then_a_full_disk)
+    monkeypatch.setattr(sistercities.export, "_write_shapes", shapes_then_a_full_disk)
     result = invoke("build", "--out", str(tmp_path), data=TWINS)
     _one_clear_error(result, 1, "shapes.ttl", "No space left on device")
     assert result.stdout == ""
@@ -232,7 +231,7 @@ def test_build_writes_through_links_in_the_exports_folder(tmp_path: Path) -> Non
     for name in ("sister-cities.ttl", "partnerships.csv"):
         assert (out / name).is_symlink()
         assert (elsewhere / name).read_bytes() == export_bytes(
-            graph.load_dataset(MINIMAL), "turtle" if name.endswith(".ttl") else "csv"
+            sistercities.load_dataset(MINIMAL), "turtle" if name.endswith(".ttl") else "csv"
         )
     assert sorted(p.name for p in elsewhere.iterdir()) == ["partnerships.csv", "sister-cities.ttl"]
 
@@ -432,8 +431,7 @@ def test_the_curated_build_is_unchanged_by_the_focus_option(tmp_path: Path) -> N
 
 def test_the_focus_page_place_completes_from_the_data(cache_dir: Path) -> None:
     from click.shell_completion import ShellComplete
-
-    from cli import cli
+    from sistercities.cli import cli
 
     complete = ShellComplete(cli, {}, "sistercities", "_SISTERCITIES_COMPLETE")
     args = ["--data", str(TWINS), "build", "--focus-page"]

@@ -9,18 +9,17 @@ import random
 import string
 from pathlib import Path
 
+import sistercities
 from click.testing import CliRunner
 from conftest import DATA, MINIMAL, ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
+from sistercities.cli import cli
+from sistercities.dump import dataset_to_yaml
+from sistercities.rdf import from_rdf, to_rdf
+from sistercities.yamltree import read_yaml_text
 from strategies import NASTY, datasets
-
-import graph
-from cli import cli
-from graph.dump import dataset_to_yaml
-from graph.rdf import from_rdf, to_rdf
-from graph.yamltree import read_yaml_text
 
 SLOW_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
@@ -32,15 +31,15 @@ def slow(examples: int) -> settings:
 
 @slow(60)
 @given(datasets())
-def test_random_datasets_round_trip_through_yaml_and_rdf(dataset: graph.Dataset) -> None:
+def test_random_datasets_round_trip_through_yaml_and_rdf(dataset: sistercities.Dataset) -> None:
     """YAML → Dataset → RDF → Dataset → RDF: the same graph, and the same dataset back."""
     text = dataset_to_yaml(dataset)
     _, problems = read_yaml_text(text, "random.yaml")
     assert not problems, problems
-    path = Path(graph.__file__).parent.parent / "tests" / ".hypothesis-roundtrip.yaml"
+    path = Path(sistercities.__file__).parent.parent / "tests" / ".hypothesis-roundtrip.yaml"
     try:
         path.write_text(text, encoding="utf-8")
-        loaded = graph.read_dataset(path).dataset
+        loaded = sistercities.read_dataset(path).dataset
     finally:
         path.unlink(missing_ok=True)
     assert loaded == dataset
@@ -83,12 +82,12 @@ def test_random_mutations_never_crash_the_loader(seed: int, steps: int, base: Pa
     path = ROOT / "tests" / ".hypothesis-mutation.yaml"
     try:
         path.write_bytes(text.encode("utf-8", "surrogatepass"))
-        report = graph.validate(path)  # must return, whatever the text
+        report = sistercities.validate(path)  # must return, whatever the text
     finally:
         path.unlink(missing_ok=True)
     for problem in report.problems:
         assert problem.location.file == str(path)
-        assert problem.rule in graph.RULES
+        assert problem.rule in sistercities.RULES
 
 
 TEXT = st.one_of(NASTY, st.text(max_size=40))
@@ -145,13 +144,12 @@ PAYLOADS = [
 
 def test_hostile_text_in_every_field_round_trips_exactly_in_every_rdf_format() -> None:
     import rdflib
-
-    from graph.dates import parse_date
-    from graph.export import export_bytes
-    from graph.model import Event, Official, Partnership, Place, Role, Session, Source, Visit
+    from sistercities.dates import parse_date
+    from sistercities.export import export_bytes
+    from sistercities.model import Event, Official, Partnership, Place, Role, Session, Source, Visit
 
     for payload in PAYLOADS:
-        dataset = graph.Dataset(
+        dataset = sistercities.Dataset(
             sources={"s": Source("s", payload, publisher=payload, licence=payload, notes=payload)},
             places={
                 p: Place(

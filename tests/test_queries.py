@@ -25,6 +25,8 @@ from typing import Any
 
 import networkx as nx
 import pytest
+import sistercities
+import sistercities.cache
 from conftest import (
     DATA,
     GOLDEN_DIR,
@@ -37,11 +39,8 @@ from conftest import (
     ok,
     run_script,
 )
-
-import graph
-import graph.cache
-from graph import query
-from graph.dates import parse_date
+from sistercities import query
+from sistercities.dates import parse_date
 
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
 
@@ -524,7 +523,7 @@ def test_in_force_never_certainly_for_a_doubtful_start() -> None:
 
 def reference_network(path: Path) -> nx.Graph:
     """All places; one edge a pair of places with a tie that is not planned."""
-    dataset = graph.load_dataset(path)
+    dataset = sistercities.load_dataset(path)
     network = nx.Graph()
     network.add_nodes_from(dataset.places)
     for tie in dataset.partnerships.values():
@@ -538,7 +537,7 @@ def test_stats_agree_with_networkx(path: Path) -> None:
     top = 5
     got = as_json("stats", "--top", str(top), data=path)
     network = reference_network(path)
-    names = {p: d.name for p, d in graph.load_dataset(path).places.items()}
+    names = {p: d.name for p, d in sistercities.load_dataset(path).places.items()}
     n = network.number_of_nodes()
     components = list(nx.connected_components(network))
     largest = network.subgraph(max(components, key=len))
@@ -614,7 +613,7 @@ def two_ties_one_pair(tmp_path: Path) -> Path:
     )
     path = tmp_path / "two-ties.yaml"
     path.write_text(text, encoding="utf-8")
-    assert graph.validate([path]).ok
+    assert sistercities.validate([path]).ok
     return path
 
 
@@ -636,7 +635,7 @@ def test_cities_counts_partners_not_ties(tmp_path: Path) -> None:
 
 
 def test_the_timeline_histogram_counts_only_undated_rows_as_undated() -> None:
-    dataset = graph.load_dataset(DATA)
+    dataset = sistercities.load_dataset(DATA)
     rows = list(query.timeline(dataset, "jakarta"))
     histogram = {row["decade"]: row for row in query.decade_histogram(rows)}
     assert histogram["undated"]["ties"] == sum(
@@ -648,7 +647,7 @@ def test_the_timeline_histogram_counts_only_undated_rows_as_undated() -> None:
 
 
 def test_stats_ties_by_decade_counts_only_undated_ties_as_undated() -> None:
-    dataset = graph.load_dataset(DATA)
+    dataset = sistercities.load_dataset(DATA)
     undated = sum(
         1 for t in dataset.partnerships.values() if t.status != "planned" and t.since is None
     )

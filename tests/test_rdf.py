@@ -15,13 +15,12 @@ import rdflib
 from conftest import DATA, ROOT
 from hypothesis import HealthCheck, given, settings
 from rdflib.compare import isomorphic, to_isomorphic
+from sistercities import Dataset, load_dataset
+from sistercities.export import export_bytes
+from sistercities.rdf import Iris, from_rdf, to_rdf
+from sistercities.sparql import run_query
+from sistercities.vocab import SC, TERMS, ontology_triples
 from strategies import datasets
-
-from graph import Dataset, load_dataset
-from graph.export import export_bytes
-from graph.rdf import Iris, from_rdf, to_rdf
-from graph.sparql import run_query
-from graph.vocab import SC, TERMS, ontology_triples
 
 SHAPES = ROOT / "graph" / "shapes.ttl"
 BASE = "https://w3id.org/sistercities/id/"
@@ -294,7 +293,7 @@ def test_iris_namespace() -> None:
 
 
 def test_the_vocabulary_namespaces_refuse_unknown_terms() -> None:
-    from graph.vocab import SC, SDO, Namespace
+    from sistercities.vocab import SC, SDO, Namespace
 
     assert SC.Place.endswith("#Place") and SDO.City == "https://schema.org/City"
     for namespace, misspelled in ((SC, "Plaec"), (SDO, "Cty")):

@@ -1,4 +1,4 @@
-"""Every rule of `graph.rules.RULES`, broken on purpose: `sistercities validate` must name the
+"""Every rule of `rules.RULES`, broken on purpose: `sistercities validate` must name the
 rule, at the exact line (and column where it is meaningful), with the right severity, and exit
 1 for errors (0 when there are only warnings), never with a traceback.
 
@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sistercities.yamltree
 from conftest import run_cli
-
-import graph.yamltree
-from graph.rules import RULES
+from sistercities.rules import RULES
 
 WARNING_RULES = {"no-start-date", "unused-source", "reported-count-mismatch", "unknown-term"}
 
@@ -741,7 +740,7 @@ def console_script() -> list[str]:
     script = Path(sys.executable).parent / "sistercities"
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "import cli; cli.main()"]
+    return [sys.executable, "-c", "from sistercities.cli import main; main()"]
 
 
 def run_in_process(args: list[str], monkeypatch: pytest.MonkeyPatch, cwd: Path) -> Run:
@@ -774,7 +773,7 @@ def validate(case_: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *extr
     listed = () if "--format" in extra else ("--verbose",)
     args = ["validate", *(a for path in case_.data for a in ("--data", path)), *listed, *extra]
     if case_.max_file_bytes is not None:
-        monkeypatch.setattr(graph.yamltree, "MAX_FILE_BYTES", case_.max_file_bytes)
+        monkeypatch.setattr(sistercities.yamltree, "MAX_FILE_BYTES", case_.max_file_bytes)
     if case_.real_process:
         run = run_real_process(args, tmp_path)
     else:

@@ -10,9 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 from conftest import MINIMAL, ROOT, run_cli
-
-from graph import json_schema, read_dataset
-from graph.yamltree import read_yaml_file
+from sistercities import json_schema, read_dataset
+from sistercities.yamltree import read_yaml_file
 
 # Rules a JSON Schema can express; the others need the whole dataset (references, date order,
 # duplicates) and are the validator's alone.
@@ -192,8 +191,8 @@ def test_curated_data_names_the_schema_for_editors() -> None:
 
 
 def test_the_section_records_name_their_entries_as_the_model_does() -> None:
-    from graph.model import ENTITY_NAMES, SECTION_ATTRIBUTES
-    from graph.schema import SECTIONS
+    from sistercities.model import ENTITY_NAMES, SECTION_ATTRIBUTES
+    from sistercities.schema import SECTIONS
 
     assert list(SECTIONS) == list(SECTION_ATTRIBUTES) == list(ENTITY_NAMES)
     assert {section: record.name for section, record in SECTIONS.items()} == ENTITY_NAMES

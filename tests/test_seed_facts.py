@@ -6,8 +6,7 @@ import datetime
 
 import pytest
 from conftest import DATA
-
-from graph import Dataset, load_dataset, validate
+from sistercities import Dataset, load_dataset, validate
 
 SEED = "merahputih-2018-la"
 

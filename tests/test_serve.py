@@ -19,11 +19,10 @@ from typing import Any, ClassVar
 
 import pyoxigraph
 import pytest
+import sistercities
 from conftest import DATA, MINIMAL, SCRIPT
-
-import graph
-from graph.export import FORMATS
-from graph.serve import ServeLimits, SparqlServer, make_server, service_endpoints
+from sistercities.export import FORMATS
+from sistercities.serve import ServeLimits, SparqlServer, make_server, service_endpoints
 
 LIMITS = [
     "--query-timeout",
@@ -249,7 +248,7 @@ def test_a_query_past_its_memory_limit_is_stopped() -> None:
     """Sorting 21 million rows: past 100 MiB in a fraction of a second (the time limit is 10 s,
     far away, so that the memory limit is what stops it, however busy the machine)."""
     limits = ServeLimits(query_timeout=10, query_memory=100 << 20, workers=1)
-    running = make_server(graph.load_dataset(DATA), port=0, limits=limits)
+    running = make_server(sistercities.load_dataset(DATA), port=0, limits=limits)
     thread = threading.Thread(target=running.serve_forever, daemon=True)
     thread.start()
     try:
@@ -430,7 +429,7 @@ def test_service_runs_for_an_allowed_host_only() -> None:
 def small_server() -> Iterator[SparqlServer]:
     """A server in this process with one worker, one place in the queue, five connections."""
     limits = ServeLimits(query_timeout=1, request_timeout=2, workers=1, queue=1, max_connections=5)
-    running = make_server(graph.load_dataset(MINIMAL), port=0, limits=limits)
+    running = make_server(sistercities.load_dataset(MINIMAL), port=0, limits=limits)
     thread = threading.Thread(target=running.serve_forever, daemon=True)
     thread.start()
     yield running

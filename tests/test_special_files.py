@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 from conftest import MINIMAL, SCRIPT
-
-from graph.files import FileRefused, read_regular_file
-from graph.yamltree import read_yaml_file
+from sistercities.files import FileRefused, read_regular_file
+from sistercities.yamltree import read_yaml_file
 
 TIMEOUT = 20  # seconds; each run takes well under one
 

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import MINIMAL, invoke
-
-from graph import read_dataset
-from graph.export import export_bytes, spreadsheet_safe, write_csv
+from sistercities import read_dataset
+from sistercities.export import export_bytes, spreadsheet_safe, write_csv
 
 TRIGGERS = ["=HYPERLINK(1)", "+cmd|' /C calc'!A0", "-2+3+cmd", "@SUM(1+1)", "\tx", "\rx"]
 

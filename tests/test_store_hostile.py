@@ -12,11 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import sistercities
+from sistercities.store import Endpoint, StoreError, publish
 from stores import ROOT, count, free_port, graphs, run
 from stores import oxigraph as oxigraph_server
-
-import graph
-from graph.store import Endpoint, StoreError, publish
 
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 SECRET = "pa55-w0rd-s3cret"
@@ -219,7 +218,7 @@ def test_a_crafted_graph_name_never_becomes_update_text(oxigraph: str, bad: str)
 
 
 def test_the_library_checks_every_iri_before_any_request() -> None:
-    dataset = graph.load_dataset(MINIMAL)
+    dataset = sistercities.load_dataset(MINIMAL)
     nobody = Endpoint.parse(f"http://127.0.0.1:{free_port()}")
     with pytest.raises(StoreError, match=r"the graph .* is not an absolute IRI"):
         publish(dataset, nobody, graph=INJECTIONS[0])

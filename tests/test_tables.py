@@ -6,8 +6,7 @@ import json
 
 import pytest
 from conftest import DATA, run_cli
-
-from graph.tables import render
+from sistercities.tables import render
 
 ARGS = ["--no-cache", "--data", str(DATA), "partners", "jakarta"]
 

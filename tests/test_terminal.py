@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from conftest import DATA, MINIMAL, TERMINAL
-
-from cli import cli
+from sistercities.cli import cli
 
 
 def invoke(*args: str, data: Path | None = DATA) -> Result:

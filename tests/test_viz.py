@@ -1,4 +1,4 @@
-"""The interactive HTML page (graph.viz and `sistercities viz`), without a browser: one
+"""The interactive HTML page (sistercities.viz and `sistercities viz`), without a browser: one
 self-contained file, the data it embeds, layouts, escaping of hostile text, the command line.
 
 The browser tests are in test_viz_browser.py.
@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sistercities
 from click.testing import CliRunner
 from conftest import DATA, run_cli
+from sistercities import viz
+from sistercities.cli import cli
+from sistercities.dates import PartialDate
+from sistercities.model import Area, Coordinates, Dataset, Partnership, Place, Source
+from sistercities.viz import VizOptions, render_html, select
 
-import graph
 from bench.generate import generate
-from cli import cli
-from graph import viz
-from graph.dates import PartialDate
-from graph.model import Area, Coordinates, Dataset, Partnership, Place, Source
-from graph.viz import VizOptions, render_html, select
 
 XSS_PAYLOADS = (
     "<img src=x onerror=alert(1)>",
@@ -38,7 +38,7 @@ TURTLE_BREAKERS = '" ; . \\ """ \n \u2028 \u2029 @prefix'
 
 @pytest.fixture(scope="module")
 def dataset() -> Dataset:
-    return graph.load_dataset(graph.DEFAULT_DATA)
+    return sistercities.load_dataset(sistercities.DEFAULT_DATA)
 
 
 @pytest.fixture(scope="module")
@@ -391,11 +391,11 @@ def test_hostile_page_title_is_escaped() -> None:
 
 
 def test_viz_command_writes_the_page_atomically(tmp_path: Path) -> None:
-    out = tmp_path / "sub" / "graph.html"
+    out = tmp_path / "sub" / "sistercities.html"
     result = run_cli(["--no-cache", "viz", "--data", str(DATA), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert f"wrote {out}" in result.output
-    dataset = graph.load_dataset(DATA)
+    dataset = sistercities.load_dataset(DATA)
     assert out.read_text(encoding="utf-8") == render_html(dataset)
     # Written again over itself: replaced by a rename (a new inode), leaving no temporary.
     before = out.stat().st_ino
@@ -404,14 +404,14 @@ def test_viz_command_writes_the_page_atomically(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert out.stat().st_ino != before
-    assert sorted(p.name for p in out.parent.iterdir()) == ["graph.html"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["sistercities.html"]
     assert page_data(out.read_text(encoding="utf-8"))["physics"] is False
 
 
 def test_viz_command_leaves_the_old_file_when_writing_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "graph.html"
+    out = tmp_path / "sistercities.html"
     out.write_text("old page", encoding="utf-8")
 
     def broken_fsync(fd: int) -> None:
@@ -422,7 +422,7 @@ def test_viz_command_leaves_the_old_file_when_writing_fails(
     assert result.exit_code == 1, result.output
     assert "cannot write" in result.output
     assert out.read_text(encoding="utf-8") == "old page"
-    assert [p.name for p in tmp_path.iterdir()] == ["graph.html"]
+    assert [p.name for p in tmp_path.iterdir()] == ["sistercities.html"]
 
 
 @pytest.mark.parametrize(
@@ -434,7 +434,7 @@ def test_viz_focus_resolves_names(tmp_path: Path, name: str, expected: str) -> N
         cli, ["viz", "--data", str(DATA), "--focus", name, "--depth", "1", "-o", str(out)]
     )
     assert result.exit_code == 0, result.output
-    dataset = graph.load_dataset(DATA)
+    dataset = sistercities.load_dataset(DATA)
     place_ids, ties = select(dataset, VizOptions(focus=expected, depth=1))
     data = page_data(out.read_text(encoding="utf-8"))
     assert [n["id"] for n in data["nodes"]] == place_ids
@@ -508,8 +508,7 @@ def test_build_writes_both_html_pages(tmp_path: Path, dataset: Dataset) -> None:
 
 def test_focus_is_networkx_ego_graph_of_the_city_network(dataset: Dataset) -> None:
     import networkx as nx
-
-    from graph.network import city_network
+    from sistercities.network import city_network
 
     for depth in (1, 2, 3):
         place_ids, ties = select(dataset, VizOptions(focus="jakarta", depth=depth))
@@ -588,7 +587,7 @@ def test_page_data_carries_what_the_panel_lists(dataset: Dataset) -> None:
 def test_coverage_goes_into_the_page() -> None:
     import dataclasses
 
-    from graph.model import Coverage
+    from sistercities.model import Coverage
 
     base = hostile_dataset()
     places = dict(base.places)
@@ -616,11 +615,11 @@ def test_world_sized_pages_open_by_country(large: Dataset) -> None:
     # Every place and tie is still in the page (the panel and the selection need them).
     assert len(data["nodes"]) == len(large.places)
     assert len(data["edges"]) == len(large.partnerships)
-    assert page_data(render_html(graph.load_dataset(DATA)))["clusters"] is None
+    assert page_data(render_html(sistercities.load_dataset(DATA)))["clusters"] is None
 
 
 def test_outlines_are_natural_earth_from_the_package_in_page_coordinates() -> None:
-    from graph.viz_map import ATLAS, country_outlines
+    from sistercities.viz_map import ATLAS, country_outlines
 
     shipped = Path(viz.__file__).parent / ATLAS
     assert shipped.is_file() and shipped.stat().st_size > 100_000

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sistercities
 from click.testing import CliRunner
 from conftest import DATA
 from playwright.sync_api import (
@@ -33,15 +34,14 @@ from playwright.sync_api import (
     sync_playwright,
 )
 from playwright.sync_api import Error as PlaywrightError
+from sistercities.cli import cli
+from sistercities.dates import PartialDate
+from sistercities.model import Coordinates, Coverage, Dataset, Partnership, Place, Source
+from sistercities.network import city_network
+from sistercities.viz import CLUSTER_ABOVE, SCALE, VizOptions, counts, render_html, select
+from sistercities.viz_map import country_outlines
 
-import graph
 from bench.generate import generate
-from cli import cli
-from graph.dates import PartialDate
-from graph.model import Coordinates, Coverage, Dataset, Partnership, Place, Source
-from graph.network import city_network
-from graph.viz import CLUSTER_ABOVE, SCALE, VizOptions, counts, render_html, select
-from graph.viz_map import country_outlines
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -297,7 +297,7 @@ def expected_counts(dataset: Dataset, **options: Any) -> tuple[list[str], list[s
 
 @pytest.fixture(scope="module")
 def dataset() -> Dataset:
-    return graph.load_dataset(graph.DEFAULT_DATA)
+    return sistercities.load_dataset(sistercities.DEFAULT_DATA)
 
 
 def small_dataset(

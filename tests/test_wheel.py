@@ -34,11 +34,17 @@ def test_the_installed_wheel_answers_from_an_empty_folder(tmp_path: Path) -> Non
     (wheel,) = wheels.glob("sistercities-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {
-        "graph/data/cities.yaml",
-        "graph/data/world/wikipedia.json",
-        "graph/data/world/wikidata-2016.json",
-        "graph/data/world/manifest.json",
+        "sistercities/cli.py",
+        "sistercities/__main__.py",
+        "sistercities/py.typed",
+        "sistercities/data/cities.yaml",
+        "sistercities/data/world/wikipedia.json",
+        "sistercities/data/world/wikidata-2016.json",
+        "sistercities/data/world/manifest.json",
     } <= names
+    # One top-level name in site-packages: the package and its metadata, nothing else.
+    top_level = {name.split("/")[0] for name in names}
+    assert {name for name in top_level if not name.endswith(".dist-info")} == {"sistercities"}
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -48,7 +54,7 @@ def test_the_installed_wheel_answers_from_an_empty_folder(tmp_path: Path) -> Non
         capture_output=True,
     )
     # The dependencies come from this environment (no download in a test): a .pth line adds
-    # its site-packages after the fresh one, so `graph` and `cli` are the wheel's.
+    # its site-packages after the fresh one, so `sistercities` is the wheel's.
     fresh_site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True,
@@ -66,7 +72,12 @@ def test_the_installed_wheel_answers_from_an_empty_folder(tmp_path: Path) -> Non
         "PYTHONPATH": "",
     }
     where = subprocess.run(
-        [str(python), "-c", "import graph, cli; print(graph.__file__); print(cli.__file__)"],
+        [
+            str(python),
+            "-c",
+            "import sistercities, sistercities.cli; print(sistercities.__file__);"
+            " print(sistercities.cli.__file__); print(sistercities.DEFAULT_DATA)",
+        ],
         cwd=empty,
         env=env,
         check=True,
@@ -85,3 +96,12 @@ def test_the_installed_wheel_answers_from_an_empty_folder(tmp_path: Path) -> Non
     rows = json.loads(answer.stdout)
     assert len(rows) >= 10
     assert all(row["sources"] for row in rows)
+    as_module = subprocess.run(
+        [str(python), "-m", "sistercities", "partners", "tokyo", "--format", "json"],
+        cwd=empty,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert as_module.returncode == 0, as_module.stderr
+    assert json.loads(as_module.stdout) == rows

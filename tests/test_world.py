@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import invoke
-
-from cli import cli
-from graph import DataError, Dataset, ExportError, load_dataset
-from graph.export import WORLD_EXPORTS
-from graph.load import read_checked_layer, read_dataset
-from graph.merge import load_layers, merge_datasets
-from graph.world import (
+from sistercities import DataError, Dataset, ExportError, load_dataset
+from sistercities.cli import cli
+from sistercities.export import WORLD_EXPORTS
+from sistercities.load import read_checked_layer, read_dataset
+from sistercities.merge import load_layers, merge_datasets
+from sistercities.world import (
     DEFAULT_LAYERS,
     JOIN_SOURCE,
     WORLD_DIR,
@@ -113,7 +112,7 @@ def test_places_of_both_sources_are_joined_by_qid_only_on_agreeing_evidence(
 
 
 def test_any_city_answers_from_the_default_data_with_sources(world: Dataset) -> None:
-    from graph.query import partners
+    from sistercities.query import partners
 
     by_name = {p.name: p.id for p in world.places.values() if p.country in ("JP", "DE")}
     tokyo = list(partners(world, by_name["Tokyo"]))
