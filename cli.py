@@ -796,9 +796,12 @@ def resolve(ctx: click.Context, dataset: Dataset, text: str, kind: str = "place"
         return text  # an id: no need to index every name
     index = _name_index(dataset, kind)
     try:
-        return index.find(text)
+        found = index.lookup(text)
     except LookupFailed as error:
         raise click.ClickException(str(error)) from None
+    if found.note is not None:
+        _echo(found.note, err=True)
+    return found.id
 
 
 def _completer(kind: str) -> Callable[[click.Context, click.Parameter, str], list[Any]]:
@@ -930,12 +933,11 @@ def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_for
 
 
 def _say_coverage(dataset: Dataset, place: str) -> None:
-    """On stderr, one line when a place's list of partners is not known to be complete."""
+    """On stderr, one line: where a place's ties come from, and whether its list of partners
+    is known to be complete."""
     from .query import coverage_note
 
-    note = coverage_note(dataset, place)
-    if note is not None:
-        _echo(note, err=True)
+    _echo(coverage_note(dataset, place), err=True)
 
 
 def _provenance_text(counts: dict[str, int]) -> str:
@@ -956,6 +958,12 @@ def _provenance_text(counts: dict[str, int]) -> str:
 @click.option("--kind", type=click.Choice(PARTNERSHIP_KINDS), help="Only ties of this kind.")
 @click.option("--area", help="Only ties with this cooperation area (its id).")
 @click.option("--status", type=click.Choice(PARTNERSHIP_STATUSES), help="Only ties in this state.")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Also the ties of weak evidence that the default answer leaves out.",
+)
 @format_option
 @click.pass_context
 def partners(
@@ -968,9 +976,16 @@ def partners(
     kind: str | None,
     area: str | None,
     status: str | None,
+    everything: bool,
     output_format: str,
 ) -> None:
-    """List a place's ties in date order (undated ones last).
+    """List a place's ties in date order (undated ones last), each with the sources that
+    assert it.
+
+    The default answer leaves out ties of weak evidence (only in one world source where the
+    other speaks of both places, or dropped by Wikidata since 2016) and says on stderr how many;
+    --all shows them. json gives the answer whole: the place, whether its list is known to be
+    complete, where its ties come from, what was left out, and the ties.
 
     With --as-of, uncertain dates count honestly: a tie "since about 1990" is "possibly" in
     force in 1989, "certainly" in 1992.
@@ -982,11 +997,12 @@ def partners(
       sistercities partners istanbul --since 2000 --format csv
     """
     from . import query
+    from .evidence import legend
 
     dataset = load(ctx, data_paths, cached=True)
     place = resolve(ctx, dataset, city)
     try:
-        rows = query.partners(
+        answer = query.partners_answer(
             dataset,
             place,
             as_of=_date_text(as_of),
@@ -995,12 +1011,31 @@ def partners(
             kind=kind,
             area=area,
             status=status,
+            everything=everything,
         )
     except SisterCitiesError as error:
         raise _query_error(error) from None
+    if output_format == "json":
+        click.echo(json_dumps(answer))
+        return
+    rows = answer["partners"]
     if output_format == "table":
-        _say_coverage(dataset, place)
-    emit_rows(rows, output_format, query.partners_columns(as_of))
+        _echo(answer["note"], err=True)
+        if rows:
+            _echo(f"evidence: {legend({row['evidence'] for row in rows})}", err=True)
+        left_out = answer["left_out"]
+        if left_out:
+            reasons = "; ".join(f"{n} {grade}" for grade, n in left_out.items())
+            total = sum(left_out.values())
+            _echo(
+                f"left out: {total} tie{'s' if total != 1 else ''} of weak evidence "
+                f"({reasons}); --all shows them",
+                err=True,
+            )
+    columns = query.partners_columns(as_of)
+    if output_format == "table":
+        columns = tuple(c for c in columns if c not in ("grade", "sources"))
+    emit_rows(rows, output_format, columns)
 
 
 @cli.command()
@@ -1487,10 +1522,12 @@ def import_command(
 def build_layers(out_dir: Path | None) -> None:
     """Build the world layers from the public sources shipped in data/world/sources/.
 
-    Imports English Wikipedia's lists of twin towns and Wikidata's P190 statements (2016),
-    joins their places by QID where the evidence of both agrees, checks each layer and writes
-    wikipedia.json, wikidata-2016.json and manifest.json (their SHA-256). The same sources give
-    the same bytes; a test checks that the committed layers are current.
+    Imports English Wikipedia's lists of twin towns (February 2026), Wikidata's twin-city
+    ties (2026) and its 2016 crawl from Weimar, makes one place of each real place (by QID,
+    by the GeoNames gazetteer, by shared partners: every decision counted), checks the layer
+    and writes world.json and manifest.json (its SHA-256). Needs the gazetteer:
+    pip install 'sistercities[layers]'. The same sources give the same bytes; a test checks
+    that the committed layer is current.
 
     \b
     Examples:
@@ -1511,7 +1548,7 @@ def build_layers(out_dir: Path | None) -> None:
         for problem in error.problems:
             _echo(str(problem), err=True)
         raise click.ClickException("a world layer does not validate; nothing was written") from None
-    except ExportError as error:
+    except (ExportError, SisterCitiesError) as error:
         raise click.ClickException(str(error)) from None
     if show_progress:
         _echo("", err=True)

@@ -3,7 +3,8 @@
 A place of a later layer is the same as one of an earlier layer when both have the same Wikidata
 QID, or the same name (any name, label or alias, accents and case aside) in the same country and
 no more than `SAME_PLACE_KM` apart where both have coordinates. The earlier layer wins: its place
-keeps its id and facts, the later layer's ties are moved onto it, and a later tie for a pair the
+keeps its id and facts (it gains only what it lacks: position, ids, population, division and
+other names as aliases), the later layer's ties are moved onto it, and a later tie for a pair the
 earlier layers already tie is dropped — but its sources are added to an earlier *imported* tie
 (`merge_datasets`' `corroborate`), so that each imported tie names every layer that asserts it.
 A place whose list of partners the earlier layer declares complete (`coverage`) gets no new
@@ -105,6 +106,29 @@ def _replaced(entity: Any, **changes: Any) -> Any:
     return copy
 
 
+_FILLED = ("coordinates", "wikidata", "geonames", "population", "admin1")
+
+
+def _filled(known: Place, later: Place) -> Place:
+    """An earlier place with what it lacks from the same place of a later layer: its position,
+    ids, population and division, and its other names as aliases (earlier facts are kept)."""
+    changes: dict[str, Any] = {
+        name: getattr(later, name)
+        for name in _FILLED
+        if getattr(known, name) is None and getattr(later, name) is not None
+    }
+    seen = {normalize(n) for n in known.names()}
+    extra = []
+    for name in later.names():
+        folded = normalize(name)
+        if folded and folded not in seen:
+            seen.add(folded)
+            extra.append(name)
+    if extra:
+        changes["aliases"] = (*known.aliases, *extra)
+    return _replaced(known, **changes) if changes else known
+
+
 def merge_datasets(
     earlier: Dataset, later: Dataset, *, corroborate: Container[str] = ()
 ) -> Dataset:
@@ -114,6 +138,8 @@ def merge_datasets(
     places = dict(earlier.places)
     for place in later.places.values():
         if place.id in matches:
+            known = places[matches[place.id]]
+            places[known.id] = _filled(known, place)
             continue
         if place.id in places:  # an id taken by another place: keep both, apart
             matches[place.id] = f"{place.id}-2"

@@ -60,7 +60,7 @@ PLACE_KINDS = (
     "territory",
 )
 PARTNERSHIP_KINDS = ("sister-city", "sister-province", "friendship", "cooperation")
-PARTNERSHIP_STATUSES = ("active", "suspended", "ended", "planned")
+PARTNERSHIP_STATUSES = ("active", "suspended", "ended", "planned", "listed")
 AGREEMENT_KINDS = (
     "letter-of-intent",
     "memorandum-of-understanding",
@@ -190,6 +190,7 @@ class Place:
     wikidata: str | None = None
     geonames: int | None = None
     population: int | None = None
+    admin1: str | None = None  # the first-level division, as CC-CODE (GeoNames' admin1 code)
     part_of: str | None = None
     reported_partner_counts: tuple[ReportedCount, ...] = ()
     coverage: Coverage | None = None

@@ -23,6 +23,7 @@ from .model import Dataset, Official, Place
 
 __all__ = [
     "AmbiguousName",
+    "Found",
     "LookupFailed",
     "NameIndex",
     "UnknownName",
@@ -35,6 +36,7 @@ _FOLD = str.maketrans(
 )
 _NOT_WORD = re.compile(r"[\W_]+")
 _QID = re.compile(r"[Qq][1-9][0-9]*")
+_ADMIN1 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,6}")
 
 
 @lru_cache(maxsize=1 << 17)  # the layers' merge folds the same names more than once
@@ -68,7 +70,7 @@ class AmbiguousName(LookupFailed):
         self.candidates = list(candidates)
         super().__init__(
             f"'{text}' could be {len(self.candidates)} {kind}s: {'; '.join(self.candidates)}. "
-            "Name one by its id, or as Name,CC"
+            "Name one by its id, or as Name,CC or Name,CC-DIVISION (Springfield,US-IL)"
         )
 
 
@@ -78,6 +80,36 @@ class _Entry:
     label: str  # how a candidate is shown: "Casablanca, MA (casablanca)"
     country: str | None
     qid: str | None
+    admin1: str | None = None
+    population: int | None = None
+    ties: int = 0
+    name: str = ""  # its own name (not a label or an alias)
+
+
+# A name that several places share names the most prominent one when it has this many times
+# the people of the next (or, where a population is unknown, `TIES_DOMINANCE` times the ties
+# and at least `MIN_TIES`): Paris is Paris, France; Springfield stays ambiguous.
+POPULATION_DOMINANCE = 10
+TIES_DOMINANCE = 5
+MIN_TIES = 10
+
+
+def _prominence(entry: _Entry) -> tuple[int, int]:
+    return (entry.population or 0, entry.ties)
+
+
+def _dominates(first: _Entry, second: _Entry) -> bool:
+    if first.population and second.population:
+        return first.population >= POPULATION_DOMINANCE * second.population
+    return first.ties >= MIN_TIES and first.ties >= TIES_DOMINANCE * max(second.ties, 1)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The entity a name found, and a note for people where the name was not the only one's."""
+
+    id: str
+    note: str | None = None
 
 
 class NameIndex:
@@ -114,9 +146,19 @@ class NameIndex:
         """An index of the dataset's places: name, labels, aliases, id and QID."""
 
         def entry(place: Place) -> _Entry:
-            where = f", {place.country}" if place.country else ""
+            where = f", {place.admin1 or place.country}" if place.country else ""
             label = f"{place.name}{where} ({place.id})"
-            return _Entry(place.id, label, place.country, place.wikidata)
+            ties = sum(1 for _ in dataset.partnerships_of(place.id))
+            return _Entry(
+                place.id,
+                label,
+                place.country,
+                place.wikidata,
+                place.admin1,
+                place.population,
+                ties,
+                place.name,
+            )
 
         return cls("place", ((entry(p), p.names()) for p in dataset.places.values()))
 
@@ -131,26 +173,77 @@ class NameIndex:
 
     def find(self, text: str) -> str:
         """The id of the one entity `text` names; `LookupFailed` otherwise."""
+        return self.lookup(text).id
+
+    def lookup(self, text: str) -> Found:
+        """The entity `text` names (by id, QID, name, label or alias, ``Name,CC`` or
+        ``Name,CC-ADM1``), with a note where a more prominent place took a shared name;
+        `AmbiguousName` (the candidates, most prominent first) or `UnknownName` otherwise.
+
+        >>> index = NameIndex("place", [
+        ...     (_Entry("paris-fr", "Paris, FR (paris-fr)", "FR", None, "FR-11", 2138551, 40,
+        ...             "Paris"), ["Paris"]),
+        ...     (_Entry("paris-us", "Paris, US-TX (paris-us)", "US", None, "US-TX", 24782, 2,
+        ...             "Paris"), ["Paris"]),
+        ...     (_Entry("spr-il", "Springfield, US-IL (spr-il)", "US", None, "US-IL", 116250,
+        ...             3, "Springfield"), ["Springfield"]),
+        ...     (_Entry("spr-ma", "Springfield, US-MA (spr-ma)", "US", None, "US-MA", 155929,
+        ...             4, "Springfield"), ["Springfield"])])
+        >>> index.lookup("PARIS").id, index.lookup("Paris,US").id, index.find("springfield,us-il")
+        ('paris-fr', 'paris-us', 'spr-il')
+        >>> index.lookup("paris").note
+        "'paris' is taken as Paris, FR (paris-fr), the most prominent of 2 places of that name; \
+the others: Paris, US-TX (paris-us)"
+        >>> index.find("Springfield")
+        Traceback (most recent call last):
+        sistercities.names.AmbiguousName: 'Springfield' could be 2 places: Springfield, US-MA...
+        """
         given = text.strip()
         if given in self.by_id:
-            return given
+            return Found(given)
+        if given.lower() in self.by_id:
+            return Found(given.lower())
         if _QID.fullmatch(given):
             found = self.by_qid.get(given.upper())
             if found:
-                return found.id
-        name, country = given, None
+                return Found(found.id)
+        name, country, admin1 = given, None, None
         if "," in given:
             head, _, tail = given.rpartition(",")
-            if len(tail.strip()) == 2 and tail.strip().isalpha():
-                name, country = head, tail.strip().upper()
-        candidates = self.by_name.get(normalize(name), [])
+            code = tail.strip().upper()
+            if len(code) == 2 and code.isalpha():
+                name, country = head, code
+            elif _ADMIN1.fullmatch(code):
+                name, country, admin1 = head, code[:2], code
+        wanted = normalize(name)
+        candidates = self.by_name.get(wanted, [])
         if country is not None:
             candidates = [c for c in candidates if c.country == country]
+        if admin1 is not None:
+            candidates = [c for c in candidates if c.admin1 == admin1]
+        if not candidates:
+            raise UnknownName(self.kind, text, self.suggest(name))
         if len(candidates) == 1:
-            return candidates[0].id
-        if len(candidates) > 1:
-            raise AmbiguousName(self.kind, text, sorted(c.label for c in candidates))
-        raise UnknownName(self.kind, text, self.suggest(name))
+            return Found(candidates[0].id)
+        # A place whose own name it is comes before places that have it as another name.
+        own = [c for c in candidates if normalize(c.name) == wanted] or candidates
+        ranked = sorted(own, key=lambda c: (*(-n for n in _prominence(c)), c.id))
+        others = [c for c in sorted(candidates, key=_prominence, reverse=True) if c != ranked[0]]
+        if len(ranked) == 1 or _dominates(ranked[0], ranked[1]):
+            shown = "; ".join(c.label for c in others[:3]) + ("; …" if len(others) > 3 else "")
+            note = (
+                f"'{text}' is taken as {ranked[0].label}, the most prominent of "
+                f"{len(candidates)} places of that name; the others: {shown}"
+            )
+            return Found(ranked[0].id, note)
+        raise AmbiguousName(
+            self.kind,
+            text,
+            [
+                c.label
+                for c in sorted(candidates, key=lambda c: (*(-n for n in _prominence(c)), c.id))
+            ],
+        )
 
     def suggest(self, text: str, limit: int = 5) -> list[str]:
         """The names nearest to `text`, shown with country and id."""

@@ -30,7 +30,7 @@ DATA_DIR = _data_dir()
 CURATED_DATA = DATA_DIR / "cities.yaml"
 WORLD_DIR = DATA_DIR / "world"
 WORLD_SOURCES = WORLD_DIR / "sources"
-WORLD_LAYERS = (WORLD_DIR / "wikipedia.json", WORLD_DIR / "wikidata-2016.json")
+WORLD_LAYERS = (WORLD_DIR / "world.json",)
 DEFAULT_LAYERS = (CURATED_DATA, *WORLD_LAYERS)
 
 # The SHA-256 of each world layer, written by `sistercities.world.build_world_layers` after the

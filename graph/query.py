@@ -47,6 +47,7 @@ __all__ = [
     "officials",
     "officials_columns",
     "partners",
+    "partners_answer",
     "partners_columns",
     "path",
     "profile",
@@ -152,7 +153,7 @@ def cities(dataset: Dataset, country: str | None = None, kind: str | None = None
 def partners_columns(as_of: object = None) -> tuple[str, ...]:
     """The columns of `partners` (with ``in_force`` when asked `as_of` a date)."""
     head = ("partner", "name", "country", "kind", "status", "since", "until")
-    return (*head, *(("in_force",) if as_of else ()), "areas", "sources")
+    return (*head, *(("in_force",) if as_of else ()), "areas", "evidence", "grade", "sources")
 
 
 def partners(
@@ -165,16 +166,24 @@ def partners(
     kind: str | None = None,
     area: str | None = None,
     status: str | None = None,
+    everything: bool = False,
+    left_out: Counter[str] | None = None,
 ) -> Iterator[Row]:
     """The ties of a place in date order (undated last). `since`/`until` keep ties that may
     have begun in or after / in or before a year; `as_of` keeps ties in force at a date and says
     whether they certainly or only possibly were. An `area` that is no area's id raises
-    `QueryError` with the nearest ids."""
+    `QueryError` with the nearest ids.
+
+    Each row says what backs the tie (`evidence`: a mark such as ``WP+WD``; `grade`; the
+    `sources`). Ties whose evidence is weak (`sistercities.evidence`) are left out unless
+    `everything`, and counted by grade in `left_out` when one is given."""
     if area is not None and area not in dataset.areas:
         hint = did_you_mean(area, dataset.areas, n=3)
         raise QueryError(f"no cooperation area has the id '{area}'{hint}")
     at = PartialDate.parse(as_of) if isinstance(as_of, (str, int)) else as_of
-    return _partner_rows(dataset, place, at, since, until, kind, area, status)
+    return _partner_rows(
+        dataset, place, at, since, until, kind, area, status, everything, left_out
+    )
 
 
 def _partner_rows(
@@ -186,7 +195,11 @@ def _partner_rows(
     kind: str | None,
     area: str | None,
     status: str | None,
+    everything: bool = False,
+    left_out: Counter[str] | None = None,
 ) -> Iterator[Row]:
+    from .evidence import tie_evidence
+
     places = dataset.places
     for tie in _ties(dataset, place):
         if kind and tie.kind != kind:
@@ -205,6 +218,11 @@ def _partner_rows(
             if answer == "no":
                 continue
             row["in_force"] = answer
+        evidence = tie_evidence(dataset, tie)
+        if not evidence.shown and not everything:
+            if left_out is not None:
+                left_out[evidence.grade] += 1
+            continue
         other = tie.other(place)
         partner = places.get(other)
         yield {
@@ -217,6 +235,8 @@ def _partner_rows(
             "until": _text(tie.until),
             **row,
             "areas": ";".join(tie.areas),
+            "evidence": evidence.mark,
+            "grade": evidence.grade,
             "sources": ";".join(tie.sources),
         }
 
@@ -246,7 +266,7 @@ def provenance(dataset: Dataset, place_id: str) -> Row:
     >>> provenance(sistercities.load_dataset(sistercities.DEFAULT_DATA), "jakarta")["curated"] > 20
     True
     """
-    from .world import LAYER_NAMES
+    from .evidence import LAYER_NAMES
 
     layers = set(LAYER_NAMES)
     curated = 0
@@ -264,9 +284,9 @@ def provenance(dataset: Dataset, place_id: str) -> Row:
     return row
 
 
-def coverage_note(dataset: Dataset, place_id: str) -> str | None:
-    """One line for people when a place's list of partners is not known to be complete: where
-    its ties come from, and that they were not checked (None when the list is complete).
+def coverage_note(dataset: Dataset, place_id: str) -> str:
+    """One line for people: where a place's ties come from (each world source with the date
+    of what it says) and whether its list of partners is known to be complete.
 
     >>> import sistercities
     >>> coverage_note(sistercities.load_dataset(sistercities.DEFAULT_DATA), "bordeaux")
@@ -274,8 +294,6 @@ def coverage_note(dataset: Dataset, place_id: str) -> str | None:
     """
     place = dataset.places[place_id]
     declared = place.coverage
-    if declared is not None and declared.complete:
-        return None
     counts = provenance(dataset, place_id)
     origins = [name for name, n in counts.items() if name != "in every layer" and n]
     origins = ["the curated facts" if name == "curated" else name for name in origins]
@@ -285,11 +303,63 @@ def coverage_note(dataset: Dataset, place_id: str) -> str | None:
         where = " and ".join(
             [", ".join(origins[:-1]), origins[-1]] if len(origins) > 1 else origins
         )
-    if declared is not None:
-        checked = f"not complete as of {declared.as_of.text} ({', '.join(declared.sources)})"
+    sources = ", ".join(declared.sources) if declared is not None else ""
+    if declared is not None and declared.complete:
+        checked = f"complete as of {declared.as_of.text}, checked against {sources}"
+    elif declared is not None:
+        checked = f"not complete as of {declared.as_of.text} ({sources})"
     else:
         checked = "not checked against an official list"
     return f"{place.name}: ties from {where}; {checked}"
+
+
+PARTNERS_ANSWER_KEYS = ("place", "coverage", "note", "left_out", "partners")
+
+
+def partners_answer(
+    dataset: Dataset,
+    place: str,
+    *,
+    as_of: str | PartialDate | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    kind: str | None = None,
+    area: str | None = None,
+    status: str | None = None,
+    everything: bool = False,
+) -> Row:
+    """A place's ties (`partners`) with what the answer is: the place, whether its list is
+    known to be complete, where its ties come from, and how many ties of weak evidence were
+    left out, by grade (`sistercities.evidence`).
+
+    >>> import sistercities
+    >>> answer = partners_answer(sistercities.load_dataset(sistercities.DEFAULT_DATA), "jakarta")
+    >>> answer["coverage"]["complete"], len(answer["partners"]) > 20, answer["left_out"]
+    (True, True, {})
+    """
+    left_out: Counter[str] = Counter()
+    rows = list(
+        partners(
+            dataset,
+            place,
+            as_of=as_of,
+            since=since,
+            until=until,
+            kind=kind,
+            area=area,
+            status=status,
+            everything=everything,
+            left_out=left_out,
+        )
+    )
+    found = dataset.places[place]
+    return {
+        "place": {"id": found.id, "name": found.name, "country": found.country},
+        "coverage": coverage(dataset, place),
+        "note": coverage_note(dataset, place),
+        "left_out": dict(sorted(left_out.items())),
+        "partners": rows,
+    }
 
 
 # The tables of a profile for people (json gives every field).

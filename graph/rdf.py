@@ -311,6 +311,8 @@ class _Emitter:
             add((s, SC.geonamesId, Lit(str(place.geonames), XSD.integer)))
         if place.population is not None:
             add((s, SC.population, Lit(str(place.population), XSD.integer)))
+        if place.admin1 is not None:
+            add((s, SC.admin1, Lit(place.admin1)))
         if place.part_of is not None:
             add((s, SDO.containedInPlace, iris.place + place.part_of))
         for index, count in enumerate(place.reported_partner_counts, 1):
@@ -666,6 +668,7 @@ def from_rdf(graph: rdflib.Graph, base: str = DEFAULT_BASE) -> Dataset:
                 notes=c.text(SKOS.note),
             )
         geonames, population = n.lits(SC.geonamesId), n.lits(SC.population)
+        admin1 = n.lits(SC.admin1)
         places[ident] = Place(
             id=ident,
             name=n.text(SDO.name, "en") or "",
@@ -680,6 +683,7 @@ def from_rdf(graph: rdflib.Graph, base: str = DEFAULT_BASE) -> Dataset:
             wikidata=ref(n, OWL.sameAs, WD),
             geonames=int(geonames[0].value) if geonames else None,
             population=int(population[0].value) if population else None,
+            admin1=str(admin1[0].value) if admin1 else None,
             part_of=ref(n, SDO.containedInPlace, iris.place),
             reported_partner_counts=tuple(counts),
             coverage=coverage,

@@ -30,6 +30,7 @@ __all__ = ["SECTIONS", "SLUG_PATTERN", "FieldType", "Record", "json_schema"]
 
 SLUG_PATTERN = r"^[a-z0-9]+(-+[a-z0-9]+)*$"
 QID_PATTERN = r"^Q[1-9][0-9]*$"
+ADMIN1_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{1,6}$"
 URL_PATTERN = r"^https?://[^\s]+$"
 NOT_BLANK = r"\S"  # a string with something in it besides white space
 
@@ -676,6 +677,11 @@ ID = Field(
 NOTES = Field("notes", Text(multiline=True), "free text: context, and conflicts between sources")
 QID = Pattern(QID_PATTERN, "bad-qid", "a Wikidata id is Q followed by digits, such as Q3630")
 COUNTRY = Country()
+ADMIN1 = Pattern(
+    ADMIN1_PATTERN,
+    "bad-admin1",
+    "a first-level division is a country code, a hyphen and GeoNames' admin1 code, such as US-IL",
+)
 URL = Pattern(URL_PATTERN, "bad-value", "write an http:// or https:// URL")
 
 
@@ -787,6 +793,12 @@ SECTIONS: dict[str, Record] = {
             Field("wikidata", QID, "the Wikidata item"),
             Field("geonames", Integer(1), "the GeoNames id"),
             Field("population", Integer(0), "population"),
+            Field(
+                "admin1",
+                ADMIN1,
+                "the first-level division (state, province, region): the country code and "
+                "GeoNames' admin1 code, such as US-IL",
+            ),
             Field("part_of", Ref("cities"), "the place this one lies in"),
             Field(
                 "reported_partner_counts",

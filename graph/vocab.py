@@ -540,6 +540,17 @@ def _terms() -> dict[str, Term]:
             XSD.integer,
         ),
         Term(
+            "admin1",
+            "datatype",
+            "first-level division",
+            "The place's first-level administrative division (state, province, region), as "
+            "the ISO 3166-1 country code, a hyphen and GeoNames' admin1 code (US-IL).",
+            (),
+            (),
+            SC.Place,
+            XSD.string,
+        ),
+        Term(
             "geonamesId",
             "datatype",
             "GeoNames id",

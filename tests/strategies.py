@@ -145,6 +145,7 @@ def datasets(draw: st.DrawFn) -> Dataset:
             wikidata=draw(st.none() | st.integers(1, 10**8).map(lambda n: f"Q{n}")),
             geonames=draw(st.none() | st.integers(1, 10**7)),
             population=draw(st.none() | st.integers(0, 10**8)),
+            admin1=draw(st.none() | st.from_regex(r"\A[A-Z]{2}-[A-Z0-9]{1,6}\Z")),
             part_of=draw(st.none() | st.sampled_from([p for p in places if p != i])),
             reported_partner_counts=tuple(
                 draw(
