@@ -138,8 +138,8 @@ def merge_datasets(
     places = dict(earlier.places)
     for place in later.places.values():
         if place.id in matches:
-            known = places[matches[place.id]]
-            places[known.id] = _filled(known, place)
+            earlier_place = places[matches[place.id]]
+            places[earlier_place.id] = _filled(earlier_place, place)
             continue
         if place.id in places:  # an id taken by another place: keep both, apart
             matches[place.id] = f"{place.id}-2"

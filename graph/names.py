@@ -89,7 +89,7 @@ class _Entry:
 # A name that several places share names the most prominent one when it has this many times
 # the people of the next (or, where a population is unknown, `TIES_DOMINANCE` times the ties
 # and at least `MIN_TIES`): Paris is Paris, France; Springfield stays ambiguous.
-POPULATION_DOMINANCE = 10
+POPULATION_DOMINANCE = 5
 TIES_DOMINANCE = 5
 MIN_TIES = 10
 

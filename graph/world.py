@@ -288,13 +288,49 @@ GEONAMES_SOURCE = Source(
 
 # A place kind from the words of an English name (Wikidata's items are not all cities).
 _KIND_WORDS = (
-    (re.compile(r"\b(province|provincia)\b", re.I), "province"),
-    (re.compile(r"\bprefecture\b", re.I), "prefecture"),
+    (re.compile(r"\b(province|provincia|provinz|prowincja)\b", re.I), "province"),
+    (re.compile(r"\b(prefecture|präfektur)\b", re.I), "prefecture"),
     (re.compile(r"\b(county|kreis|landkreis|powiat)\b", re.I), "county"),
-    (re.compile(r"\b(region|oblast|krai|voivodeship|department)\b", re.I), "region"),
-    (re.compile(r"\b(district|borough|arrondissement|bezirk)\b", re.I), "district"),
-    (re.compile(r"\bmunicipality\b", re.I), "municipality"),
+    (
+        re.compile(r"\b(region|oblast|krai|voivodeship|woiwodschaft|department)\b", re.I),
+        "region",
+    ),
+    (
+        re.compile(r"\b(district|borough|arrondissement|bezirk|stadtbezirk|rajon)\b", re.I),
+        "district",
+    ),
+    (re.compile(r"\b(municipality|kommune|kommun|gmina|gemeinde)\b", re.I), "municipality"),
 )
+# Words of the 2016 crawl's German labels around a place's own name: Provinz Mantua, Gmina
+# Gościno, Tommerup Kommune, Lianozovo District.
+_ADMIN_WORDS = re.compile(
+    r"^(provinz|landkreis|kreis|bezirk|stadtbezirk|gmina|gemeinde|region|rajon|oblast|"
+    r"departamento|gouvernement|kleingebiet|opština|london borough of|royal borough of|"
+    r"metropolitan borough of|borough of|municipality of|city of|county of|shire of)\s+|"
+    r"\s+(kommune|kommun|district|municipality|city|county|province|prefecture|rajon|"
+    r"region|regional council)$",
+    re.I,
+)
+# German spellings of Cyrillic names, turned English: Kirowsk, Blagoweschtschensk, Tetewen.
+_GERMAN_TRANSLITERATION = (
+    ("schtsch", "shch"),
+    ("tsch", "ch"),
+    ("sch", "sh"),
+    ("ja", "ya"),
+    ("ju", "yu"),
+    ("je", "ye"),
+    ("j", "y"),
+    ("w", "v"),
+)
+
+
+def _english_spelling(name: str) -> str:
+    """A German transliteration of a Cyrillic name spelled the English way (Kirowsk: Kirovsk)."""
+    spelled = name.lower()
+    for german, english in _GERMAN_TRANSLITERATION:
+        spelled = spelled.replace(german, english)
+    return spelled
+_CITY_KINDS = ("city", "municipality", "district")
 _COUNTRY_FIXES = {"CN-TW": "TW", "XC": "CY", "XS": "SO"}
 
 
@@ -327,10 +363,43 @@ def _only(gazetteer: Gazetteer, name: str) -> GazetteerPlace | None:
     found = gazetteer.only([name])
     if found is not None:
         return found
-    head, qualifier = _split_qualifier(name)
-    if qualifier is None:
-        return None
-    return gazetteer.only([head], country_code(qualifier))
+    head, qualifier = _split_qualifier(name.split(",")[0].strip())
+    if qualifier is not None:
+        found = gazetteer.only([head], country_code(qualifier))
+        if found is not None:
+            return found
+    core = _ADMIN_WORDS.sub("", head).strip()
+    if core and core != name:
+        found = gazetteer.only([core])
+        if found is not None:
+            return found
+    if "-" in core:  # a city's district: Wiesbaden-Naurod, Charlottenburg-Wilmersdorf
+        found = gazetteer.only([core.split("-")[0]])
+        if found is not None:
+            return found
+    english = _english_spelling(core)
+    return gazetteer.only([english]) if english != core.lower() else None
+
+
+def _one_country(gazetteer: Gazetteer, name: str) -> str | None:
+    """The country of every gazetteer place of this name where they all lie in one
+    (Falkenstein: several in Germany), or None."""
+    core = _ADMIN_WORDS.sub("", _split_qualifier(name)[0]).strip()
+    countries = {p.country for p in gazetteer.named([core])}
+    return countries.pop() if len(countries) == 1 else None
+
+
+def _subdivision_country(name: str) -> str | None:
+    """The country of the one ISO 3166-2 subdivision of this name (Shandong: CN), or None."""
+    import pycountry
+
+    wanted = normalize(_ADMIN_WORDS.sub("", name).strip())
+    found = set()
+    for subdivision in pycountry.subdivisions:
+        own = normalize(subdivision.name)
+        if own == wanted or own.rsplit(" ", 1)[0] == wanted:
+            found.add(subdivision.country_code)
+    return found.pop() if len(found) == 1 else None
 
 
 def _kind_of(name: str) -> str:
@@ -456,6 +525,14 @@ def world_layers(
             item.gazetteer = gazetteer.near(item.names(), item.point)
         elif item.german:
             item.gazetteer = _only(gazetteer, item.german)
+            if item.gazetteer is None:
+                item.country = _one_country(gazetteer, item.german)
+                if item.country:
+                    counts["items placed in a country (every place of the name is there)"] += 1
+                else:
+                    item.country = _subdivision_country(item.german)
+                    if item.country:
+                        counts["items placed in a country by their ISO 3166-2 subdivision"] += 1
         counts["items in the gazetteer" if item.gazetteer else "items not in the gazetteer"] += 1
     lists_places = lists.places
     lists_gazetteer: dict[str, GazetteerPlace] = {}
@@ -479,7 +556,8 @@ def world_layers(
     for one_place in by_place.values():
         first = one_place[0]
         for second in one_place[1:]:
-            if _kind_of(" ".join(first.names())) != _kind_of(" ".join(second.names())):
+            kinds = {_kind_of(" ".join(item.names())) for item in (first, second)}
+            if len({"city" if k == "municipality" else k for k in kinds}) > 1:
                 counts["left apart: Wikidata items of one GeoNames place, other kinds"] += 1
             elif first.point and second.point and first.point.km_to(second.point) > SAME_PLACE_KM:
                 counts["left apart: Wikidata items of one GeoNames place, far apart"] += 1
@@ -531,7 +609,11 @@ def world_layers(
     for lists_id, found in lists_gazetteer.items():
         if lists_id in joined_to:
             continue
-        qids = items_of_place.get(found.geonameid, [])
+        qids = [
+            q
+            for q in items_of_place.get(found.geonameid, [])
+            if _kind_of(" ".join(items[q].names())) in ("city", "municipality")  # not a province
+        ]
         if len({groups.find(f"q:{q}") for q in qids}) == 1:
             join(lists_id, qids[0], "gazetteer (the same GeoNames place)")
         elif len(qids) > 1:
@@ -640,17 +722,32 @@ def _world_dataset(
         found = (item.gazetteer if item else None) or next(
             (lists_gazetteer[i] for i in lists_ids if i in lists_gazetteer), None
         )
-        name = (
-            (found.name if found and len(qids) > 1 else None)
-            or (item.english if item else None)
-            or (main.name if main else None)
-            or (found.name if found else None)
-            or (item.german if item else None)
-            or (qids[0] if qids else root)
+        kind = (
+            main.kind
+            if main is not None and main.kind != "city"
+            else _kind_of(" ".join(item.names()) if item else "")
         )
+        region_country = None
+        if found is not None and not lists_ids and kind not in _CITY_KINDS:
+            # A region known by its namesake city (Oblast Leningrad, Provinz Mantua): the
+            # gazetteer gives its country, not its name, position or people.
+            region_country, found = found.country, None
+        english = item.english if item else None
+        spelled = [
+            english,
+            main.name if main else None,
+            found.name if found else None,
+            f"{_ADMIN_WORDS.sub('', item.german).strip()} ({kind})"
+            if item and item.german and region_country
+            else None,
+            item.german if item else None,
+        ]
+        plain = [n for n in spelled if n and not _ADMIN_WORDS.search(n)]
+        name = next(iter(plain or [n for n in spelled if n]), qids[0] if qids else root)
         country = (
             (main.country if main else None)
             or (found.country if found else None)
+            or region_country
             or (item.country if item else None)
         )
         point = (
@@ -683,7 +780,6 @@ def _world_dataset(
             place_sources.append(GEONAMES_SOURCE.id)
         if lists_ids and item is not None:
             place_sources.append(JOIN_SOURCE.id)
-        kind = main.kind if main is not None and main.kind != "city" else _kind_of(name)
         place = Place(
             root,
             name,
