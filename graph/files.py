@@ -23,16 +23,46 @@ sistercities.files.FileRefused: ...pipe.yaml: error[not-a-file]: a FIFO (named p
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import errno
+import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import Location, Problem, Severity, SisterCitiesError
 
-__all__ = ["MAX_FILE_BYTES", "FileRefused", "file_problem", "kind_of", "read_regular_file"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "FileRefused",
+    "file_problem",
+    "kind_of",
+    "read_regular_file",
+    "recorded_reads",
+]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a data file or import source larger than this is refused
+
+
+# While `recorded_reads` is active: the SHA-256 of every file `read_regular_file` read, by the
+# file's (device, inode); a file read twice has each of its digests.
+_READS: contextvars.ContextVar[dict[tuple[int, int], set[bytes]] | None] = contextvars.ContextVar(
+    "sistercities_reads", default=None
+)
+
+
+@contextlib.contextmanager
+def recorded_reads() -> Iterator[dict[tuple[int, int], set[bytes]]]:
+    """Record the SHA-256 digest of the bytes of every file read by `read_regular_file`
+    within, by (device, inode): what a parse actually read, whatever the files hold now."""
+    reads: dict[tuple[int, int], set[bytes]] = {}
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
 
 
 class FileRefused(SisterCitiesError):
@@ -132,7 +162,12 @@ def read_regular_file(path: Path, name: str | None = None, limit: int = MAX_FILE
                 raise FileRefused(
                     name, "file-too-large", f"the file grew past {limit:,} bytes while being read"
                 )
-        return b"".join(chunks)
+        data = b"".join(chunks)
+        reads = _READS.get()
+        if reads is not None:
+            file_id = (status.st_dev, status.st_ino)
+            reads.setdefault(file_id, set()).add(hashlib.sha256(data).digest())
+        return data
     except OSError as error:
         raise _refused(name, error) from None
     finally:
