@@ -743,6 +743,7 @@ def sparql(
                 bindings=values,
                 timeout=timeout,
                 memory_limit=_half_the_memory(),
+                memory_name="half the machine's memory",
             )
         except SparqlTimeout as error:
             raise click.ClickException(f"{error} (--timeout)") from None

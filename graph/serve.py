@@ -418,6 +418,7 @@ class SparqlServer:
                 timeout=limits.query_timeout,
                 max_output=limits.max_result + 200,  # the media type line
                 memory_limit=limits.query_memory,
+                memory_name="--query-memory",
                 no_new_files=not limits.allow_service,
             )
         except TimeLimitExceeded:
