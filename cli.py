@@ -1718,7 +1718,9 @@ def publish(
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="The address to listen on (127.0.0.1: this machine only).",
+    callback=lambda ctx, param, value: _listen_host(value),
+    help="The address to listen on (127.0.0.1: this machine only; 0.0.0.0 or :: for every "
+    "interface).",
 )
 @click.option("--port", default=7879, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
@@ -1749,7 +1751,23 @@ def publish(
     type=click.IntRange(1, 64),
     default=4,
     show_default=True,
-    help="Queries answered at once; 32 more wait, further clients get 503.",
+    help="Queries answered at once.",
+)
+@click.option(
+    "--queue",
+    "queue_size",
+    type=click.IntRange(1, 100_000),
+    default=1024,
+    show_default=True,
+    help="Complete requests that wait for a worker; past them, clients get 503.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(1, 100_000),
+    default=2048,
+    show_default=True,
+    help="Connections whose requests are read at once (bounded by the open-file limit); "
+    "past them, clients get 503.",
 )
 @click.option(
     "--request-timeout",
@@ -1786,6 +1804,8 @@ def serve(
     query_memory: int,
     allow_service: tuple[str, ...],
     workers: int,
+    queue_size: int,
+    max_connections: int,
     request_timeout: float,
     max_body: int,
     max_result: int,
@@ -1811,6 +1831,8 @@ def serve(
         max_body=max_body,
         max_result=max_result,
         workers=workers,
+        queue=queue_size,
+        max_connections=max_connections,
         allow_service=allow_service,
     )
     dataset = load(ctx, data_paths)
@@ -1820,14 +1842,36 @@ def serve(
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {error.strerror or error}"
         ) from None
-    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
-    _echo(f"SPARQL endpoint: http://{bound_host}:{bound_port}/query (Ctrl-C to stop)", err=True)
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        # A flag and a wake-up, never an exception that could land anywhere (a worker's
+        # cleanup, a finaliser): the reading loop ends, and the server with it.
+        server.request_stop()
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    _echo(f"SPARQL endpoint: {server.url} (Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()
+        _echo("stopped", err=True)
     except KeyboardInterrupt:
-        pass
+        _echo("stopped", err=True)
     finally:
         server.server_close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _listen_host(value: str) -> str:
+    """--host: not empty (which would mean every interface, unasked), no NUL."""
+    if not value.strip() or "\0" in value:
+        raise click.BadParameter(
+            "an empty host would listen on every interface: give 127.0.0.1 (this machine "
+            "only), or 0.0.0.0 or :: (every interface) if that is meant"
+            if "\0" not in value
+            else "the host holds a NUL character"
+        )
+    return value.strip()
 
 
 def _interrupted(signum: int, frame: Any) -> None:
