@@ -152,6 +152,25 @@ def resolve_data(
     return default_data(curated_only=obj.get("curated_only", False) or curated_default)
 
 
+def refuse_overwriting_inputs(
+    output: Path | None,
+    inputs: Sequence[Path],
+    *,
+    folder: bool = False,
+    files: Sequence[str] = (),
+) -> None:
+    """Exit 2 (before anything is read or written) when the output is one of the inputs or
+    lies in a data folder the command reads (`sistercities.files.check_output`)."""
+    from .files import WritesOverInput, check_output
+
+    if output is None:
+        return
+    try:
+        check_output(output, list(inputs), folder=folder, files=list(files))
+    except WritesOverInput as error:
+        raise click.UsageError(str(error)) from None
+
+
 def load(
     ctx: click.Context,
     given: Sequence[Path],
@@ -471,13 +490,16 @@ def build(
     """
     from .export import WORLD_EXPORTS, build_files, focus_page_name
 
-    dataset = load(ctx, data_paths, curated_default=not world)
     if out_dir is None:
         out_dir = Path("exports-world") if world else Path("exports")
+    inputs = resolve_data(ctx, data_paths, curated_default=not world)
+    refuse_overwriting_inputs(out_dir, inputs, folder=True, files=_build_names(world))
+    dataset = load(ctx, data_paths, curated_default=not world)
     focus = _focus_place(ctx, dataset, focus_page, world)
     names = list(WORLD_EXPORTS) if world else list(build_files(None, None))
     if focus is not None:
         names.append(focus_page_name(focus))
+        refuse_overwriting_inputs(out_dir, inputs, folder=True, files=names)
     try:
         written = build_exports(dataset, out_dir, base_iri, only=names, focus=focus)
     except ExportError as error:
@@ -485,6 +507,12 @@ def build(
     _echo(f"data: {_counts_line(dataset.counts())}", err=True)
     for path in written:
         _echo(f"wrote {path}")
+
+
+def _build_names(world: bool) -> list[str]:
+    from .export import WORLD_EXPORTS, build_files
+
+    return list(WORLD_EXPORTS) if world else list(build_files(None, None))
 
 
 def _focus_place(
@@ -547,6 +575,7 @@ def export(
     """
     from . import export as exports
 
+    refuse_overwriting_inputs(output, resolve_data(ctx, data_paths))
     dataset = load(ctx, data_paths)
     try:
         if output is None:
@@ -1252,6 +1281,7 @@ def stats(
     from .network import stats as network_stats
     from .network import stats_rows
 
+    refuse_overwriting_inputs(plot_dir, resolve_data(ctx, data_paths), folder=True)
     dataset = load(ctx, data_paths, cached=True)
     measures = network_stats(dataset, top)
     if plot_dir is not None:
@@ -1350,6 +1380,7 @@ def viz(
 
     if as_of is not None and (year_from is not None or year_to is not None):
         raise click.UsageError("give --as-of or --from/--to, not both")
+    refuse_overwriting_inputs(output, resolve_data(ctx, data_paths))
     dataset = load(ctx, data_paths, cached=True)
     options: dict[str, Any] = {
         "focus": resolve(ctx, dataset, focus) if focus else None,
@@ -1438,6 +1469,7 @@ def import_command(
         import_source,
     )
 
+    refuse_overwriting_inputs(output, [*sources, *([labels] if labels else [])])
     show_progress = sys.stderr.isatty()
 
     def progress(rows: int) -> None:

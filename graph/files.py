@@ -37,6 +37,8 @@ from .errors import Location, Problem, Severity, SisterCitiesError
 __all__ = [
     "MAX_FILE_BYTES",
     "FileRefused",
+    "WritesOverInput",
+    "check_output",
     "file_problem",
     "kind_of",
     "read_regular_file",
@@ -172,3 +174,57 @@ def read_regular_file(path: Path, name: str | None = None, limit: int = MAX_FILE
         raise _refused(name, error) from None
     finally:
         os.close(descriptor)
+
+
+class WritesOverInput(SisterCitiesError):
+    """An output that is one of the command's inputs, or lies in a folder it reads."""
+
+
+def _real(path: Path) -> Path:
+    """`path` with every link followed (a dangling one too) and made absolute."""
+    return Path(os.path.realpath(path))
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)  # a hard link, a bind mount, another spelling
+    except (OSError, ValueError):
+        return False
+
+
+def check_output(
+    output: Path, inputs: list[Path], *, folder: bool = False, files: list[str] | None = None
+) -> None:
+    """`WritesOverInput` when writing `output` would replace what the command reads.
+
+    One rule for every command that writes: the output (a file; with `folder`, a folder and
+    the `files` it will write there) is never one of the `inputs` (the same file by path,
+    link or inode: `os.path.samefile`), and is never written into a folder that is one of the
+    inputs (a data folder loads every data file in it).
+
+    >>> import tempfile
+    >>> data = Path(tempfile.mkdtemp()) / "c.yaml"
+    >>> _ = data.write_text("sources: []\\n")
+    >>> check_output(data.parent / "other.html", [data])
+    >>> check_output(data, [data])
+    Traceback (most recent call last):
+    ...
+    sistercities.files.WritesOverInput: ...c.yaml is one of the inputs: it would be overwritten...
+    """
+    targets = [output / name for name in files or []] if folder else [output]
+    out_real = _real(output)
+    for given in inputs:
+        real = _real(given)
+        if real.is_dir():
+            if out_real == real or real in out_real.parents:
+                raise WritesOverInput(
+                    f"{output} is in the data folder {given}, which the command reads: write "
+                    "somewhere else (a file written there would be read as data next time)"
+                )
+            continue
+        for target in targets:
+            if _real(target) == real or _same_file(target, given):
+                raise WritesOverInput(
+                    f"{target} is one of the inputs: it would be overwritten by the output; "
+                    "write somewhere else"
+                )
