@@ -152,6 +152,25 @@ def resolve_data(
     return default_data(curated_only=obj.get("curated_only", False) or curated_default)
 
 
+def refuse_overwriting_inputs(
+    output: Path | None,
+    inputs: Sequence[Path],
+    *,
+    folder: bool = False,
+    files: Sequence[str] = (),
+) -> None:
+    """Exit 2 (before anything is read or written) when the output is one of the inputs or
+    lies in a data folder the command reads (`sistercities.files.check_output`)."""
+    from .files import WritesOverInput, check_output
+
+    if output is None:
+        return
+    try:
+        check_output(output, list(inputs), folder=folder, files=list(files))
+    except WritesOverInput as error:
+        raise click.UsageError(str(error)) from None
+
+
 def load(
     ctx: click.Context,
     given: Sequence[Path],
@@ -471,13 +490,16 @@ def build(
     """
     from .export import WORLD_EXPORTS, build_files, focus_page_name
 
-    dataset = load(ctx, data_paths, curated_default=not world)
     if out_dir is None:
         out_dir = Path("exports-world") if world else Path("exports")
+    inputs = resolve_data(ctx, data_paths, curated_default=not world)
+    refuse_overwriting_inputs(out_dir, inputs, folder=True, files=_build_names(world))
+    dataset = load(ctx, data_paths, curated_default=not world)
     focus = _focus_place(ctx, dataset, focus_page, world)
     names = list(WORLD_EXPORTS) if world else list(build_files(None, None))
     if focus is not None:
         names.append(focus_page_name(focus))
+        refuse_overwriting_inputs(out_dir, inputs, folder=True, files=names)
     try:
         written = build_exports(dataset, out_dir, base_iri, only=names, focus=focus)
     except ExportError as error:
@@ -485,6 +507,12 @@ def build(
     _echo(f"data: {_counts_line(dataset.counts())}", err=True)
     for path in written:
         _echo(f"wrote {path}")
+
+
+def _build_names(world: bool) -> list[str]:
+    from .export import WORLD_EXPORTS, build_files
+
+    return list(WORLD_EXPORTS) if world else list(build_files(None, None))
 
 
 def _focus_place(
@@ -547,6 +575,7 @@ def export(
     """
     from . import export as exports
 
+    refuse_overwriting_inputs(output, resolve_data(ctx, data_paths))
     dataset = load(ctx, data_paths)
     try:
         if output is None:
@@ -743,6 +772,7 @@ def sparql(
                 bindings=values,
                 timeout=timeout,
                 memory_limit=_half_the_memory(),
+                memory_name="half the machine's memory",
             )
         except SparqlTimeout as error:
             raise click.ClickException(f"{error} (--timeout)") from None
@@ -1286,6 +1316,7 @@ def stats(
     from .network import stats as network_stats
     from .network import stats_rows
 
+    refuse_overwriting_inputs(plot_dir, resolve_data(ctx, data_paths), folder=True)
     dataset = load(ctx, data_paths, cached=True)
     measures = network_stats(dataset, top)
     if plot_dir is not None:
@@ -1384,6 +1415,7 @@ def viz(
 
     if as_of is not None and (year_from is not None or year_to is not None):
         raise click.UsageError("give --as-of or --from/--to, not both")
+    refuse_overwriting_inputs(output, resolve_data(ctx, data_paths))
     dataset = load(ctx, data_paths, cached=True)
     options: dict[str, Any] = {
         "focus": resolve(ctx, dataset, focus) if focus else None,
@@ -1472,6 +1504,7 @@ def import_command(
         import_source,
     )
 
+    refuse_overwriting_inputs(output, [*sources, *([labels] if labels else [])])
     show_progress = sys.stderr.isatty()
 
     def progress(rows: int) -> None:
@@ -1754,7 +1787,9 @@ def publish(
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="The address to listen on (127.0.0.1: this machine only).",
+    callback=lambda ctx, param, value: _listen_host(value),
+    help="The address to listen on (127.0.0.1: this machine only; 0.0.0.0 or :: for every "
+    "interface).",
 )
 @click.option("--port", default=7879, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
@@ -1785,7 +1820,23 @@ def publish(
     type=click.IntRange(1, 64),
     default=4,
     show_default=True,
-    help="Queries answered at once; 32 more wait, further clients get 503.",
+    help="Queries answered at once.",
+)
+@click.option(
+    "--queue",
+    "queue_size",
+    type=click.IntRange(1, 100_000),
+    default=1024,
+    show_default=True,
+    help="Complete requests that wait for a worker; past them, clients get 503.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(1, 100_000),
+    default=2048,
+    show_default=True,
+    help="Connections whose requests are read at once (bounded by the open-file limit); "
+    "past them, clients get 503.",
 )
 @click.option(
     "--request-timeout",
@@ -1822,6 +1873,8 @@ def serve(
     query_memory: int,
     allow_service: tuple[str, ...],
     workers: int,
+    queue_size: int,
+    max_connections: int,
     request_timeout: float,
     max_body: int,
     max_result: int,
@@ -1847,6 +1900,8 @@ def serve(
         max_body=max_body,
         max_result=max_result,
         workers=workers,
+        queue=queue_size,
+        max_connections=max_connections,
         allow_service=allow_service,
     )
     dataset = load(ctx, data_paths)
@@ -1856,14 +1911,36 @@ def serve(
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {error.strerror or error}"
         ) from None
-    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
-    _echo(f"SPARQL endpoint: http://{bound_host}:{bound_port}/query (Ctrl-C to stop)", err=True)
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        # A flag and a wake-up, never an exception that could land anywhere (a worker's
+        # cleanup, a finaliser): the reading loop ends, and the server with it.
+        server.request_stop()
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    _echo(f"SPARQL endpoint: {server.url} (Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()
+        _echo("stopped", err=True)
     except KeyboardInterrupt:
-        pass
+        _echo("stopped", err=True)
     finally:
         server.server_close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _listen_host(value: str) -> str:
+    """--host: not empty (which would mean every interface, unasked), no NUL."""
+    if not value.strip() or "\0" in value:
+        raise click.BadParameter(
+            "an empty host would listen on every interface: give 127.0.0.1 (this machine "
+            "only), or 0.0.0.0 or :: (every interface) if that is meant"
+            if "\0" not in value
+            else "the host holds a NUL character"
+        )
+    return value.strip()
 
 
 def _interrupted(signum: int, frame: Any) -> None:

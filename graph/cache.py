@@ -11,6 +11,17 @@ An entry holds the entities pickled in batches of `BATCH`, and an index of ties 
 question unpickles only the batches of the entities it reads (`LazyMapping`), so asking for one
 city's partners in the world's network does not rebuild 100,000 objects (and writing an entry
 takes a few hundred pickle calls, not one per entity).
+
+The cache is no way in (SECURITY.md, "The cache"). Pickles run code when loaded, so an entry is
+unpickled only once it is proven to be this user's own: every entry is signed (HMAC-SHA-256)
+with a secret key of 32 random bytes kept in the cache folder (``key``, mode 0600), and an entry
+whose signature does not verify is never unpickled. The folder is used only when it belongs to
+the user and no other user can write it (nor any folder above it, but for sticky ones such as
+``/tmp``): else no one else could read the key or plant an entry. Entries and the key are
+created 0600 through a temporary file that is renamed into place, so a link planted in the
+folder is replaced, never written through. An entry is written only when the bytes the parse
+read are the bytes the key was computed from (a file changed while it was read is parsed again
+next time).
 """
 
 from __future__ import annotations
@@ -19,20 +30,22 @@ import contextlib
 import errno
 import functools
 import hashlib
+import hmac
 import os
 import pickle
 import pwd
+import secrets
 import stat
 import sys
+import tempfile
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .atomic import write_atomic
 from .errors import SisterCitiesError
-from .files import FileRefused, read_regular_file
+from .files import FileRefused, read_regular_file, recorded_reads
 from .gc import no_garbage_collection
 from .load import DataPaths, data_files
 from .merge import load_layers
@@ -41,17 +54,24 @@ from .model import Dataset
 __all__ = [
     "CacheUnavailable",
     "LazyMapping",
+    "UnsafeCacheFolder",
     "cache_dir",
     "cache_entry",
     "cache_key",
     "load_cached",
+    "seal",
+    "unseal",
 ]
 
 CACHE_ENV = "SISTERCITIES_CACHE_DIR"
-FORMAT = 4  # bump when the layout of an entry changes in a way the code fingerprint cannot see
+FORMAT = 5  # bump when the layout of an entry changes in a way the code fingerprint cannot see
 
 T = TypeVar("T")
 
+
+MAGIC = b"sistercities-cache-v5\n"  # an entry: MAGIC, its HMAC-SHA-256 (32 bytes), the pickle
+KEY_FILE = "key"  # the user's secret key (32 random bytes, 0600) in the cache folder
+KEY_BYTES = 32
 
 BATCH = 128  # entities pickled together: one pickle call per batch, not per entity
 
@@ -168,12 +188,20 @@ def _code_fingerprint() -> str:
 
 def cache_key(files: list[Path]) -> str:
     """The key of a set of data files: paths, sizes, mtimes, contents and the code's version."""
+    return _fingerprint(files)[0]
+
+
+def _fingerprint(files: list[Path]) -> tuple[str, dict[tuple[int, int], bytes]]:
+    """The key of the files, and the SHA-256 of each file's bytes by (device, inode)."""
     digest = hashlib.sha256(_code_fingerprint().encode())
+    contents: dict[tuple[int, int], bytes] = {}
     for file in files:
         stat = file.stat()
         digest.update(f"{file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:".encode())
-        digest.update(hashlib.sha256(read_regular_file(file)).digest())
-    return digest.hexdigest()
+        content = hashlib.sha256(read_regular_file(file)).digest()
+        contents[(stat.st_dev, stat.st_ino)] = content
+        digest.update(content)
+    return digest.hexdigest(), contents
 
 
 def cache_entry(dataset: Dataset) -> dict[str, Any]:
@@ -237,6 +265,133 @@ def _dataset(entry: dict[str, Any], repair: Callable[[str], Mapping[str, Any]]) 
     return dataset
 
 
+class UnsafeCacheFolder(CacheUnavailable):
+    """A cache folder that someone else could write (or read the key of): never used."""
+
+
+def _check_folder(folder: Path) -> None:
+    """`UnsafeCacheFolder` unless `folder` (a link is followed) belongs to this user and no
+    other user can write to it, nor rename it away: every folder above it belongs to this
+    user or to root, and those that others may write to are sticky (``/tmp``)."""
+    uid = os.geteuid()
+    real = Path(os.path.realpath(folder))
+    status = real.stat()
+    if not stat.S_ISDIR(status.st_mode):
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+    if status.st_uid != uid:
+        raise UnsafeCacheFolder(
+            f"the cache folder {folder} belongs to another user (uid {status.st_uid}), who "
+            "could plant entries in it; it is not used"
+        )
+    if status.st_mode & 0o022:
+        raise UnsafeCacheFolder(
+            f"the cache folder {folder} can be written by other users (mode "
+            f"{stat.S_IMODE(status.st_mode):04o}); it is not used (chmod go-w it, or set "
+            f"${CACHE_ENV} to a folder of your own)"
+        )
+    for above in real.parents:
+        status = above.stat()
+        if status.st_uid not in (0, uid):
+            raise UnsafeCacheFolder(
+                f"the folder {above} above the cache folder belongs to another user (uid "
+                f"{status.st_uid}), who could replace the cache folder; it is not used"
+            )
+        if status.st_mode & 0o022 and not status.st_mode & stat.S_ISVTX:
+            raise UnsafeCacheFolder(
+                f"the folder {above} above the cache folder can be written by other users "
+                f"(mode {stat.S_IMODE(status.st_mode):04o}, not sticky), who could replace the "
+                "cache folder; it is not used"
+            )
+
+
+def _prepare_folder(folder: Path) -> None:
+    """Create the cache folder (0700) if it is missing, and check it (`_check_folder`)."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError:  # a file (or a dangling link) in its place
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
+    _check_folder(folder)
+
+
+def _private_file(folder: Path, name: str, data: bytes, *, keep_existing: bool = False) -> None:
+    """Write `folder/name` as a new file of mode 0600: a temporary file (created exclusively,
+    never through a link) renamed onto the name, so whatever was there (a planted link
+    too) is replaced, never written through. With `keep_existing`, an existing file stays
+    (FileExistsError)."""
+    handle, name_made = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    temporary = Path(name_made)
+    try:
+        os.fchmod(handle, 0o600)
+        _fill(handle, data)
+        if keep_existing:
+            os.link(temporary, folder / name, follow_symlinks=False)
+            temporary.unlink()
+        else:
+            temporary.replace(folder / name)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(handle)
+
+
+def _fill(handle: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view) :]
+
+
+def _secret(folder: Path) -> bytes:
+    """The user's secret key, from the cache folder's ``key``; made (32 random bytes, 0600)
+    when it is missing, and made anew when it is not a private regular file of this user's
+    (a key others could read no longer proves anything)."""
+    path = folder / KEY_FILE
+    for _attempt in range(3):
+        try:
+            handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except FileNotFoundError:
+            with contextlib.suppress(FileExistsError):  # another run made it meanwhile
+                _private_file(folder, KEY_FILE, secrets.token_bytes(KEY_BYTES), keep_existing=True)
+            continue
+        except OSError as error:
+            if error.errno not in (errno.ELOOP, errno.ENXIO, errno.EISDIR):
+                raise
+            _clear_entry(path)  # a link, a socket, a folder: not a key
+            continue
+        with os.fdopen(handle, "rb") as file:
+            status = os.fstat(file.fileno())
+            key = file.read(KEY_BYTES + 1) if stat.S_ISREG(status.st_mode) else b""
+        if (
+            stat.S_ISREG(status.st_mode)
+            and status.st_uid == os.geteuid()
+            and not status.st_mode & 0o077
+            and len(key) == KEY_BYTES
+        ):
+            return key
+        _clear_entry(path)
+    raise OSError(errno.EEXIST, f"cannot make a key in {folder}")
+
+
+def seal(secret: bytes, key: str, payload: bytes) -> bytes:
+    """An entry's bytes: `MAGIC`, the HMAC-SHA-256 of the key and the payload, the payload."""
+    mac = hmac.new(secret, MAGIC + key.encode() + b"\0" + payload, hashlib.sha256).digest()
+    return MAGIC + mac + payload
+
+
+def unseal(secret: bytes, key: str, data: bytes) -> bytes:
+    """The payload of an entry sealed with `secret` for `key`; ValueError for anything else
+    (another user's, another key's, a changed byte): such bytes are never unpickled."""
+    if not data.startswith(MAGIC):
+        raise ValueError("it is not a signed cache entry")
+    mac, payload = data[len(MAGIC) : len(MAGIC) + 32], data[len(MAGIC) + 32 :]
+    expected = hmac.new(secret, MAGIC + key.encode() + b"\0" + payload, hashlib.sha256).digest()
+    if not hmac.compare_digest(mac, expected):
+        raise ValueError("its signature is not this user's: it was not written by this user")
+    return payload
+
+
 def _read_entry(path: Path) -> bytes | None:
     """The bytes of a cache entry; None when there is none (the first run). A FIFO, a device
     or a symbolic link in its place is OSError, never read (a FIFO would block forever)."""
@@ -282,6 +437,14 @@ def _to_stderr(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
+class _Place:
+    """Where an entry goes: its path, its key, the secret that signs it, the digests of the
+    files the key was computed from."""
+
+    def __init__(self, path: Path, key: str, secret: bytes, contents: dict[tuple[int, int], bytes]):
+        self.path, self.key, self.secret, self.contents = path, key, secret, contents
+
+
 def load_cached(
     paths: DataPaths,
     *,
@@ -293,37 +456,62 @@ def load_cached(
     `on_rebuild` is called before the data is read afresh to build an entry.
 
     The cache is a convenience, never a failure: any problem with it (no home folder, a file
-    where the folder should be, an unreadable or damaged entry, a read-only folder, a full
-    disk) parses the data instead, says so once through `on_warning` (stderr by default), and
-    the entry is written anew where it can be."""
+    where the folder should be, a folder others can write, an unreadable, damaged or foreign
+    entry, a read-only folder, a full disk) parses the data instead, says so once through
+    `on_warning` (stderr by default), and the entry is written anew where it can be."""
     if not use_cache:
         return load_layers(paths)
     files, problems = data_files(paths)
     if problems:
         return load_layers(paths)  # reports the missing paths
     try:
-        key = cache_key(files)
+        key, contents = _fingerprint(files)
     except (OSError, FileRefused):  # the loader reports it
         return load_layers(paths)
     warn = _Warnings(on_warning)
     try:
-        path = cache_dir() / f"{key}.pickle"
+        folder = cache_dir()
+        _prepare_folder(folder)
     except CacheUnavailable as error:
         warn(f"no cache of parsed data: {error}; the data is parsed each time")
         return load_layers(paths)
+    except OSError as error:
+        warn(f"the cache of parsed data cannot be written ({_reason(error)}) in {folder}")
+        return load_layers(paths)
+    path = folder / f"{key}.pickle"
+    try:
+        secret = _secret(folder)
+    except OSError as error:
+        warn(f"the cache of parsed data cannot be written ({_reason(error)}) in {folder}")
+        return load_layers(paths)
+    place = _Place(path, key, secret, contents)
     try:
         data = _read_entry(path)
         if data is not None:
+            payload = unseal(secret, key, data)  # before any unpickling
             with no_garbage_collection():
-                entry = _check_entry(pickle.loads(data), key)
-            return _dataset(entry, _Repairer(paths, path, key, warn))
+                entry = _check_entry(pickle.loads(payload), key)
+            return _dataset(entry, _Repairer(paths, place, warn))
     except Exception as error:  # unreadable or damaged (any error unpickling): rebuild it
         warn(f"the cache entry {path} cannot be used ({_reason(error)}); the data is parsed again")
         _clear_entry(path)
     if on_rebuild is not None:
         on_rebuild()
-    dataset = load_layers(paths)
-    _write_entry(path, key, dataset, warn)
+    return _parse(paths, place, warn)
+
+
+def _parse(paths: DataPaths, place: _Place, warn: Callable[[str], None]) -> Dataset:
+    """Parse the data and write its entry, if the files the parse read are the ones the key
+    was computed from (else a file changed meanwhile: no entry, said so)."""
+    with recorded_reads() as reads:
+        dataset = load_layers(paths)
+    if any(reads.get(file, {digest}) != {digest} for file, digest in place.contents.items()):
+        warn(
+            "a data file changed while it was read; the answer is from what was read, and "
+            "it is not cached"
+        )
+        return dataset
+    _write_entry(place, dataset, warn)
     return dataset
 
 
@@ -334,12 +522,15 @@ def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _write_entry(path: Path, key: str, dataset: Dataset, warn: Callable[[str], None]) -> None:
+def _write_entry(place: _Place, dataset: Dataset, warn: Callable[[str], None]) -> None:
+    path = place.path
     try:
         entry = cache_entry(dataset)
         object.__setattr__(dataset, "_ties_by_place", entry["ties_by_place"])  # built once
-        data = pickle.dumps((key, FORMAT, entry), protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomic(path, data)
+        payload = pickle.dumps((place.key, FORMAT, entry), protocol=pickle.HIGHEST_PROTOCOL)
+        if path.is_dir() and not path.is_symlink():
+            _clear_entry(path)
+        _private_file(path.parent, path.name, seal(place.secret, place.key, payload))
     except (OSError, SisterCitiesError) as error:
         cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
         warn(f"the cache of parsed data cannot be written ({_reason(cause)}) in {path.parent}")
@@ -349,15 +540,14 @@ class _Repairer:
     """Called when a batch of an entry turns out damaged: warns, parses the data once, writes
     the entry anew and gives the fresh sections."""
 
-    def __init__(self, paths: DataPaths, path: Path, key: str, warn: Callable[[str], None]):
-        self.paths, self.path, self.key, self.warn = paths, path, key, warn
+    def __init__(self, paths: DataPaths, place: _Place, warn: Callable[[str], None]):
+        self.paths, self.place, self.warn = paths, place, warn
         self.fresh: Dataset | None = None
 
     def __call__(self, section: str) -> Mapping[str, Any]:
         if self.fresh is None:
-            self.warn(f"the cache entry {self.path} is damaged; the data is parsed again")
-            self.fresh = load_layers(self.paths)
-            _clear_entry(self.path)
-            _write_entry(self.path, self.key, self.fresh, self.warn)
+            self.warn(f"the cache entry {self.place.path} is damaged; the data is parsed again")
+            _clear_entry(self.place.path)
+            self.fresh = _parse(self.paths, self.place, self.warn)
         fresh_section: Mapping[str, Any] = getattr(self.fresh, section)
         return fresh_section

@@ -23,16 +23,48 @@ sistercities.files.FileRefused: ...pipe.yaml: error[not-a-file]: a FIFO (named p
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import errno
+import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import Location, Problem, Severity, SisterCitiesError
 
-__all__ = ["MAX_FILE_BYTES", "FileRefused", "file_problem", "kind_of", "read_regular_file"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "FileRefused",
+    "WritesOverInput",
+    "check_output",
+    "file_problem",
+    "kind_of",
+    "read_regular_file",
+    "recorded_reads",
+]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a data file or import source larger than this is refused
+
+
+# While `recorded_reads` is active: the SHA-256 of every file `read_regular_file` read, by the
+# file's (device, inode); a file read twice has each of its digests.
+_READS: contextvars.ContextVar[dict[tuple[int, int], set[bytes]] | None] = contextvars.ContextVar(
+    "sistercities_reads", default=None
+)
+
+
+@contextlib.contextmanager
+def recorded_reads() -> Iterator[dict[tuple[int, int], set[bytes]]]:
+    """Record the SHA-256 digest of the bytes of every file read by `read_regular_file`
+    within, by (device, inode): what a parse actually read, whatever the files hold now."""
+    reads: dict[tuple[int, int], set[bytes]] = {}
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
 
 
 class FileRefused(SisterCitiesError):
@@ -132,8 +164,67 @@ def read_regular_file(path: Path, name: str | None = None, limit: int = MAX_FILE
                 raise FileRefused(
                     name, "file-too-large", f"the file grew past {limit:,} bytes while being read"
                 )
-        return b"".join(chunks)
+        data = b"".join(chunks)
+        reads = _READS.get()
+        if reads is not None:
+            file_id = (status.st_dev, status.st_ino)
+            reads.setdefault(file_id, set()).add(hashlib.sha256(data).digest())
+        return data
     except OSError as error:
         raise _refused(name, error) from None
     finally:
         os.close(descriptor)
+
+
+class WritesOverInput(SisterCitiesError):
+    """An output that is one of the command's inputs, or lies in a folder it reads."""
+
+
+def _real(path: Path) -> Path:
+    """`path` with every link followed (a dangling one too) and made absolute."""
+    return Path(os.path.realpath(path))
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)  # a hard link, a bind mount, another spelling
+    except (OSError, ValueError):
+        return False
+
+
+def check_output(
+    output: Path, inputs: list[Path], *, folder: bool = False, files: list[str] | None = None
+) -> None:
+    """`WritesOverInput` when writing `output` would replace what the command reads.
+
+    One rule for every command that writes: the output (a file; with `folder`, a folder and
+    the `files` it will write there) is never one of the `inputs` (the same file by path,
+    link or inode: `os.path.samefile`), and is never written into a folder that is one of the
+    inputs (a data folder loads every data file in it).
+
+    >>> import tempfile
+    >>> data = Path(tempfile.mkdtemp()) / "c.yaml"
+    >>> _ = data.write_text("sources: []\\n")
+    >>> check_output(data.parent / "other.html", [data])
+    >>> check_output(data, [data])
+    Traceback (most recent call last):
+    ...
+    sistercities.files.WritesOverInput: ...c.yaml is one of the inputs: it would be overwritten...
+    """
+    targets = [output / name for name in files or []] if folder else [output]
+    out_real = _real(output)
+    for given in inputs:
+        real = _real(given)
+        if real.is_dir():
+            if out_real == real or real in out_real.parents:
+                raise WritesOverInput(
+                    f"{output} is in the data folder {given}, which the command reads: write "
+                    "somewhere else (a file written there would be read as data next time)"
+                )
+            continue
+        for target in targets:
+            if _real(target) == real or _same_file(target, given):
+                raise WritesOverInput(
+                    f"{target} is one of the inputs: it would be overwritten by the output; "
+                    "write somewhere else"
+                )

@@ -26,6 +26,7 @@ import resource
 import selectors
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -73,6 +74,7 @@ def run_isolated(
     timeout: float,
     max_output: int | None = None,
     memory_limit: int | None = None,
+    memory_name: str = "the memory limit",
     no_new_files: bool = False,
 ) -> bytes:
     """Run `work(output)` in a forked child and return the bytes it wrote to `output`.
@@ -80,14 +82,20 @@ def run_isolated(
     The child is killed when `timeout` seconds pass (`TimeLimitExceeded`), when its output
     passes `max_output` bytes (`OutputLimitExceeded`), or when the parent is interrupted
     (KeyboardInterrupt, re-raised). `memory_limit` bounds the child's address space to that
-    many bytes above the parent's; `no_new_files` leaves the child unable to open any file or
-    socket (so a query cannot reach the network). An exception in `work` becomes `ChildFailed`
-    with its message.
+    many bytes above the parent's (`memory_name` says where that limit comes from, for the
+    message), never above the address-space limit in force (``ulimit -v``), which is kept:
+    running out of memory is a `ChildFailed` that names the limit that stopped it.
+    `no_new_files` leaves the child unable to open any file or socket (so a query cannot
+    reach the network). An exception in `work` becomes `ChildFailed` with its message.
+
+    A child killed by a signal is a `ChildFailed` saying so, but for SIGINT and SIGTERM in
+    the main thread: there they are the user's interrupt (KeyboardInterrupt).
     """
     out_read, out_write = os.pipe()
     err_read, err_write = os.pipe()
-    address_space = _address_space() if memory_limit is not None else 0
+    limit, limit_text = _address_limit(memory_limit, memory_name)
     parent = os.getpid()
+    interruptible = threading.current_thread() is threading.main_thread()
     try:
         pid = os.fork()
     except OSError as error:
@@ -95,7 +103,6 @@ def run_isolated(
             os.close(end)
         raise ChildFailed(f"cannot start a process for the query: {error.strerror}") from None
     if pid == 0:  # the child: never returns
-        limit = address_space + memory_limit if memory_limit is not None else 0
         _child(work, out_write, err_write, limit, no_new_files, timeout, parent)
     os.close(out_write)
     os.close(err_write)
@@ -109,7 +116,25 @@ def run_isolated(
         os.close(out_read)
         os.close(err_read)
         _pid, status = os.waitpid(pid, 0)  # reaped here, whatever happened: no zombie
-    return _outcome(status, output, message)
+    return _outcome(status, output, message, limit_text, interruptible)
+
+
+def _address_limit(memory_limit: int | None, name: str) -> tuple[int, str]:
+    """The address-space limit to give the child (0: leave the one in force) and the words
+    that name the limit that applies, for an out-of-memory message."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    in_force = None if soft == resource.RLIM_INFINITY else soft
+    ulimit = f"{_mib(in_force)} of address space, the limit in force: ulimit -v"
+    if memory_limit is None:
+        return 0, ulimit if in_force is not None else ""
+    wanted = _address_space() + memory_limit
+    if in_force is not None and in_force <= wanted:
+        return 0, ulimit  # the limit in force is the lower: kept, never raised
+    return wanted, f"{_mib(memory_limit)} beyond the process's own size, {name}"
+
+
+def _mib(size: int | None) -> str:
+    return f"{(size or 0) / (1 << 20):,.0f} MiB"
 
 
 def _child(
@@ -138,7 +163,8 @@ def _child(
         if no_new_files:
             resource.setrlimit(resource.RLIMIT_NOFILE, (_ERR + 1, _ERR + 1))
         if address_limit:
-            resource.setrlimit(resource.RLIMIT_AS, (address_limit, address_limit))
+            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            resource.setrlimit(resource.RLIMIT_AS, (address_limit, hard))
         with os.fdopen(_OUT, "wb") as output:
             try:
                 work(output)
@@ -150,8 +176,10 @@ def _child(
             except Exception as error:
                 os.write(_ERR, (str(error) or type(error).__name__).encode("utf-8", "replace"))
                 status = 3
-    except BaseException:
-        status = 1
+    except BaseException as error:  # setting up failed: say why, for the parent's message
+        with contextlib.suppress(Exception):
+            os.write(_ERR, f"cannot start the query: {error}".encode("utf-8", "replace"))
+        status = 3
     finally:
         os._exit(status)
 
@@ -214,16 +242,29 @@ def _collect(
     return bytes(output), message.decode("utf-8", "replace").strip()
 
 
-def _outcome(status: int, output: bytes, text: str) -> bytes:
+def _outcome(
+    status: int, output: bytes, text: str, limit_text: str = "", interruptible: bool = True
+) -> bytes:
     """The output of a child that exited well, else the error its exit status means."""
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         return output
-    if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGINT, signal.SIGTERM):
+    signalled = os.WIFSIGNALED(status)
+    if signalled and interruptible and os.WTERMSIG(status) in (signal.SIGINT, signal.SIGTERM):
         raise KeyboardInterrupt  # Ctrl-C reached the child first: the parent's turn now
-    if os.WIFSIGNALED(status):  # SIGABRT: Rust's allocation failure; SIGKILL: the kernel's
-        name = signal.Signals(os.WTERMSIG(status)).name
-        cause = "it ran out of memory" if "memory allocation" in text else f"killed by {name}"
-        raise ChildFailed(f"the query failed: {cause}")
+    out_of_memory = "memory allocation" in text or text.endswith("it ran out of memory")
+    if out_of_memory:
+        where = f" (its limit: {limit_text})" if limit_text else ""
+        raise ChildFailed(f"the query failed: it ran out of memory{where}")
+    if signalled:  # SIGKILL: the kernel's (or someone's); SIGSEGV …
+        name = _signal_name(os.WTERMSIG(status))
+        raise ChildFailed(f"the query failed: its process was killed by {name}")
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3 and text:
         raise ChildFailed(" ".join(text.split()))  # the work's own message, on one line
     raise ChildFailed("the query failed")
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

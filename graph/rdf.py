@@ -497,6 +497,9 @@ def oxigraph_triples(stream: Iterable[Triple]) -> Iterator[Any]:
     def make(value: str | Lit) -> Any:
         term: Any
         if not isinstance(value, Lit):
+            if value.startswith("_:"):  # a blank node (CONSTRUCT and DESCRIBE answers)
+                term = terms[value] = _blank_node(value[2:])
+                return term
             term = terms[value] = named_node(value)
             return term
         text, datatype, lang = value
@@ -512,6 +515,17 @@ def oxigraph_triples(stream: Iterable[Triple]) -> Iterator[Any]:
     get = terms.get
     for s, p, o in stream:
         yield triple(get(s) or make(s), get(p) or make(p), get(o) or make(o))
+
+
+def _blank_node(label: str) -> Any:
+    """The blank node of a label (``_:label`` in an answer); a fresh one for a label that
+    pyoxigraph would not write (each term is made once, so one label stays one node)."""
+    import pyoxigraph as ox
+
+    try:
+        return ox.BlankNode(label)
+    except ValueError:
+        return ox.BlankNode()
 
 
 def to_rdf(dataset: Dataset, base: str = DEFAULT_BASE) -> rdflib.Graph:

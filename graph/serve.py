@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import ipaddress
 import queue
 import re
+import resource
 import selectors
 import socket
 import threading
@@ -47,7 +49,7 @@ from .errors import SisterCitiesError
 from .model import Dataset
 from .vocab import DEFAULT_BASE
 
-__all__ = ["ServeLimits", "SparqlServer", "make_server", "service_endpoints"]
+__all__ = ["ServeLimits", "SparqlServer", "make_server", "negotiate", "service_endpoints"]
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,8 @@ class ServeLimits:
     max_result: int = 64 << 20  # bytes of one answer
     query_memory: int = 2 << 30  # bytes a query's child may allocate beyond the server's size
     workers: int = 4  # queries answered at once
-    queue: int = 32  # complete requests waiting for a worker
-    max_connections: int = 256  # connections being read at once
+    queue: int = 1024  # complete requests waiting for a worker (past it: 503)
+    max_connections: int = 2048  # connections being read at once (past it: 503)
     allow_service: tuple[str, ...] = field(default=())  # hosts SERVICE may ask
 
 
@@ -124,16 +126,33 @@ class SparqlServer:
         self.store = store
         self.binds = binds
         self.limits = limits or ServeLimits()
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.socket = socket.create_server((host, port), family=family, backlog=128)
+        family, address = _listen_address(host, port)
+        descriptors = _raise_file_limit()
+        # Each connection read, each request queued and each query running holds a file
+        # descriptor (a query two more, its pipes): never accept more than the limit allows.
+        spare = descriptors - 3 * self.limits.workers - self.limits.queue - 64
+        self.max_connections = max(1, min(self.limits.max_connections, spare))
+        backlog = max(128, min(4096, self.max_connections))
+        self.socket = socket.create_server(address, family=family, backlog=backlog)
         self.socket.setblocking(False)
         self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
-        self._own_hosts = _own_hosts(host, self.server_address[1])
+        self._bound = _ip(self.server_address[0])
+        self._names = _machine_names() if not self._is_loopback() else set()
         self._jobs: queue.Queue[_Request | None] = queue.Queue(maxsize=self.limits.queue)
         self._wake_read, self._wake_write = socket.socketpair()
         self._stop = threading.Event()
         self._stopped = threading.Event()
         self._workers: list[threading.Thread] = []
+
+    @property
+    def url(self) -> str:
+        """The endpoint's URL (an IPv6 address in brackets)."""
+        host, port = self.server_address
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}/query"
+
+    def _is_loopback(self) -> bool:
+        return self._bound is not None and self._bound.is_loopback
 
     # -- the reading loop ----------------------------------------------------------------
 
@@ -166,6 +185,14 @@ class SparqlServer:
             selector.close()
             self._stopped.set()
 
+    def request_stop(self) -> None:
+        """Make `serve_forever` return soon; safe in a signal handler (it never blocks nor
+        raises), so that Ctrl-C stops the server without an exception landing anywhere."""
+        self._stop.set()
+        with contextlib.suppress(OSError):
+            self._wake_write.setblocking(False)
+            self._wake_write.send(b"x")
+
     def shutdown(self) -> None:
         """Stop `serve_forever` (from another thread) and wait until it has stopped."""
         self._stop.set()
@@ -193,7 +220,7 @@ class SparqlServer:
                 return
             sock.setblocking(False)
             conn = _Incoming(sock, time.monotonic() + self.limits.request_timeout)
-            if len(incoming) >= self.limits.max_connections:
+            if len(incoming) >= self.max_connections:
                 _send_quick(sock, 503, "too many connections at once; try again later")
                 sock.close()
                 continue
@@ -330,20 +357,26 @@ class SparqlServer:
             request = self._jobs.get()
             if request is None:
                 return
-            try:
-                status, media, body = self._respond(request)
-            except _Refused as refused:
-                status, media, body = refused.status, _TEXT, (str(refused) + "\n").encode()
-            except Exception as error:  # a bug must not take a worker away
-                status, media, body = 500, _TEXT, f"internal error: {error}\n".encode()
-            try:
-                request.sock.settimeout(self.limits.request_timeout)  # total, for sendall
-                request.sock.sendall(_response(status, media, body, request.method == "HEAD"))
-                request.sock.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass  # the client went away, or reads too slowly
-            finally:
-                request.sock.close()
+            with contextlib.suppress(BaseException):  # nothing may take a worker away
+                self._answer(request)
+
+    def _answer(self, request: _Request) -> None:
+        try:
+            status, media, body = self._respond(request)
+        except _Refused as refused:
+            status, media, body = refused.status, _TEXT, (str(refused) + "\n").encode()
+        except Exception as error:  # a bug must not take a worker away
+            status, media, body = 500, _TEXT, f"internal error: {error}\n".encode()
+        except BaseException:  # an interrupt meant for the main thread: no answer
+            status, media, body = 503, _TEXT, b"the server is stopping\n"
+        try:
+            request.sock.settimeout(self.limits.request_timeout)  # total, for sendall
+            request.sock.sendall(_response(status, media, body, request.method == "HEAD"))
+            request.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the client went away, or reads too slowly
+        finally:
+            request.sock.close()
 
     def _respond(self, request: _Request) -> tuple[int, str, bytes]:
         """Status, media type and body for a complete request."""
@@ -372,25 +405,58 @@ class SparqlServer:
         raise _Refused(415, "send application/sparql-query or a form with 'query'")
 
     def _check_origin(self, headers: Message) -> None:
-        """Refuse what a web page on another site (or a rebound DNS name) made a browser send."""
-        host = (headers.get("Host") or "").strip().lower()
-        if self._own_hosts and host and host not in self._own_hosts:
+        """Refuse what a web page on another site (or a rebound DNS name) made a browser send.
+        Hosts are compared as addresses (`ipaddress`), never as spellings."""
+        hosts = headers.get_all("Host") or []
+        if len(hosts) > 1:
+            raise _Refused(400, "the request has more than one Host header")
+        host = str(hosts[0]).strip() if hosts else ""
+        if host and not self._is_own(host, None):
             raise _Refused(403, f"Host '{host[:100]}' is not this server")
         site = (headers.get("Sec-Fetch-Site") or "").strip().lower()
         if site and site not in ("same-origin", "none"):
             raise _Refused(403, f"a request from another site ({site}) is refused")
         for name in ("Origin", "Referer"):
-            value = headers.get(name)
-            if value is None:
+            values = headers.get_all(name) or []
+            if len(values) > 1:
+                raise _Refused(400, f"the request has more than one {name} header")
+            if not values:
                 continue
-            origin = urllib.parse.urlsplit(value.strip())
-            netloc = origin.netloc.lower().rpartition("@")[2]
-            if origin.scheme not in ("http", "https") or (
-                self._own_hosts and netloc not in self._own_hosts
-            ):
+            value = str(values[0])
+            try:
+                origin = urllib.parse.urlsplit(value.strip())
+            except ValueError:
+                origin = urllib.parse.urlsplit("")
+            scheme = origin.scheme.lower()
+            netloc = origin.netloc.rpartition("@")[2]
+            port = 443 if scheme == "https" else 80
+            if scheme not in ("http", "https") or not self._is_own(netloc, port):
                 raise _Refused(
                     403, f"a request from another origin ({name}: {value[:100]}) is refused"
                 )
+
+    def _is_own(self, hostport: str, default_port: int | None) -> bool:
+        """Whether HOST[:PORT] (a Host header, an origin's authority) names this server. The
+        port (if given, else `default_port` if there is one) is ours, and the host is
+        ``localhost`` or a loopback address when it listens on one; its address, any
+        literal address or the machine's own names when it listens on every interface; its
+        address otherwise."""
+        host, port = _split_hostport(hostport)
+        port = default_port if port is None else port
+        if host is None or (port is not None and port != self.server_address[1]):
+            return False
+        address = _ip(host)
+        bound = self._bound
+        if address is None:
+            name = host.lower().rstrip(".")
+            if name == "localhost" or name.endswith(".localhost"):
+                return bound is None or bound.is_loopback or bound.is_unspecified
+            return not self._is_loopback() and name in self._names
+        if bound is None or bound.is_unspecified:
+            return True
+        if bound.is_loopback:
+            return address.is_loopback
+        return address == bound
 
     def _query(self, query: str | None, headers: Message) -> tuple[int, str, bytes]:
         from .isolate import (
@@ -405,7 +471,8 @@ class SparqlServer:
             raise _Refused(400, "no query")
         for endpoint in service_endpoints(query):
             self._check_service(endpoint)
-        accept = headers.get("Accept", "")
+        accepts = headers.get_all("Accept") or []
+        accept = ", ".join(str(value) for value in accepts) if accepts else None
         store, binds = self.store, self.binds
 
         def work(output: IO[bytes]) -> None:
@@ -418,6 +485,7 @@ class SparqlServer:
                 timeout=limits.query_timeout,
                 max_output=limits.max_result + 200,  # the media type line
                 memory_limit=limits.query_memory,
+                memory_name="--query-memory",
                 no_new_files=not limits.allow_service,
             )
         except TimeLimitExceeded:
@@ -433,7 +501,7 @@ class SparqlServer:
             ) from None
         except ChildFailed as failed:
             status, _, message = str(failed).partition(" ")
-            if status in ("400", "500"):
+            if status in ("400", "406", "500"):
                 raise _Refused(int(status), message) from None
             raise _Refused(500, str(failed)) from None
         except IsolationError as error:
@@ -468,8 +536,17 @@ _TEXT = "text/plain; charset=utf-8"
 _GRAPH_MEDIA_TYPES = ("application/n-triples", "text/turtle")
 
 
+_RESULT_MEDIA_TYPES = (
+    "application/sparql-results+json",
+    "application/json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
+
+
 def _evaluate(
-    store: Any, binds: dict[str, str], query: str, accept: str, output: IO[bytes]
+    store: Any, binds: dict[str, str], query: str, accept: str | None, output: IO[bytes]
 ) -> None:
     """Run the query (in the child) and write its media type, a newline and its answer."""
     import pyoxigraph as ox
@@ -480,37 +557,221 @@ def _evaluate(
         raise SisterCitiesError(f"400 the query is not valid SPARQL: {error}") from None
     except (OSError, ValueError, TypeError, RuntimeError) as error:
         raise SisterCitiesError(f"500 the query failed: {error}") from None
-    choices: list[tuple[str, Any]]
-    if isinstance(result, ox.QueryTriples):
-        choices = [(media, ox.RdfFormat.from_media_type(media)) for media in _GRAPH_MEDIA_TYPES]
-    else:
-        choices = [
-            ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
-            ("application/json", ox.QueryResultsFormat.JSON),
-            ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
-            ("text/csv", ox.QueryResultsFormat.CSV),
-            ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
-        ]
-    media, answer_format = next(((m, f) for m, f in choices if m in accept), choices[0])
+    graph = isinstance(result, ox.QueryTriples)
+    offers = _GRAPH_MEDIA_TYPES if graph else _RESULT_MEDIA_TYPES
+    ranked = negotiate(accept, offers)
+    if not ranked:
+        raise SisterCitiesError(
+            f"406 none of the media types this answer is offered in is acceptable "
+            f"(Accept: {(accept or '')[:200]}): {', '.join(offers)}"
+        )
+    if graph:
+        output.write(ranked[0].encode() + b"\n")
+        _serialize(result, output, ox.RdfFormat.from_media_type(ranked[0]))
+        return
+    formats = {
+        "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+        "application/json": ox.QueryResultsFormat.JSON,
+        "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+        "text/csv": ox.QueryResultsFormat.CSV,
+        "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    }
+    media = ranked[0]
     output.write(media.encode() + b"\n")
+    # XML 1.0 cannot hold most C0 controls, even escaped: an answer holding one is refused
+    # (406, saying which) rather than sent as XML that is not well-formed.
+    target: Any = _XmlCharacters(output) if "xml" in media else output
+    _serialize(result, target, formats[media])
+
+
+class _XmlCharacters(io.RawIOBase):
+    """Passes bytes on to `output`, raising the 406 error at the first character that XML
+    1.0 cannot hold (C0 controls but tab and line breaks; U+FFFE, U+FFFF)."""
+
+    def __init__(self, output: IO[bytes]):
+        super().__init__()
+        self.output = output
+        self.tail = b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        found = _NOT_IN_XML_BYTES.search(self.tail + chunk)
+        if found is not None:
+            character = found.group().decode("utf-8")
+            raise SisterCitiesError(
+                f"406 the answer holds U+{ord(character):04X}, a character XML 1.0 cannot "
+                "carry: ask for application/sparql-results+json (or CSV, TSV)"
+            )
+        self.tail = chunk[-2:]
+        self.output.write(chunk)
+        return len(chunk)
+
+
+_NOT_IN_XML_BYTES = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def _serialize(result: Any, output: IO[bytes], answer_format: Any) -> None:
     try:
         result.serialize(output, answer_format)
+    except SisterCitiesError:
+        raise
     except (OSError, SyntaxError, ValueError) as error:
         raise SisterCitiesError(f"500 the query failed: {error}") from None
 
 
+def negotiate(accept: str | None, offers: tuple[str, ...]) -> list[str]:
+    """The offered media types the Accept header accepts, best first: by quality (``q``),
+    then by the most specific range that matches, then in the order offered; ``q=0`` refuses.
+    No header: every offer, in order.
+
+    >>> negotiate("application/json;q=0.1, text/csv", ("application/json", "text/csv"))
+    ['text/csv', 'application/json']
+    >>> negotiate("text/*;q=0, */*", ("text/csv", "application/json"))
+    ['application/json']
+    """
+    if accept is None or not accept.strip():
+        return list(offers)
+    ranges: list[tuple[str, str, float]] = []
+    for item in accept.split(",")[:64]:
+        kind, *parameters = item.split(";")
+        main, _, sub = kind.strip().lower().partition("/")
+        if not main or not sub:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value.strip()), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+                if quality != quality:  # NaN
+                    quality = 0.0
+        ranges.append((main, sub, quality))
+    ranked: list[tuple[float, int, str]] = []
+    for position, offer in enumerate(offers):
+        main, _, sub = offer.partition("/")
+        best: tuple[int, float] | None = None  # (specificity, quality) of the closest range
+        for range_main, range_sub, quality in ranges:
+            if (range_main, range_sub) == (main, sub):
+                specificity = 2
+            elif (range_main, range_sub) == (main, "*"):
+                specificity = 1
+            elif (range_main, range_sub) == ("*", "*"):
+                specificity = 0
+            else:
+                continue
+            if best is None or specificity > best[0]:
+                best = (specificity, quality)
+        if best is not None and best[1] > 0:
+            ranked.append((-best[1], position, offer))
+    return [offer for _q, _position, offer in sorted(ranked)]
+
+
 def _form_value(text: str) -> str | None:
-    return urllib.parse.parse_qs(text, max_num_fields=100).get("query", [None])[0]
+    try:
+        fields = urllib.parse.parse_qs(text, max_num_fields=_MAX_FIELDS)
+    except ValueError:
+        raise _Refused(
+            400, f"the form has more than {_MAX_FIELDS} fields: send the query alone"
+        ) from None
+    values = fields.get("query", [])
+    if len(values) > 1:
+        raise _Refused(400, "the form gives 'query' more than once")
+    return values[0] if values else None
 
 
-def _own_hosts(host: str, port: int) -> set[str]:
-    """The Host values this server answers to when it listens on a loopback address (empty
-    when it listens elsewhere: then every name of the machine is its own)."""
-    loopback = {"127.0.0.1", "localhost", "::1", "[::1]"}
-    if host not in loopback:
-        return set()
-    names = {"127.0.0.1", "localhost", "[::1]"}
-    return names | {f"{name}:{port}" for name in names}
+_MAX_FIELDS = 100
+
+
+def _listen_address(host: str, port: int) -> tuple[socket.AddressFamily, tuple[str, int]]:
+    """The family and address to listen on for `host` (a name is looked up). An empty host,
+    which would mean every interface, is a ValueError: that must be asked for by address."""
+    if not host.strip():
+        raise ValueError(
+            "an empty host would listen on every interface: give 127.0.0.1 (this machine "
+            "only), or 0.0.0.0 or :: (every interface) if that is meant"
+        )
+    literal = _ip(host)
+    if literal is not None:
+        family = socket.AF_INET6 if literal.version == 6 else socket.AF_INET
+        return family, (str(literal), port)
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise OSError(f"cannot find the address of '{host}': {error}") from None
+    family, _type, _proto, _name, address = found[0]
+    return socket.AddressFamily(family), (str(address[0]), port)
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address `text` writes, in any of its spellings (``127.1``, ``0x7f.1``, the long
+    IPv6 form, ``[::1]``, a zone); None for a name."""
+    text = text.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    text = text.partition("%")[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        pass
+    if re.fullmatch(r"(0[xX][0-9a-fA-F]*|[0-9]+)(\.(0[xX][0-9a-fA-F]*|[0-9]+)){0,3}", text):
+        with contextlib.suppress(OSError):  # the forms inet_aton takes: 127.1, 0x7f.1 …
+            return ipaddress.IPv4Address(socket.inet_aton(text))
+    return None
+
+
+def _split_hostport(value: str) -> tuple[str | None, int | None]:
+    """(host, port) of ``host``, ``host:port``, ``[v6]`` or ``[v6]:port`` (port None when not
+    given); host None when malformed."""
+    value = value.strip()
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0:
+            return None, 0
+        host, rest = value[: end + 1], value[end + 1 :]
+        if rest and not rest.startswith(":"):
+            return None, 0
+        port_text = rest[1:]
+    elif value.count(":") == 1:
+        host, _, port_text = value.partition(":")
+    elif ":" in value:
+        return None, 0  # a bare IPv6 address: not a valid Host
+    else:
+        host, port_text = value, ""
+    if not host:
+        return None, 0
+    if not port_text:
+        return host, None
+    if not re.fullmatch(r"[0-9]{1,5}", port_text):
+        return None, 0
+    return host, int(port_text)
+
+
+def _machine_names() -> set[str]:
+    names = set()
+    with contextlib.suppress(OSError):
+        names.add(socket.gethostname().lower().rstrip("."))
+    with contextlib.suppress(OSError):
+        names.add(socket.getfqdn().lower().rstrip("."))
+    return names - {""}
+
+
+def _raise_file_limit() -> int:
+    """Raise the soft limit of open files to the hard limit (a burst of clients needs one a
+    connection); the limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 1 << 16
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return 1 << 16 if soft == resource.RLIM_INFINITY else soft
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    except (OSError, ValueError):
+        return soft
+    return wanted
 
 
 def _parse_head(head: bytes) -> tuple[str, str, Message]:

@@ -251,6 +251,7 @@ def run_query(
     bindings: Mapping[str, str | Lit] | None = None,
     timeout: float | None = None,
     memory_limit: int | None = None,
+    memory_name: str = "the memory limit",
 ) -> QueryAnswer:
     """Run a SPARQL query over a dataset (or an already loaded pyoxigraph Store).
 
@@ -258,7 +259,8 @@ def run_query(
     ``prefix:local`` with a known prefix) or a `Lit`. With a `timeout` (seconds) the query runs
     in a forked child (`sistercities.isolate`), so that the time limit, Ctrl-C and SIGTERM stop it:
     `SparqlTimeout` past the limit, KeyboardInterrupt on a signal; `memory_limit` then bounds
-    the bytes the query may take (past it: `SparqlError`, out of memory).
+    the bytes the query may take (past it: `SparqlError`, out of memory, naming `memory_name`
+    or the address-space limit in force, whichever is lower).
     """
     import pyoxigraph as ox
 
@@ -277,7 +279,9 @@ def run_query(
         pickle.dump(answer, output, protocol=pickle.HIGHEST_PROTOCOL)
 
     try:
-        output = run_isolated(work, timeout=timeout, memory_limit=memory_limit)
+        output = run_isolated(
+            work, timeout=timeout, memory_limit=memory_limit, memory_name=memory_name
+        )
         answer: QueryAnswer = pickle.loads(output)
     except TimeLimitExceeded:
         raise SparqlTimeout(

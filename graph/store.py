@@ -49,6 +49,8 @@ import hashlib
 import html
 import http.client
 import re
+import secrets
+import socket
 import threading
 import time
 import urllib.error
@@ -80,6 +82,9 @@ CHUNK_TRIPLES = 50_000
 # (bench/publish.py), so the default leaves more than twice that.
 TIMEOUT = 600.0
 ERROR_TEXT_CHARS = 300
+# The largest answer read from a store (a query's results, an error page): past it the
+# request fails, rather than an endless body being held in memory.
+MAX_ANSWER_BYTES = 256 << 20
 FORM = "application/x-www-form-urlencoded"
 RESULTS_JSON = "application/sparql-results+json"
 
@@ -312,13 +317,103 @@ class _Answered(Exception):
 
 
 def _digest_challenge(headers: Iterable[str]) -> dict[str, str] | None:
-    """The parameters of a Digest challenge among WWW-Authenticate headers; None: use Basic."""
+    """The parameters of a Digest challenge among WWW-Authenticate headers; None: use Basic.
+    A malformed challenge is a `StoreError` that says so."""
     for header in headers:
         scheme, _, rest = header.strip().partition(" ")
         if scheme.lower() == "digest":
-            items = [item for item in urllib.request.parse_http_list(rest) if item]
-            return urllib.request.parse_keqv_list(items)
+            try:
+                items = [item for item in urllib.request.parse_http_list(rest) if item.strip()]
+                found = urllib.request.parse_keqv_list(items)
+            except (ValueError, IndexError):
+                raise StoreError(
+                    "the store asks for HTTP Digest with a malformed challenge "
+                    f"({_printable(rest, 80)!r}): cannot answer it"
+                ) from None
+            return {name.strip().lower(): value for name, value in found.items()}
     return None
+
+
+# RFC 7616's algorithms: name → hashlib's name
+_DIGESTS = {"MD5": "md5", "SHA-256": "sha256", "SHA-512-256": "sha512_256"}
+_TOKEN_VALUE = re.compile(r"[\x20-\x7e]*")
+
+
+def _digest_answer(
+    challenge: dict[str, str],
+    request: urllib.request.Request,
+    user: str,
+    password: str,
+    count: int,
+) -> str:
+    """The Authorization value (after ``Digest``) answering `challenge` (RFC 7616: MD5,
+    SHA-256, SHA-512-256 and their ``-sess`` forms; ``qop`` auth or auth-int; UTF-8 user
+    names and passwords). What cannot be answered is a `StoreError` saying why."""
+    realm, nonce = challenge.get("realm"), challenge.get("nonce")
+    if realm is None or nonce is None:
+        raise StoreError("the store asks for HTTP Digest without a realm or a nonce: cannot answer")
+    opaque = challenge.get("opaque")
+    for value in (realm, nonce, opaque or ""):
+        if not _TOKEN_VALUE.fullmatch(value) or '"' in value or "\\" in value:
+            raise StoreError("the store's HTTP Digest challenge holds characters it may not")
+    algorithm = challenge.get("algorithm", "MD5").strip()
+    name = algorithm.upper()
+    session = name.endswith("-SESS")
+    hash_name = _DIGESTS.get(name.removesuffix("-SESS"))
+    if hash_name is None or hash_name not in hashlib.algorithms_available:
+        raise StoreError(
+            f"the store asks for HTTP Digest with algorithm {_printable(algorithm, 40)}, which "
+            "is not supported (MD5, SHA-256, SHA-512-256 and their -sess forms are)"
+        )
+
+    def digest(data: bytes) -> str:
+        return hashlib.new(hash_name, data).hexdigest()
+
+    def text(*parts: str) -> str:
+        return digest(":".join(parts).encode("utf-8"))
+
+    offered = [q.strip().lower() for q in challenge.get("qop", "").split(",") if q.strip()]
+    if offered and not {"auth", "auth-int"} & set(offered):
+        raise StoreError(
+            f"the store asks for HTTP Digest with qop {_printable(','.join(offered), 40)}, "
+            "which is not supported (auth, auth-int are)"
+        )
+    qop = "auth" if "auth" in offered else "auth-int" if offered else None
+    if session and qop is None:
+        raise StoreError(
+            f"the store asks for HTTP Digest with algorithm {_printable(algorithm, 40)} but no "
+            "qop, which cannot be answered (a -sess algorithm needs the client nonce of a qop)"
+        )
+    cnonce = secrets.token_hex(16)
+    nc = f"{count:08x}"
+    secret = text(user, realm, password)
+    if session:
+        secret = text(secret, nonce, cnonce)
+    uri = request.selector
+    method = request.get_method()
+    if qop == "auth-int":
+        body = request.data if isinstance(request.data, bytes) else b""
+        scope = text(method, uri, digest(body))
+    else:
+        scope = text(method, uri)
+    response = text(secret, nonce, nc, cnonce, qop, scope) if qop else text(secret, nonce, scope)
+    if _TOKEN_VALUE.fullmatch(user) and '"' not in user and "\\" not in user:
+        who = f'username="{user}"'
+    else:  # RFC 7616 3.4.4: a user name that a quoted string cannot carry
+        who = "username*=UTF-8''" + urllib.parse.quote(user, safe="")
+    parts = [
+        who,
+        f'realm="{realm}"',
+        f'nonce="{nonce}"',
+        f'uri="{uri}"',
+        f"algorithm={algorithm}",
+        f'response="{response}"',
+    ]
+    if opaque is not None:
+        parts.append(f'opaque="{opaque}"')
+    if qop:
+        parts += [f"qop={qop}", f"nc={nc}", f'cnonce="{cnonce}"']
+    return ", ".join(parts)
 
 
 class _Auth(urllib.request.HTTPDigestAuthHandler):
@@ -335,16 +430,16 @@ class _Auth(urllib.request.HTTPDigestAuthHandler):
         self.basic = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         self.known: dict[str, dict[str, str] | None] = {}  # origin → Digest challenge or Basic
         self.lock = threading.Lock()
+        self.user, self.password, self.count = user, password, 0
 
     def _sign(self, request: urllib.request.Request, challenge: dict[str, str] | None) -> None:
         if challenge is None:
             value = self.basic
         else:
             with self.lock:  # the digest's nonce count is shared state
-                answer = self.get_authorization(request, challenge)
-            if answer is None:
-                return
-            value = "Digest " + answer
+                self.count += 1
+                count = self.count
+            value = "Digest " + _digest_answer(challenge, request, self.user, self.password, count)
         request.add_unredirected_header("Authorization", value)
 
     def http_request(self, request: urllib.request.Request) -> urllib.request.Request:
@@ -450,6 +545,84 @@ def _clean_text(body: bytes, secrets: Iterable[str] = ()) -> str:
     return text if len(text) <= ERROR_TEXT_CHARS else text[: ERROR_TEXT_CHARS - 1] + "…"
 
 
+_WATCH = threading.local()  # the deadline of the request this thread is sending
+
+
+class _Deadline:
+    """A whole request's deadline: at `seconds` the sockets it opened are shut down, so no
+    read waits past it however the store drips its answer (a byte every half second, an
+    endless stream of ``100 Continue``)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(seconds, self._expire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def add(self, sock: socket.socket) -> None:
+        with self.lock:
+            self.sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            for sock in self.sockets:
+                _shut(sock)
+
+    def cancel(self) -> None:
+        self.timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedHTTP(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        watch = getattr(_WATCH, "deadline", None)
+        if watch is not None:
+            watch.add(self.sock)
+
+
+class _WatchedHTTPS(http.client.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        watch = getattr(_WATCH, "deadline", None)
+        if watch is not None:
+            watch.add(self.sock)
+
+
+class _HttpHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_WatchedHTTP, req)
+
+
+class _HttpsHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_WatchedHTTPS, req)
+
+
+def _read_bounded(response: Any, url: str, limit: int = MAX_ANSWER_BYTES) -> bytes:
+    """The body of an answer, read in pieces, never more than `limit` bytes."""
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := response.read(1 << 16):
+        total += len(chunk)
+        if total > limit:
+            raise StoreError(
+                f"the store at {_safe(url)} sent an answer larger than {limit:,} bytes: "
+                "stopped reading (ask for less: LIMIT, fewer variables)"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class _Http:
     """The requests of one publish or query: one opener with the handlers above."""
 
@@ -468,6 +641,7 @@ class _Http:
             handlers.append(self.auth)
             token = base64.b64encode(f"{user}:{password}".encode()).decode()
             self.secrets = [s for s in (password, token, user) if len(s) >= 3]
+        handlers += [_HttpHandler(), _HttpsHandler()]
         self.opener = urllib.request.build_opener(*handlers)
 
     def send(
@@ -487,9 +661,14 @@ class _Http:
             headers["Accept"] = accept
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         wait = self.timeout if timeout is None else timeout
+        deadline = _Deadline(wait)  # the whole request, not each read
+        _WATCH.deadline = deadline
         try:
             with self.opener.open(request, timeout=wait) as response:
-                return response.headers.get("Content-Type", ""), response.read()
+                body = _read_bounded(response, url)
+                if deadline.expired:  # cut off: what came is not the whole answer
+                    raise TimeoutError
+                return response.headers.get("Content-Type", ""), body
         except urllib.error.HTTPError as error:
             try:
                 text = _clean_text(error.read(20_000), self.secrets)
@@ -499,11 +678,17 @@ class _Http:
         except urllib.error.URLError as error:
             # Raised while connecting or sending: the store did not get the whole request.
             reason = error.reason
-            timed_out = isinstance(reason, TimeoutError)
-            raise _NotSent(_reason(reason, wait), timed_out) from None
+            timed_out = isinstance(reason, TimeoutError) or deadline.expired
+            shown = TimeoutError() if deadline.expired else reason
+            raise _NotSent(_reason(shown, wait), timed_out) from None
         except (OSError, http.client.HTTPException) as error:
             # Raised while waiting for or reading the answer: the request was sent.
-            raise _Unknown(_reason(error, wait), isinstance(error, TimeoutError)) from None
+            timed_out = isinstance(error, TimeoutError) or deadline.expired
+            shown = TimeoutError() if deadline.expired else error
+            raise _Unknown(_reason(shown, wait), timed_out) from None
+        finally:
+            deadline.cancel()
+            _WATCH.deadline = None
 
     def call(
         self,

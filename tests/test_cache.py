@@ -23,6 +23,24 @@ from conftest import DATA, ROOT, TWINS, invoke, run_cli, run_script
 from sistercities.load import data_files
 
 
+def entry_payload(entry: Path) -> Any:
+    """What a cache entry holds, unpickled (once its signature is checked)."""
+    secret = sistercities.cache._secret(entry.parent)
+    key = entry.stem
+    return pickle.loads(sistercities.cache.unseal(secret, key, entry.read_bytes()))
+
+
+def write_entry(entry: Path, stored: Any) -> None:
+    """Write an entry signed with the user's own key (as the cache would)."""
+    secret = sistercities.cache._secret(entry.parent)
+    entry.write_bytes(sistercities.cache.seal(secret, entry.stem, pickle.dumps(stored)))
+
+
+def entries_and_temporaries(folder: Path) -> list[Path]:
+    """What the cache folder holds but its key."""
+    return [p for p in folder.iterdir() if p.name != sistercities.cache.KEY_FILE]
+
+
 def cached_invoke(*args: str, data: Path) -> Result:
     """Run the command line in-process, using the cache."""
     return run_cli(["--data", str(data), *args])
@@ -65,7 +83,7 @@ def test_the_cache_is_what_answers(cache_dir: Path, tmp_path: Path) -> None:
     key = sistercities.cache.cache_key(files)
     cache_dir.mkdir(parents=True)
     entry = sistercities.cache.cache_entry(planted)
-    (cache_dir / f"{key}.pickle").write_bytes(pickle.dumps((key, sistercities.cache.FORMAT, entry)))
+    write_entry(cache_dir / f"{key}.pickle", (key, sistercities.cache.FORMAT, entry))
 
     cached = cached_invoke("partners", "kyiv", "--format", "json", data=data)
     assert [r["name"] for r in json.loads(cached.stdout)] == [
@@ -124,7 +142,7 @@ def test_a_corrupt_cache_entry_is_rebuilt_with_one_warning(
     assert second.exit_code == 0, second.output
     assert warning_lines(second.stderr) == 1
     assert second.stdout == first.stdout
-    key, cache_format, stored = pickle.loads(entry.read_bytes())  # rewritten, whole again
+    key, cache_format, stored = entry_payload(entry)  # rewritten, whole again
     assert entry.stem == key and cache_format == sistercities.cache.FORMAT
     assert set(stored["sections"]) == set(sistercities.Dataset.SECTIONS)
 
@@ -258,22 +276,25 @@ def test_a_read_only_cache_folder(
             assert_answered_with_one_warning(ask_kyiv(twins), "cannot be written")
     finally:
         cache_dir.chmod(0o755)
-    assert list(cache_dir.iterdir()) == []
+    assert entries_and_temporaries(cache_dir) == []
     again = ask_kyiv(twins)  # writable again: the entry is written, silently
     assert again.exit_code == 0 and again.stderr == ""
     assert len(list(cache_dir.glob("*.pickle"))) == 1
 
 
 def test_a_full_disk(cache_dir: Path, twins: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def full_disk(path: Path, data: bytes) -> Path:
-        with sistercities.atomic.atomic_writer(path) as out:
-            out.write(data[: len(data) // 2])
+    fill = sistercities.cache._fill
+
+    def full_disk(handle: int, data: bytes) -> None:
+        if len(data) > sistercities.cache.KEY_BYTES:  # the key fits, the entry does not
+            fill(handle, data[: len(data) // 2])
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        fill(handle, data)
 
     with monkeypatch.context() as patch:
-        patch.setattr(sistercities.cache, "write_atomic", full_disk)
+        patch.setattr(sistercities.cache, "_fill", full_disk)
         assert_answered_with_one_warning(ask_kyiv(twins), "No space left on device")
-    assert list(cache_dir.iterdir()) == []  # no entry, no temporary file left behind
+    assert entries_and_temporaries(cache_dir) == []  # no entry, no temporary file left behind
     assert ask_kyiv(twins).stderr == ""
     assert len(list(cache_dir.glob("*.pickle"))) == 1
 
@@ -284,15 +305,15 @@ def _truncated(entry: Path) -> None:
 
 def _rewrite_batches(entry: Path, batch: bytes) -> None:
     """Keep the entry intact but every batch of its places."""
-    key, cache_format, stored = pickle.loads(entry.read_bytes())
+    key, cache_format, stored = entry_payload(entry)
     places = stored["sections"]["places"]
     places["batches"] = [batch for _ in places["batches"]]
-    entry.write_bytes(pickle.dumps((key, cache_format, stored)))
+    write_entry(entry, (key, cache_format, stored))
 
 
 def _other_format(entry: Path) -> None:
-    key, _format, stored = pickle.loads(entry.read_bytes())
-    entry.write_bytes(pickle.dumps((key, sistercities.cache.FORMAT - 1, stored)))
+    key, _format, stored = entry_payload(entry)
+    write_entry(entry, (key, sistercities.cache.FORMAT - 1, stored))
 
 
 def _replace(entry: Path, make: Any) -> None:
@@ -380,3 +401,187 @@ def test_a_question_imports_no_rdf_library(tmp_path: Path) -> None:
         packages = imported_packages(result.stderr)
         assert {"click", "sistercities"} <= packages, run  # the parsing works
         assert not packages & HEAVY, f"{run} run imported {sorted(packages & HEAVY)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# the cache is no way in (issue 23): entries are believed only when signed with the user's key,
+# in a folder only the user can write; written 0600, never through a link
+
+
+def _planted_code(marker: Path) -> bytes:
+    """A pickle that runs a shell command when it is loaded."""
+
+    class Payload:
+        def __reduce__(self) -> Any:
+            return (os.system, (f"touch {marker}",))
+
+    return pickle.dumps(Payload())
+
+
+def _entry_path(cache_dir: Path, data: Path) -> Path:
+    files, problems = data_files([data])
+    assert not problems
+    return cache_dir / f"{sistercities.cache.cache_key(files)}.pickle"
+
+
+@pytest.mark.parametrize("how", ["bare-pickle", "magic-without-key", "other-users-key"])
+def test_a_planted_entry_never_runs_and_is_never_believed(
+    cache_dir: Path, twins: Path, tmp_path: Path, how: str
+) -> None:
+    marker = tmp_path / "pwned"
+    entry = _entry_path(cache_dir, twins)
+    cache_dir.mkdir(parents=True, mode=0o700)
+    key = entry.stem
+    code = _planted_code(marker)
+    dataset = sistercities.load_dataset(twins)
+    lyon = dataclasses.replace(dataset.places["lyon"], name="Planted Lyon")
+    planted = pickle.dumps(
+        (
+            key,
+            sistercities.cache.FORMAT,
+            sistercities.cache.cache_entry(
+                dataclasses.replace(dataset, places={**dataset.places, "lyon": lyon})
+            ),
+        )
+    )
+    if how == "bare-pickle":
+        entry.write_bytes(code)
+    elif how == "magic-without-key":
+        entry.write_bytes(sistercities.cache.MAGIC + b"\0" * 32 + code)
+    else:  # a well-formed entry, signed with a key that is not this user's
+        entry.write_bytes(sistercities.cache.seal(os.urandom(32), key, planted))
+    assert_answered_with_one_warning(ask_kyiv(twins), "cannot be used")
+    assert not marker.exists()
+    again = ask_kyiv(twins)  # the entry was replaced by the user's own
+    assert again.stderr == "" and [r["name"] for r in json.loads(again.stdout)] == KYIV
+
+
+def test_an_entry_signed_under_another_key_name_is_not_believed(
+    cache_dir: Path, twins: Path
+) -> None:
+    """An entry of the user's own, copied under another key's name, is another entry."""
+    assert ask_kyiv(twins).exit_code == 0
+    (entry,) = cache_dir.glob("*.pickle")
+    other = cache_dir / ("0" * 64 + ".pickle")
+    other.write_bytes(entry.read_bytes())
+    with pytest.raises(ValueError, match="signature"):
+        sistercities.cache.unseal(
+            sistercities.cache._secret(cache_dir), other.stem, other.read_bytes()
+        )
+
+
+NOBODY = 65534
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a folder another user's needs root")
+@pytest.mark.parametrize("case", ["others-folder", "world-writable", "parent-world-writable"])
+def test_a_folder_others_can_write_is_not_used(
+    tmp_path: Path, twins: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    folder = shared / "cache"
+    folder.mkdir(mode=0o700)
+    if case == "others-folder":
+        os.chown(folder, NOBODY, NOBODY)
+        mention = "belongs to another user"
+    elif case == "world-writable":
+        folder.chmod(0o777)
+        mention = "can be written by other users"
+    else:
+        shared.chmod(0o777)  # not sticky: anyone may rename the cache folder away
+        mention = "can be written by other users"
+    monkeypatch.setenv("SISTERCITIES_CACHE_DIR", str(folder))
+    monkeypatch.delenv("SISTERCITIES_NO_CACHE", raising=False)
+    for _ in range(2):
+        assert_answered_with_one_warning(ask_kyiv(twins), mention)
+    assert list(folder.iterdir()) == []  # nothing read, nothing written there
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a folder another user's needs root")
+def test_a_users_own_folder_in_a_sticky_shared_folder_is_used(
+    tmp_path: Path, twins: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    monkeypatch.setenv("SISTERCITIES_CACHE_DIR", str(shared / "cache"))
+    monkeypatch.delenv("SISTERCITIES_NO_CACHE", raising=False)
+    first = ask_kyiv(twins)
+    assert first.exit_code == 0 and first.stderr == ""
+    assert stat_mode(shared / "cache") == 0o700
+    assert ask_kyiv(twins).stderr == ""
+
+
+def stat_mode(path: Path) -> int:
+    return path.lstat().st_mode & 0o7777
+
+
+def test_entries_and_the_key_are_private_whatever_the_umask(cache_dir: Path, twins: Path) -> None:
+    twins.chmod(0o600)
+    previous = os.umask(0)
+    try:
+        assert ask_kyiv(twins).exit_code == 0
+    finally:
+        os.umask(previous)
+    (entry,) = cache_dir.glob("*.pickle")
+    assert stat_mode(entry) == 0o600
+    assert stat_mode(cache_dir / sistercities.cache.KEY_FILE) == 0o600
+    assert stat_mode(cache_dir) == 0o700
+
+
+@pytest.mark.parametrize("where", ["entry", "key"])
+def test_a_planted_link_is_replaced_never_written_through(
+    cache_dir: Path, twins: Path, tmp_path: Path, where: str
+) -> None:
+    victim = tmp_path / "victims-file"
+    victim.write_text("the user's own words\n")
+    cache_dir.mkdir(mode=0o700)
+    link = (
+        _entry_path(cache_dir, twins)
+        if where == "entry"
+        else cache_dir / sistercities.cache.KEY_FILE
+    )
+    link.symlink_to(victim)
+    result = ask_kyiv(twins)
+    assert result.exit_code == 0 and [r["name"] for r in json.loads(result.stdout)] == KYIV
+    assert victim.read_text() == "the user's own words\n"
+    assert not link.is_symlink() and link.is_file()
+    assert ask_kyiv(twins).stderr == ""  # answered from the cache now
+
+
+def test_a_key_others_could_read_is_made_anew(cache_dir: Path, twins: Path) -> None:
+    assert ask_kyiv(twins).exit_code == 0
+    key = cache_dir / sistercities.cache.KEY_FILE
+    old = key.read_bytes()
+    key.chmod(0o644)
+    assert_answered_with_one_warning(ask_kyiv(twins), "cannot be used")
+    assert key.read_bytes() != old and stat_mode(key) == 0o600
+    assert ask_kyiv(twins).stderr == ""
+
+
+def test_a_file_changed_while_it_is_parsed_is_not_cached(
+    cache_dir: Path, twins: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Changed between the key's hashing and the parse, then restored with its mtime: what
+    was parsed must not be stored under the key of the restored file."""
+    real_load = sistercities.cache.load_layers
+    original = twins.read_bytes()
+    status = twins.stat()
+
+    def swap_while_parsing(paths: Any) -> Any:
+        twins.write_bytes(original.replace(b"name: Lyon", b"name: Lyom"))
+        try:
+            return real_load(paths)
+        finally:
+            twins.write_bytes(original)
+            os.utime(twins, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sistercities.cache, "load_layers", swap_while_parsing)
+        changed = ask_kyiv(twins)
+    assert changed.exit_code == 0
+    assert "changed while it was read" in changed.stderr
+    assert list(cache_dir.glob("*.pickle")) == []
+    after = ask_kyiv(twins)
+    assert [r["name"] for r in json.loads(after.stdout)] == KYIV

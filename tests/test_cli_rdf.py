@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import DATA, outcome
+from conftest import DATA, invoke, outcome
 from rdflib.compare import isomorphic
 from sistercities import load_dataset
 from sistercities.rdf import to_rdf
@@ -156,3 +156,38 @@ def test_usage_errors_exit_2() -> None:
     assert outcome("sparql")[0] == 2
     assert outcome("sparql", "-e", "nope")[0] == 2
     assert outcome("sparql", "ASK {}", "--bind", "oops")[0] == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CONSTRUCT { _:b <http://x/p> ?o . ?o <http://x/q> _:c } WHERE { place:jakarta ?p ?o }",
+        "CONSTRUCT { ?s <http://x/p> [ <http://x/q> ?o ] } WHERE { ?s sc:twinnedWith ?o }",
+        "DESCRIBE place:jakarta",
+    ],
+    ids=["blank-subject-and-object", "nested-blank-node", "describe"],
+)
+def test_construct_and_describe_answers_with_blank_nodes(query: str) -> None:
+    """Blank nodes (as Wikidata and DBpedia send them) are written as blank nodes (issue 23:
+    they were taken for IRIs, a traceback)."""
+    import pyoxigraph
+
+    result = invoke("sparql", query)
+    assert result.exit_code == 0, result.output
+    triples = list(pyoxigraph.parse(result.stdout.encode(), pyoxigraph.RdfFormat.TURTLE))
+    assert triples
+    if "_:" in query or "[" in query:
+        assert any(isinstance(t.subject, pyoxigraph.BlankNode) for t in triples)
+
+
+def test_a_remote_answer_with_blank_nodes_is_written() -> None:
+    from sistercities.sparql import parse_answer
+
+    body = b"_:b1 <http://x/p> <http://x/o> .\n<http://x/s> <http://x/p> _:b1 .\n"
+    answer = parse_answer("application/n-triples", body)
+    turtle = answer.turtle()
+    import pyoxigraph
+
+    triples = list(pyoxigraph.parse(turtle, pyoxigraph.RdfFormat.TURTLE))
+    assert len(triples) == 2
+    assert triples[0].subject == triples[1].object or triples[1].subject == triples[0].object

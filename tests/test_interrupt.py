@@ -180,6 +180,40 @@ def test_a_local_query_past_its_memory_limit_is_one_error() -> None:
 
     dataset = sistercities.load_dataset(DATA)
     sort = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f LIMIT 1"
-    with pytest.raises(SparqlError, match=r"^the query failed: it ran out of memory$"):
+    with pytest.raises(
+        SparqlError, match=r"^the query failed: it ran out of memory \(its limit: 100 MiB beyond"
+    ):
         run_query(dataset, sort, timeout=20, memory_limit=100 << 20)
     assert run_query(dataset, "ASK { ?s ?p ?o }", timeout=20, memory_limit=100 << 20).boolean
+
+
+def _under_ulimit(kib: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command line as a real process under an address-space limit (``ulimit -v``)."""
+    import shlex
+
+    command = " ".join(shlex.quote(a) for a in (str(SCRIPT), "--no-cache", *args))
+    return subprocess.run(
+        ["bash", "-c", f"ulimit -v {kib} && exec {command}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("kib", [1_500_000, 8_000_000], ids=["1.5GB", "8GB"])
+def test_local_queries_run_under_an_address_space_limit(kib: int) -> None:
+    """The child never asks for more address space than the hard limit in force (it did,
+    and every query failed with no reason)."""
+    result = _under_ulimit(kib, "--data", str(DATA), "sparql", "ASK { ?s ?p ?o }")
+    assert result.returncode == 0, result.stderr
+    assert "true" in result.stdout
+
+
+def test_a_query_stopped_by_the_ulimit_names_it() -> None:
+    sort = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f LIMIT 1"
+    result = _under_ulimit(1_500_000, "--data", str(DATA), "sparql", sort)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: the query failed: it ran out of memory (its limit: ")
+    assert "ulimit -v" in result.stderr
+    assert "Traceback" not in result.stderr
