@@ -36,14 +36,13 @@ from .model import (
     PARTNERSHIP_STATUSES,
     PLACE_KINDS,
 )
+from .resolve import ENV_DATA
 from .text import json_dumps, json_escaped, visible
 
 if TYPE_CHECKING:
     from .names import NameIndex
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-ENV_DATA = "SISTERCITIES_DATA"
 
 
 def _echo(message: object = "", *, err: bool = False, nl: bool = True, start: str = "") -> None:
@@ -85,14 +84,13 @@ class VisibleGroup(click.Group):
             raise
 
 
-def default_data(*, curated_only: bool = False) -> list[Path]:
-    """The data beside the package: the curated file, and the world layers under it."""
-    from .world import CURATED_DATA, DEFAULT_LAYERS
+def _shown(path: Path) -> Path:
+    """A packaged data path as a person in a checkout would type it (data/cities.yaml), for
+    messages; any other path as given."""
+    from .packaged import DEFAULT_LAYERS
 
     here = Path.cwd()
-    paths = [CURATED_DATA] if curated_only else list(DEFAULT_LAYERS)
-    # Messages name files as a person in a checkout would type them: data/cities.yaml.
-    return [p.relative_to(here) if p.is_relative_to(here) else p for p in paths]
+    return path.relative_to(here) if path in DEFAULT_LAYERS and path.is_relative_to(here) else path
 
 
 class OutputPath(click.Path):
@@ -139,17 +137,15 @@ def data_option(command: F) -> F:
 def resolve_data(
     ctx: click.Context, given: Sequence[Path], *, curated_default: bool = False
 ) -> list[Path]:
-    """The data paths: the command's --data, else the group's, else the environment, else the
-    default (the curated file alone with `curated_default` or --curated-only)."""
-    if given:
-        return list(given)
-    group_given = (ctx.find_root().obj or {}).get("data_paths")
-    if group_given:
-        return list(group_given)
-    if os.environ.get(ENV_DATA):
-        return [Path(p) for p in os.environ[ENV_DATA].split(os.pathsep) if p]
+    """The data paths: the command's --data, else the group's, else the library's policy
+    (`sistercities.data_paths`: the environment, else the packaged data, the curated file alone
+    with `curated_default` or --curated-only)."""
+    from .resolve import data_paths
+
     obj = ctx.find_root().obj or {}
-    return default_data(curated_only=obj.get("curated_only", False) or curated_default)
+    chosen = tuple(given) or tuple(obj.get("data_paths") or ())
+    curated = bool(obj.get("curated_only", False) or curated_default)
+    return [_shown(p) for p in data_paths(*chosen, curated_only=curated)]
 
 
 def load(
@@ -163,19 +159,15 @@ def load(
     every error on stderr."""
     paths = resolve_data(ctx, given, curated_default=curated_default)
     try:
-        if cached:
-            from .cache import load_cached
+        from .resolve import load as load_data
 
-            use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
-            return load_cached(
-                paths,
-                use_cache=use_cache,
-                on_rebuild=_say_reading(paths),
-                on_warning=lambda message: _echo(f"warning: {message}", err=True),
-            )
-        from .merge import load_layers
-
-        return load_layers(paths)
+        use_cache = cached and not (ctx.find_root().obj or {}).get("no_cache", False)
+        return load_data(
+            *paths,
+            cache=use_cache,
+            on_rebuild=_say_reading(paths),
+            on_warning=lambda message: _echo(f"warning: {message}", err=True),
+        )
     except DataError as error:
         errors = [p for p in error.problems if p.is_error]
         for problem in errors:
