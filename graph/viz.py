@@ -112,18 +112,12 @@ class VizOptions:
     colour_by: str = "continent"  # or "country"
 
 
-@cache
 def _continents(countries: tuple[str, ...]) -> dict[str, str]:
-    from .countries import country_converter
+    from .continents import continent
 
-    names = country_converter().convert(
-        names=list(countries), src="ISO2", to="Continent_7", not_found=None
-    )
-    if isinstance(names, str):
-        names = [names]
     return {
-        code: (name if isinstance(name, str) and name in CONTINENT_COLOURS else "unknown")
-        for code, name in zip(countries, names, strict=True)
+        code: name if (name := continent(code)) in CONTINENT_COLOURS else "unknown"
+        for code in countries
     }
 
 
@@ -462,19 +456,10 @@ def _coverage(dataset: Dataset, coverage: Coverage | None) -> dict[str, Any] | N
     }
 
 
-@cache
 def _country_names(countries: tuple[str, ...]) -> dict[str, str]:
-    from .countries import country_converter
+    from .countries import country_name
 
-    names = country_converter().convert(
-        names=list(countries), src="ISO2", to="name_short", not_found=None
-    )
-    if isinstance(names, str):
-        names = [names]
-    return {
-        code: name if isinstance(name, str) and name else code
-        for code, name in zip(countries, names, strict=True)
-    }
+    return {code: country_name(code) for code in countries}
 
 
 def _clusters(
