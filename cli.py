@@ -36,14 +36,13 @@ from .model import (
     PARTNERSHIP_STATUSES,
     PLACE_KINDS,
 )
+from .resolve import ENV_DATA
 from .text import json_dumps, json_escaped, visible
 
 if TYPE_CHECKING:
     from .names import NameIndex
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-ENV_DATA = "SISTERCITIES_DATA"
 
 
 def _echo(message: object = "", *, err: bool = False, nl: bool = True, start: str = "") -> None:
@@ -79,20 +78,40 @@ class VisibleGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except SisterCitiesError as error:
+                raise click_error(error) from None
         except click.ClickException as error:
             self._make_visible(error)
             raise
 
 
-def default_data(*, curated_only: bool = False) -> list[Path]:
-    """The data beside the package: the curated file, and the world layers under it."""
-    from .world import CURATED_DATA, DEFAULT_LAYERS
+def click_error(error: SisterCitiesError) -> click.ClickException:
+    """The one place where the library's errors become the command line's: a usage error
+    (exit 2) for a wrong option value the library found, else one message (exit 1); a
+    `DataError` first prints every error of the data on stderr."""
+    from .importers import ImportOptionError
+    from .sparql import SparqlUsageError
 
+    if isinstance(error, (ImportOptionError, SparqlUsageError)):
+        return click.UsageError(str(error))
+    if isinstance(error, DataError):
+        errors = [p for p in error.problems if p.is_error]
+        for problem in errors:
+            _echo(str(problem), err=True)
+        return click.ClickException(
+            f"the data has {len(errors)} error{'s' if len(errors) != 1 else ''}; "
+            "`sistercities validate` lists every problem"
+        )
+    return click.ClickException(str(error))
+
+
+def _shown(path: Path) -> Path:
+    """A packaged data path as a person in a checkout would type it (data/cities.yaml), for
+    messages."""
     here = Path.cwd()
-    paths = [CURATED_DATA] if curated_only else list(DEFAULT_LAYERS)
-    # Messages name files as a person in a checkout would type them: data/cities.yaml.
-    return [p.relative_to(here) if p.is_relative_to(here) else p for p in paths]
+    return path.relative_to(here) if path.is_relative_to(here) else path
 
 
 class OutputPath(click.Path):
@@ -107,8 +126,8 @@ class OutputPath(click.Path):
 
 
 class Seconds(click.FloatRange):
-    """A number of seconds to wait: more than 0, at most a week, and not NaN (which
-    `click.FloatRange` lets through)."""
+    """A number of seconds to wait: finite, more than 0 and at most a week (not NaN, which
+    `click.FloatRange` lets through, nor infinity, which would turn a limit off)."""
 
     name = "seconds"
 
@@ -117,9 +136,29 @@ class Seconds(click.FloatRange):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         number = super().convert(value, param, ctx)
-        if math.isnan(number):
+        if not math.isfinite(number):
             self.fail(f"{value!r} is not a number of seconds", param, ctx)
         return number
+
+
+class Date(click.ParamType):  # type: ignore[type-arg]
+    """A date as the data writes them (1995, 2018-04, 1990~ …), checked when the command line
+    is read (a usage error, before any data is read); the value stays the text given."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .dates import DateSyntaxError, PartialDate
+
+        try:
+            PartialDate.parse(str(value))
+        except DateSyntaxError as error:
+            self.fail(str(error), param, ctx)
+        return str(value)
+
+
+SECONDS = Seconds()
+DATE = Date()
 
 
 def data_option(command: F) -> F:
@@ -139,17 +178,16 @@ def data_option(command: F) -> F:
 def resolve_data(
     ctx: click.Context, given: Sequence[Path], *, curated_default: bool = False
 ) -> list[Path]:
-    """The data paths: the command's --data, else the group's, else the environment, else the
-    default (the curated file alone with `curated_default` or --curated-only)."""
-    if given:
-        return list(given)
-    group_given = (ctx.find_root().obj or {}).get("data_paths")
-    if group_given:
-        return list(group_given)
-    if os.environ.get(ENV_DATA):
-        return [Path(p) for p in os.environ[ENV_DATA].split(os.pathsep) if p]
+    """The data paths: the command's --data, else the group's, else the library's policy
+    (`sistercities.data_paths`: the environment, else the packaged data, the curated file alone
+    with `curated_default` or --curated-only)."""
+    from .resolve import data_paths
+
     obj = ctx.find_root().obj or {}
-    return default_data(curated_only=obj.get("curated_only", False) or curated_default)
+    chosen = tuple(given) or tuple(obj.get("data_paths") or ())
+    curated = bool(obj.get("curated_only", False) or curated_default)
+    paths = data_paths(*chosen, curated_only=curated)
+    return paths if chosen or os.environ.get(ENV_DATA) else [_shown(p) for p in paths]
 
 
 def refuse_overwriting_inputs(
@@ -178,31 +216,18 @@ def load(
     cached: bool = False,
     curated_default: bool = False,
 ) -> Dataset:
-    """Load the data (from the cache, for questions, unless --no-cache) or exit 1, printing
-    every error on stderr."""
+    """Load the data (from the cache, for questions, unless --no-cache); a `DataError` is
+    exit 1 with every error on stderr (`click_error`)."""
+    from .resolve import load as load_data
+
     paths = resolve_data(ctx, given, curated_default=curated_default)
-    try:
-        if cached:
-            from .cache import load_cached
-
-            use_cache = not (ctx.find_root().obj or {}).get("no_cache", False)
-            return load_cached(
-                paths,
-                use_cache=use_cache,
-                on_rebuild=_say_reading(paths),
-                on_warning=lambda message: _echo(f"warning: {message}", err=True),
-            )
-        from .merge import load_layers
-
-        return load_layers(paths)
-    except DataError as error:
-        errors = [p for p in error.problems if p.is_error]
-        for problem in errors:
-            _echo(str(problem), err=True)
-        raise click.ClickException(
-            f"the data has {len(errors)} error{'s' if len(errors) != 1 else ''}; "
-            "`sistercities validate` lists every problem"
-        ) from None
+    use_cache = cached and not (ctx.find_root().obj or {}).get("no_cache", False)
+    return load_data(
+        *paths,
+        cache=use_cache,
+        on_rebuild=_say_reading(paths),
+        on_warning=lambda message: _echo(f"warning: {message}", err=True),
+    )
 
 
 OUTPUT_FORMATS = ("table", "json", "csv")
@@ -377,10 +402,7 @@ def schema(output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        write_atomic(output, text.encode("utf-8"))
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
+    write_atomic(output, text.encode("utf-8"))
     _echo(f"wrote {output}", err=True)
 
 
@@ -500,10 +522,7 @@ def build(
     if focus is not None:
         names.append(focus_page_name(focus))
         refuse_overwriting_inputs(out_dir, inputs, folder=True, files=names)
-    try:
-        written = build_exports(dataset, out_dir, base_iri, only=names, focus=focus)
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
+    written = build_exports(dataset, out_dir, base_iri, only=names, focus=focus)
     _echo(f"data: {_counts_line(dataset.counts())}", err=True)
     for path in written:
         _echo(f"wrote {path}")
@@ -577,14 +596,10 @@ def export(
 
     refuse_overwriting_inputs(output, resolve_data(ctx, data_paths))
     dataset = load(ctx, data_paths)
-    try:
-        if output is None:
-            data = exports.export_bytes(dataset, format_name or "turtle", base_iri)
-            _write_stdout_bytes(data)
-            return
-        exports.export_to_path(dataset, output, format_name, base_iri)
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
+    if output is None:
+        _write_stdout_bytes(exports.export_bytes(dataset, format_name or "turtle", base_iri))
+        return
+    exports.export_to_path(dataset, output, format_name, base_iri)
     _echo(f"wrote {output}", err=True)
 
 
@@ -609,7 +624,7 @@ def store_options(*kinds: str) -> Callable[[F], F]:
     def decorate(command: F) -> F:
         command = click.option(
             "--timeout",
-            type=Seconds(),
+            type=SECONDS,
             default=TIMEOUT,
             show_default=True,
             envvar=ENV_TIMEOUT,
@@ -649,20 +664,17 @@ def _endpoint(
 ) -> Any:
     """The store's URLs and credentials: the password only from the environment or the URL
     (never from the command line, where others could see it)."""
-    from .store import Endpoint, StoreError
+    from .store import Endpoint
 
-    try:
-        return Endpoint.parse(
-            url,
-            user,
-            os.environ.get(ENV_PASSWORD),
-            query=query_url,
-            update=update_url,
-            store=store_url,
-            timeout=timeout,
-        )
-    except StoreError as error:
-        raise click.ClickException(str(error)) from None
+    return Endpoint.parse(
+        url,
+        user,
+        os.environ.get(ENV_PASSWORD),
+        query=query_url,
+        update=update_url,
+        store=store_url,
+        timeout=timeout,
+    )
 
 
 @cli.command()
@@ -725,43 +737,25 @@ def sparql(
       sistercities sparql --endpoint http://localhost:7878 -e ties-by-area
       sistercities sparql --endpoint https://dbpedia.org/sparql 'ASK { ?s ?p ?o }'
     """
-    from .sparql import (
-        QueryTextError,
-        SparqlError,
-        SparqlTimeout,
-        SparqlUsageError,
-        example_query,
-        parse_bindings,
-        read_query,
-        run_query,
-    )
+    from .sparql import SparqlTimeout, example_query, parse_bindings, read_query, run_query
 
     sources = [query is not None, query_file is not None, example is not None]
     if sum(sources) != 1:
         raise click.UsageError("give exactly one of QUERY, -f FILE or -e EXAMPLE")
-    try:
-        if example is not None:
-            text = example_query(example)
-        elif query_file is not None:
-            text = read_query(query_file, sys.stdin.buffer)
-        else:
-            text = read_query("-", sys.stdin.buffer) if query == "-" else str(query)
-        values = parse_bindings(bindings)
-    except SparqlUsageError as error:
-        raise click.UsageError(str(error)) from None
-    except QueryTextError as error:
-        raise click.ClickException(str(error)) from None
+    if example is not None:
+        text = example_query(example)
+    elif query_file is not None:
+        text = read_query(query_file, sys.stdin.buffer)
+    else:
+        text = read_query("-", sys.stdin.buffer) if query == "-" else str(query)
+    values = parse_bindings(bindings)
     if endpoint is not None or query_url is not None:
-        from .store import StoreError, remote_query
+        from .store import remote_query
 
         if values:
             raise click.UsageError("--bind works on the local data only, not with --endpoint")
-        try:
-            answer = remote_query(
-                _endpoint(endpoint, user, timeout, query_url=query_url), text, base_iri
-            )
-        except StoreError as error:
-            raise click.ClickException(str(error)) from None
+        target = _endpoint(endpoint, user, timeout, query_url=query_url)
+        answer = remote_query(target, text, base_iri)
     else:
         dataset = load(ctx, data_paths)
         try:
@@ -776,8 +770,6 @@ def sparql(
             )
         except SparqlTimeout as error:
             raise click.ClickException(f"{error} (--timeout)") from None
-        except SparqlError as error:
-            raise click.ClickException(str(error)) from None
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the query's child is already killed
             raise click.ClickException("the query was stopped: interrupted") from None
     if answer.kind == "graph":
@@ -852,18 +844,6 @@ def _completer(kind: str) -> Callable[[click.Context, click.Parameter, str], lis
 
 complete_place = _completer("place")
 complete_official = _completer("official")
-
-
-def _date_text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    from .dates import DateSyntaxError, PartialDate
-
-    try:
-        PartialDate.parse(value)
-    except DateSyntaxError as error:
-        raise click.BadParameter(str(error)) from None
-    return value
 
 
 def _query_error(error: SisterCitiesError) -> click.ClickException:
@@ -981,7 +961,10 @@ def _provenance_text(counts: dict[str, int]) -> str:
 @data_option
 @click.argument("city", shell_complete=complete_place)
 @click.option(
-    "--as-of", "as_of", help="Ties in force at this date (1995, 2018-04): certainly or possibly."
+    "--as-of",
+    "as_of",
+    type=DATE,
+    help="Ties in force at this date (1995, 2018-04): certainly or possibly.",
 )
 @click.option("--since", type=int, help="Ties that may have begun in or after this year.")
 @click.option("--until", type=int, help="Ties that may have begun in or before this year.")
@@ -1035,7 +1018,7 @@ def partners(
         answer = query.partners_answer(
             dataset,
             place,
-            as_of=_date_text(as_of),
+            as_of=as_of,
             since=since,
             until=until,
             kind=kind,
@@ -1094,11 +1077,7 @@ def path(
 
     dataset = load(ctx, data_paths, cached=True)
     a, b = resolve(ctx, dataset, first), resolve(ctx, dataset, second)
-    try:
-        rows = list(query.path(dataset, a, b, max_hops))
-    except SisterCitiesError as error:
-        raise _query_error(error) from None
-    emit_rows(rows, output_format, query.PATH_COLUMNS)
+    emit_rows(list(query.path(dataset, a, b, max_hops)), output_format, query.PATH_COLUMNS)
 
 
 @cli.command()
@@ -1161,7 +1140,9 @@ def visits(
 @cli.command()
 @data_option
 @click.option("--city", shell_complete=complete_place, help="Offices of this place.")
-@click.option("--as-of", "as_of", help="Offices held at this date (certainly or possibly).")
+@click.option(
+    "--as-of", "as_of", type=DATE, help="Offices held at this date (certainly or possibly)."
+)
 @format_option
 @click.pass_context
 def officials(
@@ -1181,9 +1162,7 @@ def officials(
     from . import query
 
     dataset = load(ctx, data_paths, cached=True)
-    rows = query.officials(
-        dataset, city=resolve(ctx, dataset, city) if city else None, as_of=_date_text(as_of)
-    )
+    rows = query.officials(dataset, city=resolve(ctx, dataset, city) if city else None, as_of=as_of)
     emit_rows(rows, output_format, query.officials_columns(as_of))
 
 
@@ -1325,7 +1304,7 @@ def stats(
         try:
             for path in write_plots(dataset, plot_dir):
                 _echo(f"wrote {path}", err=True)
-        except (OSError, ExportError) as error:
+        except (OSError, ExportError) as error:  # the message says which files
             raise click.ClickException(f"cannot write the charts: {error}") from None
     if output_format == "json":
         click.echo(json_dumps(measures))
@@ -1366,7 +1345,7 @@ def stats(
 )
 @click.option("--area", "areas", multiple=True, help="Only ties with this area (repeatable).")
 @click.option("--kind", type=click.Choice(PARTNERSHIP_KINDS), help="Only ties of this kind.")
-@click.option("--as-of", "as_of", help="Only ties (possibly) in force at this date.")
+@click.option("--as-of", "as_of", type=DATE, help="Only ties (possibly) in force at this date.")
 @click.option("--from", "year_from", type=int, help="Only ties begun in or after this year.")
 @click.option("--to", "year_to", type=int, help="Only ties begun in or before this year.")
 @click.option(
@@ -1411,32 +1390,28 @@ def viz(
       sistercities viz --focus jakarta --depth 2 -o jakarta.html
       sistercities viz --layout geo --country ID --country MA --with-visits
     """
-    from .viz import render_html, summary
+    from .viz import VizOptions, render_html, summary
 
     if as_of is not None and (year_from is not None or year_to is not None):
         raise click.UsageError("give --as-of or --from/--to, not both")
     refuse_overwriting_inputs(output, resolve_data(ctx, data_paths))
     dataset = load(ctx, data_paths, cached=True)
-    options: dict[str, Any] = {
-        "focus": resolve(ctx, dataset, focus) if focus else None,
-        "depth": depth,
-        "countries": [c.upper() for c in countries],
-        "areas": list(areas),
-        "kind": kind,
-        "as_of": _date_text(as_of),
-        "year_from": year_from,
-        "year_to": year_to,
-        "layout": layout,
-        "colour_by": colour_by,
-        "with_visits": with_visits,
-        "title": title,
-    }
-    page = render_html(dataset, **options)
-    try:
-        write_atomic(output, page.encode("utf-8"))
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
-    _echo(f"wrote {output}: {summary(dataset, **options)}", err=True)
+    options = VizOptions(
+        focus=resolve(ctx, dataset, focus) if focus else None,
+        depth=depth,
+        countries=tuple(c.upper() for c in countries),
+        areas=areas,
+        kind=kind,
+        as_of=as_of,
+        year_from=year_from,
+        year_to=year_to,
+        layout=layout,
+        colour_by=colour_by,
+        with_visits=with_visits,
+        title=title,
+    )
+    write_atomic(output, render_html(dataset, options).encode("utf-8"))
+    _echo(f"wrote {output}: {summary(dataset, options)}", err=True)
 
 
 @cli.command(name="import")
@@ -1450,7 +1425,7 @@ def viz(
     "-o",
     "--output",
     required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=OutputPath(path_type=Path, dir_okay=False),
     help="The YAML file to write (atomically).",
 )
 @click.option(
@@ -1496,13 +1471,7 @@ def import_command(
       sistercities --data data/cities.yaml --data world.yaml stats
     """
     from .dump import dataset_to_yaml
-    from .importers import (
-        ImportError_,
-        ImportOptionError,
-        ImportOptions,
-        import_data,
-        import_source,
-    )
+    from .importers import ImportOptions, import_data, import_source
 
     refuse_overwriting_inputs(output, [*sources, *([labels] if labels else [])])
     show_progress = sys.stderr.isatty()
@@ -1511,15 +1480,12 @@ def import_command(
         if show_progress:
             _echo(f"{rows:,} rows read", nl=False, err=True, start="\r")
 
-    try:
-        source = import_source(
-            source_title,
-            source_url,
-            licence,
-            default_title=f"Imported from {', '.join(p.name for p in sources)}",
-        )
-    except ImportOptionError as error:
-        raise click.UsageError(str(error)) from None
+    source = import_source(
+        source_title,
+        source_url,
+        licence,
+        default_title=f"Imported from {', '.join(p.name for p in sources)}",
+    )
     options = ImportOptions(
         source=source,
         columns=columns,
@@ -1527,16 +1493,8 @@ def import_command(
         labels_language=labels_language,
         progress=progress,
     )
-    try:
-        dataset, report = import_data(format_name, sources, options)
-    except ImportOptionError as error:
-        raise click.UsageError(str(error)) from None
-    except ImportError_ as error:
-        raise click.ClickException(str(error)) from None
-    try:
-        write_atomic(output, dataset_to_yaml(dataset, partnership_ids=False).encode("utf-8"))
-    except ExportError as error:
-        raise click.ClickException(str(error)) from None
+    dataset, report = import_data(format_name, sources, options)
+    write_atomic(output, dataset_to_yaml(dataset, partnership_ids=False).encode("utf-8"))
     if show_progress:
         _echo("", err=True)
     for line in report.lines():
@@ -1548,7 +1506,7 @@ def import_command(
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=OutputPath(path_type=Path, file_okay=False),
     help="The folder to write into (default: the world layers' folder beside the package, "
     "data/world/ in a checkout).",
 )
@@ -1581,8 +1539,6 @@ def build_layers(out_dir: Path | None) -> None:
         for problem in error.problems:
             _echo(str(problem), err=True)
         raise click.ClickException("a world layer does not validate; nothing was written") from None
-    except (ExportError, SisterCitiesError) as error:
-        raise click.ClickException(str(error)) from None
     if show_progress:
         _echo("", err=True)
     for line in report.lines:
@@ -1750,35 +1706,16 @@ def publish(
             progress=progress,
             chunk_triples=chunk_triples,
         )
-    except StoreError as error:
+    except StoreError:
         if show_progress:
-            _echo("", err=True)
-        raise click.ClickException(str(error)) from None
+            _echo("", err=True)  # end the progress line before the message
+        raise
     if show_progress:
         _echo("", err=True)
     for note in report.notes:
         _echo(f"note: {note}", err=True)
-    if dry_run:
-        _echo(
-            f"would {report.mode} graph {report.graph} with {report.triples:,} triples "
-            f"in {report.chunks} chunks at {target.store or '(no store URL given)'}"
-        )
-        return
-    swap = f", swap {report.swap_seconds:.2f} s" if report.mode == "replace" else ""
-    _echo(
-        f"{report.mode}{'d' if report.mode == 'replace' else 'ed'} graph {report.graph}: "
-        f"{report.triples:,} triples in "
-        f"{report.chunks} chunks, {report.seconds:.2f} s ({report.triples_per_second:,.0f} "
-        f"triples/s; upload {report.upload_seconds:.2f} s{swap}, verification "
-        f"{report.verify_seconds:.2f} s)"
-    )
-    if report.mode == "replace":
-        _echo(f"verified: the graph holds {report.holds:,} triples, as many as were sent")
-    else:
-        _echo(
-            f"verified: the graph holds {report.holds:,} triples ({report.before:,} before, "
-            f"{report.triples:,} sent)"
-        )
+    for line in report.lines(target.store):
+        _echo(line)
 
 
 @cli.command()
@@ -1794,7 +1731,7 @@ def publish(
 @click.option("--port", default=7879, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
     "--query-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SECONDS,
     default=30.0,
     show_default=True,
     metavar="SECONDS",
@@ -1840,7 +1777,7 @@ def publish(
 )
 @click.option(
     "--request-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SECONDS,
     default=10.0,
     show_default=True,
     metavar="SECONDS",

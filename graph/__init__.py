@@ -1,8 +1,16 @@
 """The sister-city knowledge graph: curated YAML facts → a checked `Dataset` → exports.
 
-The public API, in the order data flows:
+In a notebook: ``sistercities.load()`` gives the data the command line answers from (the curated
+facts with the world layers under them; `sistercities.resolve` says which paths); a `Dataset`
+converts to networkx, rdflib, pandas and pyvis (docs/python-api.md is the tour).
 
 >>> import sistercities
+>>> curated = sistercities.load(curated_only=True)
+>>> curated  # doctest: +ELLIPSIS
+<Dataset: ... places, ... partnerships, ... sources, ... areas, ...>
+
+The public API, in the order data flows:
+
 >>> dataset = sistercities.load_dataset(sistercities.DEFAULT_DATA)
 >>> dataset.partnerships["jakarta--los-angeles"].since.text
 '1990'
@@ -37,6 +45,8 @@ from .model import (
     Visit,
 )
 from .packaged import CURATED_DATA
+from .resolve import data_paths
+from .resolve import load as load  # the function (the module sistercities.load reads files)
 from .rules import RULES
 from .schema import json_schema
 
@@ -75,7 +85,9 @@ __all__ = [
     "Visit",
     "__version__",
     "build_exports",
+    "data_paths",
     "json_schema",
+    "load",
     "load_dataset",
     "parse_date",
     "partnership_rows",

@@ -1,9 +1,9 @@
-"""Countries: ISO 3166-1 codes, and country names as bulk data writes them.
+"""Countries: ISO 3166-1 codes, their names, and country names as bulk data writes them.
 
-The tables are maintained ones (pycountry's ISO 3166 tables, country_converter's name patterns),
-loaded on first use: the data's `country` fields are checked against `country_codes`, importers
-turn names into codes with `country_code`, and the HTML view colours by `country_converter`'s
-continents.
+The tables are pycountry's (the ISO 3166 tables of Debian's iso-codes, with their translations),
+loaded on first use, and a few names of our own (`ALIASES`): the data's `country` fields are
+checked against `country_codes`, importers turn names into codes with `country_code`, and the
+HTML view names countries with `country_name` (its colours come from `sistercities.continents`).
 
 >>> "ID" in country_codes(), "XK" in country_codes(), "XX" in country_codes()
 (True, True, False)
@@ -12,14 +12,50 @@ continents.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from .names import normalize
 
-__all__ = ["USER_ASSIGNED_COUNTRIES", "country_code", "country_codes", "country_converter"]
+__all__ = [
+    "ALIASES",
+    "USER_ASSIGNED_COUNTRIES",
+    "country_code",
+    "country_codes",
+    "country_name",
+]
 
 # User-assigned ISO 3166-1 codes in common use (Wikidata, CLDR and the EU write Kosovo as XK).
 USER_ASSIGNED_COUNTRIES = {"XK": "Kosovo"}
+
+# English names that ISO 3166 does not give, as people and the shipped sources write them
+# (data/world/sources/: "Bosnia and Hercegovina", "Kazakhstah", "in Italy" are its spellings).
+ALIASES = {
+    "bosnia and hercegovina": "BA",
+    "byelorussia": "BY",
+    "cape verde": "CV",
+    "democratic republic of the congo": "CD",
+    "dr congo": "CD",
+    "east timor": "TL",
+    "falkland islands": "FK",
+    "georgia (country)": "GE",
+    "great britain": "GB",
+    "in italy": "IT",
+    "ivory coast": "CI",
+    "kazakhstah": "KZ",
+    "kirghizia": "KG",
+    "korea": "KR",
+    "kosovo": "XK",
+    "macedonia": "MK",
+    "northern cyprus": "CY",
+    "palestine": "PS",
+    "palestinian territories": "PS",
+    "pitcairn islands": "PN",
+    "republic of ireland": "IE",
+    "turkey": "TR",
+    "u.s. virgin islands": "VI",
+    "uk": "GB",
+    "vatican city": "VA",
+    "west bank": "PS",
+}
 
 
 @cache
@@ -33,14 +69,20 @@ def country_codes() -> frozenset[str]:
 
 
 @cache
-def country_converter() -> Any:
-    """country_converter's converter (loading its table takes a while: made once)."""
-    import logging
+def country_name(code: str) -> str:
+    """A country's short English name (ISO 3166's common name where it has one), else the code.
 
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    import country_converter as coco
+    >>> country_name("KR"), country_name("TW"), country_name("XK"), country_name("XX")
+    ('South Korea', 'Taiwan', 'Kosovo', 'XX')
+    """
+    import pycountry
 
-    return coco.CountryConverter()
+    if code in USER_ASSIGNED_COUNTRIES:
+        return USER_ASSIGNED_COUNTRIES[code]
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
 
 
 MAX_COUNTRY_NAME = 100  # characters; the longest country name has 56
@@ -50,9 +92,10 @@ MAX_COUNTRY_NAME = 100  # characters; the longest country name has 56
 def country_code(text: str) -> str | None:
     """The ISO 3166-1 alpha-2 code a country field names, or None.
 
-    Names are read by country_converter's patterns, then by the names of every country in
-    every language of the iso-codes tables that pycountry ships ("Madagaskar", "Grèce"),
-    where they name one country only.
+    Read are: a code itself; the constituent countries of the United Kingdom; the English
+    names of ISO 3166 (name, common and official name) and `ALIASES`; then the names of every
+    country in every language of the iso-codes tables that pycountry ships ("Madagaskar",
+    "Grèce"), where they name one country only. Of "City, Country", the part after the comma.
 
     >>> country_code("Georgia (country)"), country_code("England, United Kingdom")
     ('GE', 'GB')
@@ -60,18 +103,40 @@ def country_code(text: str) -> str | None:
     ('GB', 'CI', 'XK')
     >>> country_code("Madagaskar"), country_code("Grece"), country_code("Atlantis")
     ('MG', 'GR', None)
+    >>> country_code("The Gambia"), country_code("jp"), country_code("Russia")
+    ('GM', 'JP', 'RU')
     """
     name = text.strip()
     if "," in name:
         name = name.rsplit(",", 1)[1].strip()
-    if not name or len(name) > MAX_COUNTRY_NAME:  # its patterns backtrack on long texts
+    if not name or len(name) > MAX_COUNTRY_NAME:
         return None
-    if normalize(name) in _uk_nations():
+    if len(name) == 2 and name.upper() in country_codes():
+        return name.upper()
+    key = normalize(name)
+    if key in _uk_nations():
         return "GB"
-    code = country_converter().convert(names=name, src="regex", to="ISO2", not_found=None)
-    if isinstance(code, str) and code in country_codes():
-        return code
-    return _translated_country_names().get(normalize(name))
+    for candidate in (key, key.removeprefix("the ")):
+        code = _english_names().get(candidate) or _translated_country_names().get(candidate)
+        if code is not None:
+            return code
+    return None
+
+
+@cache
+def _english_names() -> dict[str, str]:
+    """Normalized English names of ISO 3166 (each naming one country) and `ALIASES` → code."""
+    import pycountry
+
+    codes: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            english = getattr(country, attribute, None)
+            if english:
+                codes.setdefault(normalize(english), set()).add(country.alpha_2)
+    names = {name: next(iter(found)) for name, found in codes.items() if len(found) == 1}
+    names.update({normalize(alias): code for alias, code in ALIASES.items()})
+    return names
 
 
 @cache

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .dates import PartialDate
 from .errors import Location
@@ -343,6 +343,91 @@ class Dataset:
     def counts(self) -> dict[str, int]:
         """How many entities of each kind the dataset holds."""
         return {name: len(getattr(self, name)) for name in self.SECTIONS}
+
+    # In a notebook (`sistercities.notebook` holds the code; its imports wait until used).
+
+    def __repr__(self) -> str:
+        """Its counts, not its 100,000 entities: ``<Dataset: 88 places, 120 partnerships …>``."""
+        from .notebook import summary
+
+        return summary(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a table of the counts."""
+        from .notebook import html_counts
+
+        return html_counts(self)
+
+    def neighbourhood(self, place: str, depth: int = 1) -> Dataset:
+        """The places at most `depth` ties away from `place` (an id or a name), with their
+        ties (`sistercities.notebook.neighbourhood`).
+
+        >>> import sistercities
+        >>> sistercities.load(curated_only=True).neighbourhood("jakarta", 0)
+        <Dataset: 1 places, 0 partnerships, ... sources, ...>
+        """
+        from .notebook import neighbourhood
+
+        return neighbourhood(self, place, depth)
+
+    def to_networkx(self) -> Any:
+        """A ``networkx.MultiGraph``: places as nodes, ties as edges keyed by their ids.
+
+        >>> import sistercities
+        >>> sistercities.load(curated_only=True).to_networkx().has_edge("jakarta", "seoul")
+        True
+        """
+        from .notebook import to_networkx
+
+        return to_networkx(self)
+
+    def to_rdflib(self, base: str | None = None) -> Any:
+        """An ``rdflib.Graph`` of the triples the exports hold (`base`: the IRIs' base).
+
+        >>> import sistercities
+        >>> graph = sistercities.load(curated_only=True).to_rdflib()
+        >>> len(graph.query("SELECT ?p WHERE { place:jakarta sc:twinnedWith ?p }")) > 10
+        True
+        """
+        from .notebook import to_rdflib
+
+        return to_rdflib(self, base)
+
+    def to_oxigraph(self, base: str | None = None) -> Any:
+        """A ``pyoxigraph.Store`` of the same triples: faster than rdflib on the world's data.
+
+        >>> import sistercities
+        >>> len(sistercities.load(curated_only=True).to_oxigraph()) > 1000
+        True
+        """
+        from .notebook import to_oxigraph
+
+        return to_oxigraph(self, base)
+
+    def to_dataframe(self) -> Any:
+        """A ``pandas.DataFrame``, one row a tie (the ``notebook`` extra installs pandas).
+
+        >>> import sistercities
+        >>> ties = sistercities.load(curated_only=True).to_dataframe()
+        >>> ties[["a_name", "b_name", "kind", "since"]].iloc[0].tolist()  # doctest: +ELLIPSIS
+        [...]
+        """
+        from .notebook import to_dataframe
+
+        return to_dataframe(self)
+
+    def to_pyvis(self, **options: Any) -> Any:
+        """A ``pyvis.network.Network`` of a small dataset, offline, with our colours and
+        tooltips (`sistercities.notebook.to_pyvis`).
+
+        >>> import sistercities
+        >>> net = sistercities.load(curated_only=True).neighbourhood("jakarta", 1).to_pyvis()
+        >>> net.nodes[0]["title"].count("\\n") >= 1
+        True
+        """
+        from .notebook import to_pyvis
+
+        return to_pyvis(self, **options)
 
     def partnerships_of(self, place_id: str) -> Iterator[Partnership]:
         """The ties a place takes part in, in file order (through an index of ties by place,

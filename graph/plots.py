@@ -18,8 +18,12 @@ __all__ = ["write_plots"]
 
 
 def write_plots(dataset: Dataset, folder: Path, top: int = 15) -> list[Path]:
-    """Write degree.png, decades.png and countries.png into `folder`; returns their paths."""
-    import matplotlib
+    """Write degree.png, decades.png and countries.png into `folder`; returns their paths.
+    Needs matplotlib, which the ``plot`` extra installs (`sistercities.extras.MissingExtra`
+    names it when it is missing)."""
+    from .extras import require
+
+    matplotlib = require("matplotlib", "plot", "stats --plot")
 
     matplotlib.use("Agg")  # no screen: draw into files
     import matplotlib.pyplot as plt

@@ -907,6 +907,35 @@ class PublishReport:
         """Throughput of the whole publish."""
         return self.triples / self.seconds if self.seconds else 0.0
 
+    def lines(self, store: str | None = None) -> list[str]:
+        """The report as lines of text, for people (`store`: the store URL a dry run names).
+
+        >>> report = PublishReport(10, 1, 2.0, "https://ex.org/g", "append", False, holds=12,
+        ...                        before=2)
+        >>> report.lines()[1]
+        'verified: the graph holds 12 triples (2 before, 10 sent)'
+        """
+        if self.dry_run:
+            return [
+                f"would {self.mode} graph {self.graph} with {self.triples:,} triples "
+                f"in {self.chunks} chunks at {store or '(no store URL given)'}"
+            ]
+        swap = f", swap {self.swap_seconds:.2f} s" if self.mode == "replace" else ""
+        done = f"{self.mode}{'d' if self.mode == 'replace' else 'ed'}"
+        lines = [
+            f"{done} graph {self.graph}: {self.triples:,} triples in {self.chunks} chunks, "
+            f"{self.seconds:.2f} s ({self.triples_per_second:,.0f} triples/s; upload "
+            f"{self.upload_seconds:.2f} s{swap}, verification {self.verify_seconds:.2f} s)"
+        ]
+        if self.mode == "replace":
+            lines.append(f"verified: the graph holds {self.holds:,} triples, as many as were sent")
+        else:
+            lines.append(
+                f"verified: the graph holds {self.holds:,} triples ({self.before:,} before, "
+                f"{self.triples:,} sent)"
+            )
+        return lines
+
 
 @contextlib.contextmanager
 def _ticking(

@@ -112,18 +112,12 @@ class VizOptions:
     colour_by: str = "continent"  # or "country"
 
 
-@cache
 def _continents(countries: tuple[str, ...]) -> dict[str, str]:
-    from .countries import country_converter
+    from .continents import continent
 
-    names = country_converter().convert(
-        names=list(countries), src="ISO2", to="Continent_7", not_found=None
-    )
-    if isinstance(names, str):
-        names = [names]
     return {
-        code: (name if isinstance(name, str) and name in CONTINENT_COLOURS else "unknown")
-        for code, name in zip(countries, names, strict=True)
+        code: name if (name := continent(code)) in CONTINENT_COLOURS else "unknown"
+        for code in countries
     }
 
 
@@ -200,7 +194,14 @@ def select(dataset: Dataset, options: VizOptions) -> tuple[list[str], list[Partn
     return chosen, ties
 
 
-def counts(dataset: Dataset, **options: Any) -> dict[str, int]:
+def _settings(options: VizOptions | None, fields: dict[str, Any]) -> VizOptions:
+    """The options given as a `VizOptions`, or as its fields (not both)."""
+    if options is not None and fields:
+        raise TypeError("give a VizOptions or its fields, not both")
+    return options if options is not None else VizOptions(**fields)
+
+
+def counts(dataset: Dataset, options: VizOptions | None = None, /, **fields: Any) -> dict[str, int]:
     """The places and ties the page of these `VizOptions` fields draws (as ``sistercities viz``
     reports them), and ``undated``: how many of its ties, before any year bound, have an unknown
     start (so that no year bound shows them: with ``year_to``/``year_from`` they are left out,
@@ -213,7 +214,7 @@ def counts(dataset: Dataset, **options: Any) -> dict[str, int]:
     >>> by_1995["ties"] > 0 and by_1995["places"] > 1 and by_1995["undated"] > 0
     True
     """
-    settings = VizOptions(**options)
+    settings = _settings(options, fields)
     place_ids, ties = select(dataset, settings)
     _, unbounded = select(dataset, replace(settings, year_from=None, year_to=None))
     return {
@@ -223,18 +224,19 @@ def counts(dataset: Dataset, **options: Any) -> dict[str, int]:
     }
 
 
-def summary(dataset: Dataset, **options: Any) -> str:
+def summary(dataset: Dataset, options: VizOptions | None = None, /, **fields: Any) -> str:
     """`counts` in words, as ``sistercities viz`` reports what it drew.
 
     >>> import sistercities
     >>> summary(sistercities.load_dataset(sistercities.DEFAULT_DATA), year_to=1995)  # doctest: +ELLIPSIS
     '... places, ... ties; ... ties with unknown start dates left out'
     """
-    drawn = counts(dataset, **options)
+    settings = _settings(options, fields)
+    drawn = counts(dataset, settings)
     text = f"{drawn['places']:,} places, {drawn['ties']:,} ties"
     if not drawn["undated"]:
         return text
-    if options.get("year_from") is not None or options.get("year_to") is not None:
+    if settings.year_from is not None or settings.year_to is not None:
         return f"{text}; {drawn['undated']:,} ties with unknown start dates left out"
     return f"{text}, {drawn['undated']:,} of them with unknown start dates"
 
@@ -462,19 +464,10 @@ def _coverage(dataset: Dataset, coverage: Coverage | None) -> dict[str, Any] | N
     }
 
 
-@cache
 def _country_names(countries: tuple[str, ...]) -> dict[str, str]:
-    from .countries import country_converter
+    from .countries import country_name
 
-    names = country_converter().convert(
-        names=list(countries), src="ISO2", to="name_short", not_found=None
-    )
-    if isinstance(names, str):
-        names = [names]
-    return {
-        code: name if isinstance(name, str) and name else code
-        for code, name in zip(countries, names, strict=True)
-    }
+    return {code: country_name(code) for code in countries}
 
 
 def _clusters(
@@ -584,9 +577,9 @@ def _legend(data: dict[str, Any], colour_by: str) -> str:
     return "".join(parts)
 
 
-def render_html(dataset: Dataset, **options: Any) -> str:
-    """The whole page for `dataset`, drawn with the given `VizOptions` fields."""
-    settings = VizOptions(**options)
+def render_html(dataset: Dataset, options: VizOptions | None = None, /, **fields: Any) -> str:
+    """The whole page for `dataset`, drawn with `options` (a `VizOptions`, or its fields)."""
+    settings = _settings(options, fields)
     data = _page_data(dataset, settings)
     return _PAGE.format(
         title=html.escape(settings.title),

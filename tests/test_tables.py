@@ -1,12 +1,16 @@
-"""Tables for people fit the terminal; --wide shows everything; json and csv are unchanged."""
+"""Tables for people: whole in a pipe, fitted on a terminal with their meaning intact (kind,
+status, dates, names up to 20 characters never cut; ids only to tell names apart); --wide shows
+everything; json and csv are unchanged."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from click.testing import CliRunner
 from conftest import DATA, run_cli
-from sistercities.tables import render
+from sistercities.cli import cli
+from sistercities.tables import NAME_WIDTH, render
 
 ARGS = ["--no-cache", "--data", str(DATA), "partners", "jakarta"]
 
@@ -45,8 +49,57 @@ def test_a_long_list_shows_its_first_items_and_a_count() -> None:
     assert render(rows, ["id", "areas"], width=80, wide=True)[2].endswith("a;b;c;d;e")
 
 
-def test_the_first_column_and_headers_are_never_cut() -> None:
-    rows = [{"partner": "casablanca-settat", "name": "x" * 60, "kind": "sister-province"}]
-    header, _, line = render(rows, ["partner", "name", "kind"], width=30)
-    assert line.startswith("casablanca-settat  ")
-    assert header.split() == ["partner", "name", "kind"]
+def test_headers_and_meaning_are_never_cut() -> None:
+    rows = [
+        {"partner": "x-1", "name": "x" * 60, "kind": "sister-province", "since": "../1994-05-31"},
+        {"partner": "y", "name": "Y", "kind": "friendship", "since": "1990~"},
+    ]
+    header, _, first, second = render(rows, ["partner", "name", "kind", "since"], width=30)
+    assert header.split() == ["name", "kind", "since"]
+    assert first.startswith("x" * (NAME_WIDTH - 1) + "…  sister-province  ../1994-05-31")
+    assert second.split() == ["Y", "friendship", "1990~"]
+
+
+def test_a_pipe_gets_every_cell_whole() -> None:
+    """stdout is not a terminal and no $COLUMNS asks for a width: nothing is cut."""
+    result = CliRunner().invoke(cli, ARGS, env={"COLUMNS": None})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout and "more" not in result.stdout
+    assert "beritajakarta-2019-21-partners;beritajakarta-2019-21-kota" in result.stdout
+    assert "sister-province" in result.stdout and "left out" not in result.stdout
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_on_a_terminal_the_meaning_is_whole(columns: int) -> None:
+    lines = run_cli(ARGS, env={"COLUMNS": str(columns)}).stdout.splitlines()
+    text = "\n".join(lines)
+    for value in (
+        "sister-province",
+        "sister-city",
+        "planned",
+        "../1994-05-31",
+        "Casablanca-Settat",
+    ):
+        assert value in text, (columns, value)
+    assert "sister-…" not in text and "sister-ci…" not in text
+    if columns >= 80:
+        assert max(len(line) for line in lines) <= columns
+
+
+def test_ids_only_tell_names_apart() -> None:
+    rows = [
+        {"partner": "paris", "name": "Paris", "country": "FR"},
+        {"partner": "paris-texas", "name": "Paris", "country": "US"},
+        {"partner": "rome", "name": "Rome", "country": "IT"},
+    ]
+    header, _, *lines = render(rows, ["partner", "name", "country"], width=100)
+    assert header.split() == ["partner", "name", "country"]
+    assert [line.split() for line in lines] == [
+        ["paris", "Paris", "FR"],
+        ["paris-texas", "Paris", "US"],
+        ["Rome", "IT"],
+    ]
+    alone = render(rows[1:], ["partner", "name", "country"], width=100)
+    assert alone[0].split() == ["name", "country"]
+    wide = render(rows[1:], ["partner", "name", "country"], width=100, wide=True)
+    assert wide[0].split() == ["partner", "name", "country"]

@@ -105,3 +105,29 @@ def test_the_installed_wheel_answers_from_an_empty_folder(tmp_path: Path) -> Non
     )
     assert as_module.returncode == 0, as_module.stderr
     assert json.loads(as_module.stdout) == rows
+    # The library's load() answers from the same data, from the same folder.
+    loaded = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import sistercities; d = sistercities.load(); print(sistercities.__file__);"
+            " print(len(d.places)); print(repr(d)); print(sistercities.data_paths()[0])",
+        ],
+        cwd=empty,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    assert loaded[0].startswith(fresh_site)
+    assert int(loaded[1]) > 20_000  # the curated file with the world layers under it
+    assert loaded[2].startswith("<Dataset: ") and len(loaded[2]) < 200
+    assert loaded[3].startswith(fresh_site) and loaded[3].endswith("cities.yaml")
+    everything = subprocess.run(
+        [str(venv / "bin" / "sistercities"), "cities", "--format", "json"],
+        cwd=empty,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert len(json.loads(everything.stdout)) == int(loaded[1])
