@@ -810,17 +810,11 @@ def _names_of(ctx: click.Context, kind: str) -> NameIndex:
 
 
 def resolve(ctx: click.Context, dataset: Dataset, text: str, kind: str = "place") -> str:
-    """The id of the place (or official) `text` names, or exit 1 with candidates or
-    suggestions."""
-    from .names import LookupFailed
-
+    """The id of the place (or official) `text` names (a `LookupFailed` with candidates or
+    suggestions otherwise); a note on stderr where a shared name was taken as one place."""
     if text in (dataset.places if kind == "place" else dataset.officials):
         return text  # an id: no need to index every name
-    index = _name_index(dataset, kind)
-    try:
-        found = index.lookup(text)
-    except LookupFailed as error:
-        raise click.ClickException(str(error)) from None
+    found = _name_index(dataset, kind).lookup(text)
     if found.note is not None:
         _echo(found.note, err=True)
     return found.id
@@ -844,10 +838,6 @@ def _completer(kind: str) -> Callable[[click.Context, click.Parameter, str], lis
 
 complete_place = _completer("place")
 complete_official = _completer("official")
-
-
-def _query_error(error: SisterCitiesError) -> click.ClickException:
-    return click.ClickException(str(error))
 
 
 @cli.command()
@@ -932,7 +922,7 @@ def show(ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_for
         if value:
             _echo(f"  {label + ':':<13}{value}")
     for title, rows, columns in (
-        ("Ties", place["partnerships"], query.partners_columns()),
+        ("Ties", place["partnerships"], query.partners_table_columns()),
         ("Officials", place["officials"], query.PROFILE_OFFICIAL_COLUMNS),
         ("Visits", place["visits"], query.PROFILE_VISIT_COLUMNS),
     ):
@@ -1014,20 +1004,17 @@ def partners(
 
     dataset = load(ctx, data_paths, cached=True)
     place = resolve(ctx, dataset, city)
-    try:
-        answer = query.partners_answer(
-            dataset,
-            place,
-            as_of=as_of,
-            since=since,
-            until=until,
-            kind=kind,
-            area=area,
-            status=status,
-            everything=everything,
-        )
-    except SisterCitiesError as error:
-        raise _query_error(error) from None
+    answer = query.partners_answer(
+        dataset,
+        place,
+        as_of=as_of,
+        since=since,
+        until=until,
+        kind=kind,
+        area=area,
+        status=status,
+        everything=everything,
+    )
     if output_format == "json":
         click.echo(json_dumps(answer))
         return
@@ -1045,10 +1032,10 @@ def partners(
                 f"({reasons}); --all shows them",
                 err=True,
             )
-    columns = query.partners_columns(as_of)
     if output_format == "table":
-        columns = tuple(c for c in columns if c not in ("grade", "sources"))
-    emit_rows(rows, output_format, columns)
+        emit_rows(rows, output_format, query.partners_table_columns(as_of))
+    else:
+        emit_rows(rows, output_format, query.partners_columns(as_of))
 
 
 @cli.command()

@@ -49,6 +49,7 @@ __all__ = [
     "partners",
     "partners_answer",
     "partners_columns",
+    "partners_table_columns",
     "path",
     "profile",
     "provenance",
@@ -148,6 +149,12 @@ def cities(dataset: Dataset, country: str | None = None, kind: str | None = None
             "partners": len(partners_of.get(place.id, ())),
             "planned": len(planned_with.get(place.id, set()) - partners_of.get(place.id, set())),
         }
+
+
+def partners_table_columns(as_of: object = None) -> tuple[str, ...]:
+    """The columns of `partners` in a table for people: the evidence as its short mark (the
+    legend says what the marks mean), not the grade."""
+    return tuple(c for c in partners_columns(as_of) if c != "grade")
 
 
 def partners_columns(as_of: object = None) -> tuple[str, ...]:

@@ -62,14 +62,27 @@ def ok(*args: str, data: Path = DATA) -> str:
 
 
 def not_coverage_notes(stderr: str) -> list[str]:
-    """The lines of stderr that are not the one saying a list is not known to be complete."""
-    note = re.compile(r": ties from .*; (not checked against|not complete as of)")
+    """The lines of stderr that are not the ones saying what an answer is: where a place's
+    ties come from and whether its list is complete, what the evidence marks mean, and how
+    many ties were left out."""
+    note = re.compile(
+        r": ties from .*; (not checked against|not complete as of|complete as of)"
+        r"|^evidence: |^left out: \d+ ties? of weak evidence"
+    )
     return [line for line in stderr.splitlines() if not note.search(line)]
 
 
 def as_json(*args: str, data: Path = DATA) -> Any:
-    """The parsed JSON answer of a command that must succeed."""
-    return json.loads(ok(*args, "--format", "json", data=data))
+    """The parsed JSON answer of a command that must succeed (for `partners`, its rows)."""
+    answer = json.loads(ok(*args, "--format", "json", data=data))
+    return answer["partners"] if args and args[0] == "partners" else answer
+
+
+def partner_rows(text: str) -> list[dict[str, Any]]:
+    """The rows of a `partners --format json` answer (the answer says more: the place, its
+    coverage, what was left out)."""
+    rows: list[dict[str, Any]] = json.loads(text)["partners"]
+    return rows
 
 
 def failure(*args: str, data: Path = DATA) -> str:

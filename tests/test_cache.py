@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import json
 import os
 import pickle
 import signal
@@ -19,7 +18,7 @@ import sistercities
 import sistercities.atomic
 import sistercities.cache
 from click.testing import Result
-from conftest import DATA, ROOT, TWINS, invoke, run_cli, run_script
+from conftest import DATA, ROOT, TWINS, invoke, partner_rows, run_cli, run_script
 from sistercities.load import data_files
 
 
@@ -86,13 +85,13 @@ def test_the_cache_is_what_answers(cache_dir: Path, tmp_path: Path) -> None:
     write_entry(cache_dir / f"{key}.pickle", (key, sistercities.cache.FORMAT, entry))
 
     cached = cached_invoke("partners", "kyiv", "--format", "json", data=data)
-    assert [r["name"] for r in json.loads(cached.stdout)] == [
+    assert [r["name"] for r in partner_rows(cached.stdout)] == [
         "Casablanca",
         "Planted Lyon",
         "Casablanca",
     ]
     fresh = invoke("partners", "kyiv", "--format", "json", data=data)
-    assert [r["name"] for r in json.loads(fresh.stdout)] == ["Casablanca", "Lyon", "Casablanca"]
+    assert [r["name"] for r in partner_rows(fresh.stdout)] == ["Casablanca", "Lyon", "Casablanca"]
 
 
 @pytest.mark.parametrize(
@@ -104,7 +103,7 @@ def test_changing_the_data_gives_the_new_answer(
     data = tmp_path / "twins.yaml"
     data.write_bytes(TWINS.read_bytes())
     before = cached_invoke("partners", "kyiv", "--format", "json", data=data)
-    assert "Lyon" in [r["name"] for r in json.loads(before.stdout)]
+    assert "Lyon" in [r["name"] for r in partner_rows(before.stdout)]
     stat = data.stat()
     text = data.read_text(encoding="utf-8")
     if keep_size_and_mtime:
@@ -119,7 +118,7 @@ def test_changing_the_data_gives_the_new_answer(
         new_name = "Lugdunum"
     after = cached_invoke("partners", "kyiv", "--format", "json", data=data)
     assert after.exit_code == 0, after.output
-    assert [r["name"] for r in json.loads(after.stdout)] == ["Casablanca", new_name, "Casablanca"]
+    assert [r["name"] for r in partner_rows(after.stdout)] == ["Casablanca", new_name, "Casablanca"]
     # and a third run is answered from the new entry, with the new answer
     again = cached_invoke("partners", "kyiv", "--format", "json", data=data)
     assert again.stdout == after.stdout
@@ -170,7 +169,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(
     monkeypatch.setattr(sistercities.cache, "cache_dir", no_cache_please)
     result = invoke("partners", "jakarta", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.stdout)) == 28
+    assert len(partner_rows(result.stdout)) == 28
     assert not cache_dir.exists()
 
 
@@ -203,7 +202,7 @@ def ask_kyiv(data: Path) -> Result:
 
 def assert_answered_with_one_warning(result: Result, mention: str) -> None:
     assert result.exit_code == 0, result.output
-    assert [r["name"] for r in json.loads(result.stdout)] == KYIV
+    assert [r["name"] for r in partner_rows(result.stdout)] == KYIV
     assert warning_lines(result.stderr) == 1
     assert mention in result.stderr
     assert "Traceback" not in result.output
@@ -360,7 +359,7 @@ def test_a_damaged_entry_warns_once_and_the_next_run_repairs_it(
     monkeypatch.setattr(sistercities.cache, "load_layers", must_not_parse)
     repaired = ask_kyiv(twins)
     assert repaired.exit_code == 0 and repaired.stderr == "", repaired.output
-    assert [r["name"] for r in json.loads(repaired.stdout)] == KYIV
+    assert [r["name"] for r in partner_rows(repaired.stdout)] == KYIV
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,7 +396,7 @@ def test_a_question_imports_no_rdf_library(tmp_path: Path) -> None:
             check=False,
         )
         assert result.returncode == 0, result.stderr[-2000:]
-        assert len(json.loads(result.stdout)) >= 22  # the world layers add ties
+        assert len(partner_rows(result.stdout)) >= 22  # the world layers add ties
         packages = imported_packages(result.stderr)
         assert {"click", "sistercities"} <= packages, run  # the parsing works
         assert not packages & HEAVY, f"{run} run imported {sorted(packages & HEAVY)}"
@@ -453,7 +452,7 @@ def test_a_planted_entry_never_runs_and_is_never_believed(
     assert_answered_with_one_warning(ask_kyiv(twins), "cannot be used")
     assert not marker.exists()
     again = ask_kyiv(twins)  # the entry was replaced by the user's own
-    assert again.stderr == "" and [r["name"] for r in json.loads(again.stdout)] == KYIV
+    assert again.stderr == "" and [r["name"] for r in partner_rows(again.stdout)] == KYIV
 
 
 def test_an_entry_signed_under_another_key_name_is_not_believed(
@@ -544,7 +543,7 @@ def test_a_planted_link_is_replaced_never_written_through(
     )
     link.symlink_to(victim)
     result = ask_kyiv(twins)
-    assert result.exit_code == 0 and [r["name"] for r in json.loads(result.stdout)] == KYIV
+    assert result.exit_code == 0 and [r["name"] for r in partner_rows(result.stdout)] == KYIV
     assert victim.read_text() == "the user's own words\n"
     assert not link.is_symlink() and link.is_file()
     assert ask_kyiv(twins).stderr == ""  # answered from the cache now
@@ -584,4 +583,4 @@ def test_a_file_changed_while_it_is_parsed_is_not_cached(
     assert "changed while it was read" in changed.stderr
     assert list(cache_dir.glob("*.pickle")) == []
     after = ask_kyiv(twins)
-    assert [r["name"] for r in json.loads(after.stdout)] == KYIV
+    assert [r["name"] for r in partner_rows(after.stdout)] == KYIV

@@ -112,6 +112,10 @@ def test_json_parses_and_csv_has_the_json_columns(name: str, args: list[str]) ->
     if args[0] == "show":  # json: the whole profile; csv: its ties
         assert isinstance(parsed, dict)
         rows = parsed["partnerships"]
+    elif args[0] == "partners":  # json: the answer (place, coverage, left out); csv: its ties
+        assert isinstance(parsed, dict)
+        assert {"place", "coverage", "note", "left_out"} <= set(parsed)
+        rows = parsed["partners"]
     elif args[0] == "stats":  # json: one object of measures; csv: measure,value
         assert isinstance(parsed, dict)
         assert header == ["measure", "value"]
@@ -171,7 +175,7 @@ def test_jakarta_partners_in_date_order() -> None:
         ("Jeddah", "1979"),
         ("Seoul", "1984"),
         ("Rotterdam", "1986"),
-        ("Tokyo", "1989"),
+        ("Tokyo", "1989-10-23"),
         ("Los Angeles", "1990"),
         ("Casablanca", "1991"),
     ]
