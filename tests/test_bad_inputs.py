@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SCRIPT
+from helpers import SCRIPT
 from sistercities.rules import RULES
 from sistercities.yamltree import MAX_FILE_BYTES
 

@@ -19,7 +19,7 @@ import sistercities
 import sistercities.atomic
 import sistercities.cache
 from click.testing import Result
-from conftest import DATA, ROOT, TWINS, invoke, run_cli, run_script
+from helpers import DATA, ROOT, TWINS, invoke, run_cli, run_script
 from sistercities.load import data_files
 
 

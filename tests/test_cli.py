@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sistercities
-from conftest import DATA, MINIMAL, ROOT, run_cli, run_script
+from helpers import DATA, MINIMAL, ROOT, run_cli, run_script
 from sistercities.cli import cli
 from sistercities.export import BUILD_FILES
 

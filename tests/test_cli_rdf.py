@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import DATA, outcome
+from helpers import DATA, outcome
 from rdflib.compare import isomorphic
 from sistercities import load_dataset
 from sistercities.rdf import to_rdf

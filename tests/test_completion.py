@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.shell_completion import ShellComplete
-from conftest import (
+from helpers import (
     ROOT,
     TWINS,
     run_script,

@@ -249,7 +249,7 @@ def test_what_validate_accepts_every_reader_reads(tmp_path: Path, dataset: Datas
 
 def test_every_writable_class_at_once_is_read_back(tmp_path: Path) -> None:
     """Not left to chance: one name holding every writable piece, grandfathered tags too."""
-    from conftest import MINIMAL
+    from helpers import MINIMAL
 
     loaded = read_dataset(MINIMAL).dataset
     assert loaded is not None

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SCRIPT, WIKIPEDIA
+from helpers import ROOT, SCRIPT, WIKIPEDIA
 from sistercities import load_dataset, validate
 from sistercities.countries import country_code
 from sistercities.importers import import_wikipedia_csv

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SCRIPT, run_cli
+from helpers import ROOT, SCRIPT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sistercities.load import validate

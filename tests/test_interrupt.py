@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import sistercities
-from conftest import DATA, SCRIPT
+from helpers import DATA, SCRIPT
 
 from bench.generate import generate, write_yaml
 

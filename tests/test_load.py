@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sistercities.yamltree
 import yaml
-from conftest import DATA, ROOT
+from helpers import DATA, ROOT
 from sistercities import DataError, load_dataset, read_dataset
 
 

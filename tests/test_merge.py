@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, MINIMAL, WIKIPEDIA
+from helpers import DATA, MINIMAL, WIKIPEDIA
 from sistercities import load_dataset
 from sistercities.cli import cli
 from sistercities.dump import dataset_to_yaml

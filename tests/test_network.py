@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from conftest import DATA, invoke
+from helpers import DATA, invoke
 from sistercities import load_dataset
 from sistercities.network import city_network, knowledge_graph
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sistercities.export
 from click.testing import Result
-from conftest import DATA, MINIMAL, SCRIPT, TWINS, invoke, run_script
+from helpers import DATA, MINIMAL, SCRIPT, TWINS, invoke, run_script
 from sistercities.export import BUILD_FILES, WORLD_EXPORTS, export_bytes
 from sistercities.rdf import BaseIriError, base_iri
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sistercities
 from click.testing import CliRunner
-from conftest import DATA, MINIMAL, ROOT, run_cli
+from helpers import DATA, MINIMAL, ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic

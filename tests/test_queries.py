@@ -27,7 +27,7 @@ import networkx as nx
 import pytest
 import sistercities
 import sistercities.cache
-from conftest import (
+from helpers import (
     DATA,
     GOLDEN_DIR,
     MINIMAL,

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pyshacl
 import pytest
 import rdflib
-from conftest import DATA, ROOT
+from helpers import DATA, ROOT
 from hypothesis import HealthCheck, given, settings
 from rdflib.compare import isomorphic, to_isomorphic
 from sistercities import Dataset, load_dataset

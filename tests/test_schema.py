@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import MINIMAL, ROOT, run_cli
+from helpers import MINIMAL, ROOT, run_cli
 from sistercities import json_schema, read_dataset
 from sistercities.yamltree import read_yaml_file
 

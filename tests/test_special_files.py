@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, SCRIPT
+from helpers import MINIMAL, SCRIPT
 from sistercities.files import FileRefused, read_regular_file
 from sistercities.yamltree import read_yaml_file
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import DATA, run_cli
+from helpers import DATA, run_cli
 from sistercities.tables import render
 
 ARGS = ["--no-cache", "--data", str(DATA), "partners", "jakarta"]

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import sistercities
 from click.testing import CliRunner
-from conftest import DATA, run_cli
+from helpers import DATA, run_cli
 from sistercities import viz
 from sistercities.cli import cli
 from sistercities.dates import PartialDate

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import sistercities
 from click.testing import CliRunner
-from conftest import DATA
+from helpers import DATA
 from playwright.sync_api import (
     Browser,
     BrowserContext,
