@@ -31,6 +31,8 @@ from helpers import SCRIPT
 from sistercities.rules import RULES
 from sistercities.yamltree import MAX_FILE_BYTES
 
+pytestmark = pytest.mark.slow  # every file of the corpus through three real processes
+
 CORPUS = Path(__file__).parent / "bad_inputs"
 FILES = sorted(path.name for path in CORPUS.glob("*.yaml"))
 MEMORY_LIMIT = 1536 * 1024 * 1024  # bytes of address space a command may use

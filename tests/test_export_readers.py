@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
+import pytest
 import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,6 +36,8 @@ from sistercities.model import Dataset
 from sistercities.text import is_language_tag, noncharacter, unwritable_control
 from sistercities.viz import render_html
 from strategies import LANG, datasets
+
+pytestmark = pytest.mark.slow  # every export through independent readers, rapper among them
 
 RAPPER = "/usr/bin/rapper"
 

@@ -14,6 +14,8 @@ from helpers import DATA, SCRIPT
 
 from bench.generate import generate, write_yaml
 
+pytestmark = pytest.mark.slow  # real processes killed midway
+
 OLD = b"@prefix old: <https://example.org/old#> .\nold:file old:is old:intact .\n"
 
 

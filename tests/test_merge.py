@@ -14,6 +14,8 @@ from sistercities.dump import dataset_to_yaml
 from sistercities.importers import import_wikipedia_csv
 from sistercities.merge import crosscheck, load_layers
 
+pytestmark = pytest.mark.slow  # the world layers merged
+
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -12,6 +12,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from helpers import ROOT
 
 RUN = ROOT / "tests" / "run"
@@ -108,6 +109,7 @@ def test_only_the_missing_packages_are_named(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_with_every_program_there_it_runs_pytest_and_installs_nothing(tmp_path: Path) -> None:
     result, log = run(tmp_path, uid=1000, sudo=False, present=("chromium", "rapper", "virtuoso-t"))
     assert result.returncode == 0, result.stderr

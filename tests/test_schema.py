@@ -148,6 +148,7 @@ def test_there_are_many_cases() -> None:
 
 
 @pytest.mark.parametrize("section", sorted(_base_entries()))
+@pytest.mark.slow
 def test_schema_and_validator_agree_on_every_mutation(section: str, tmp_path: Path) -> None:
     validator = jsonschema.Draft202012Validator(json_schema())
     disagreements = []

@@ -24,6 +24,8 @@ from helpers import DATA, MINIMAL, SCRIPT
 from sistercities.export import FORMATS
 from sistercities.serve import ServeLimits, SparqlServer, make_server, service_endpoints
 
+pytestmark = pytest.mark.store  # real `sistercities serve` processes
+
 LIMITS = [
     "--query-timeout",
     "1",

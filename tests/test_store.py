@@ -24,6 +24,8 @@ from stores import (
     wait_for,
 )
 
+pytestmark = pytest.mark.store  # a real Oxigraph server (the session's)
+
 DATA = ROOT / "data" / "cities.yaml"
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 GRAPH = "https://example.org/graphs/twins"

@@ -20,6 +20,8 @@ from typing import Any, ClassVar
 import pytest
 from stores import ROOT, count, graphs, local_triples, run
 
+pytestmark = pytest.mark.store  # a real Oxigraph server behind a faulty proxy
+
 DATA = ROOT / "data" / "cities.yaml"
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 GRAPH = "https://example.org/graphs/faults"

@@ -16,6 +16,8 @@ import sistercities
 from sistercities.store import Endpoint, StoreError, publish
 from stores import ROOT, count, free_port, graphs, run
 
+pytestmark = pytest.mark.store  # fake stores and a real Oxigraph server
+
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 SECRET = "pa55-w0rd-s3cret"
 CREDENTIALS = {"SISTERCITIES_ENDPOINT_USER": "alice", "SISTERCITIES_ENDPOINT_PASSWORD": SECRET}

@@ -28,6 +28,7 @@ def test_wide_shows_every_cell_whole(where: str) -> None:
     assert max(len(line) for line in wide.splitlines()) > 200
 
 
+@pytest.mark.slow
 def test_json_and_csv_do_not_depend_on_the_terminal_or_wide() -> None:
     for output in ("json", "csv"):
         narrow = run_cli([*ARGS, "--format", output], env={"COLUMNS": "40"}).stdout

@@ -43,6 +43,8 @@ from sistercities.viz_map import country_outlines
 
 from bench.generate import generate
 
+pytestmark = pytest.mark.browser  # Debian's headless chromium
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -24,6 +24,8 @@ from sistercities.world import (
     build_world_layers,
 )
 
+pytestmark = pytest.mark.slow  # the world layers, rebuilt and read whole
+
 FIXTURES = Path(__file__).parent / "fixtures"
 WIKIPEDIA, WIKIDATA = (p.name for p in WORLD_LAYERS)
 
