@@ -91,9 +91,7 @@ def tie_evidence(dataset: Dataset, tie: Partnership) -> Evidence:
     if in_wikipedia and in_wikidata:
         return Evidence(mark, "confirmed", True)
     if in_wikipedia:
-        both_in_wikidata = _asserted_in(dataset, a, WIKIDATA) and _asserted_in(
-            dataset, b, WIKIDATA
-        )
+        both_in_wikidata = _asserted_in(dataset, a, WIKIDATA) and _asserted_in(dataset, b, WIKIDATA)
         if both_in_wikidata:
             return Evidence(mark, "only Wikipedia, not in Wikidata", False)
         return Evidence(mark, "only Wikipedia", True)

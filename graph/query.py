@@ -188,9 +188,7 @@ def partners(
         hint = did_you_mean(area, dataset.areas, n=3)
         raise QueryError(f"no cooperation area has the id '{area}'{hint}")
     at = PartialDate.parse(as_of) if isinstance(as_of, (str, int)) else as_of
-    return _partner_rows(
-        dataset, place, at, since, until, kind, area, status, everything, left_out
-    )
+    return _partner_rows(dataset, place, at, since, until, kind, area, status, everything, left_out)
 
 
 def _partner_rows(

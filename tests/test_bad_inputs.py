@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SCRIPT
+from helpers import SCRIPT
 from sistercities.rules import RULES
 from sistercities.yamltree import MAX_FILE_BYTES
+
+pytestmark = pytest.mark.slow  # every file of the corpus through three real processes
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 FILES = sorted(path.name for path in CORPUS.glob("*.yaml"))

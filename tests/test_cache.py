@@ -18,7 +18,7 @@ import sistercities
 import sistercities.atomic
 import sistercities.cache
 from click.testing import Result
-from conftest import DATA, ROOT, TWINS, invoke, partner_rows, run_cli, run_script
+from helpers import DATA, ROOT, TWINS, invoke, partner_rows, run_cli, run_script
 from sistercities.load import data_files
 
 
@@ -146,6 +146,7 @@ def test_a_corrupt_cache_entry_is_rebuilt_with_one_warning(
     assert set(stored["sections"]) == set(sistercities.Dataset.SECTIONS)
 
 
+@pytest.mark.slow
 def test_a_corrupt_cache_entry_is_rebuilt_by_the_script(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = run_script("partners", "jakarta", "--format", "csv", cache=cache)
@@ -173,6 +174,7 @@ def test_no_cache_neither_reads_nor_writes_the_cache(
     assert not cache_dir.exists()
 
 
+@pytest.mark.slow
 def test_no_cache_by_the_script_and_by_the_environment(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     flag = run_script("--no-cache", "partners", "jakarta", cache=cache)
@@ -379,6 +381,7 @@ def imported_packages(stderr: str) -> set[str]:
     return names
 
 
+@pytest.mark.slow
 def test_a_question_imports_no_rdf_library(tmp_path: Path) -> None:
     program = (
         "import sys; from sistercities import cli; "

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shlex
 from pathlib import Path
 
 import pytest
 import sistercities
-from conftest import DATA, MINIMAL, ROOT, run_cli, run_script
+from helpers import DATA, MINIMAL, ROOT, run_cli, run_script
 from sistercities.cli import cli
 from sistercities.export import BUILD_FILES
 
@@ -79,6 +78,7 @@ def test_a_directory_of_files_is_merged(tmp_path: Path) -> None:
     assert "3 places, 2 partnerships, 1 officials, 1 visits" in result.output
 
 
+@pytest.mark.slow
 def test_build_writes_every_export_and_says_where(tmp_path: Path) -> None:
     result = run_cli(["build", "--data", str(MINIMAL), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -98,6 +98,7 @@ def test_committed_exports_are_current(tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.slow
 def test_build_is_byte_identical_across_runs(tmp_path: Path) -> None:
     run_cli(["build", "--data", str(DATA), "--out", str(tmp_path / "one")])
     run_cli(["build", "--data", str(DATA), "--out", str(tmp_path / "two")])
@@ -128,6 +129,7 @@ def test_usage_error_exits_2() -> None:
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_console_script_validates_and_builds_as_a_subprocess(tmp_path: Path) -> None:
     validated = run_script("validate", "--data", str(DATA), cwd=tmp_path)
     assert validated.returncode == 0, validated.stderr
@@ -152,19 +154,6 @@ def test_console_script_bad_data_gives_one_clear_message(tmp_path: Path) -> None
     assert "Traceback" not in result.stderr
     assert f"{bad}:2:1: error[yaml-syntax]" in result.stderr
     assert result.stdout == ""
-
-
-def test_every_readme_console_example_is_what_the_command_prints(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = [b.split("```\n", 1)[0] for b in readme.split("```console\n")[1:]]
-    assert len(blocks) >= 2
-    for block in blocks:
-        command, *expected = block.splitlines()
-        assert command.startswith("$ sistercities ")
-        args = shlex.split(command.removeprefix("$ sistercities "))
-        cwd = ROOT / "tests" / "fixtures" if "broken.yaml" in args else ROOT
-        result = run_script(*args, cwd=cwd, env={"SISTERCITIES_CACHE_DIR": str(tmp_path)})
-        assert result.stdout.splitlines() == expected, command
 
 
 def test_validate_groups_warnings_by_rule_and_verbose_lists_each() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sistercities
-from conftest import DATA, ROOT, WIKIPEDIA, invoke, run_cli
+from helpers import DATA, ROOT, WIKIPEDIA, invoke, run_cli
 from sistercities.viz import VizOptions, render_html, summary
 
 MISSING = ROOT / "no-such-data.yaml"  # read first, it would be exit 1, not a usage error

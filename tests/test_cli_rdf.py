@@ -8,13 +8,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import DATA, invoke, outcome
+from helpers import DATA, invoke, outcome
 from rdflib.compare import isomorphic
 from sistercities import load_dataset
 from sistercities.rdf import to_rdf
 from sistercities.sparql import example_queries
 
 
+@pytest.mark.slow
 def test_export_defaults_to_turtle_on_stdout() -> None:
     code, out, err = outcome("export")
     assert code == 0, err
@@ -26,6 +27,7 @@ def test_export_defaults_to_turtle_on_stdout() -> None:
     ("suffix", "fmt"),
     [(".ttl", "turtle"), (".nt", "nt"), (".jsonld", "json-ld"), (".json", "json-ld")],
 )
+@pytest.mark.slow
 def test_export_guesses_the_format_from_the_suffix(tmp_path: Path, suffix: str, fmt: str) -> None:
     target = tmp_path / f"out{suffix}"
     code, out, err = outcome("export", "-o", str(target))
@@ -53,6 +55,7 @@ def test_export_with_another_base_iri() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(example_queries()))
+@pytest.mark.slow
 def test_every_example_query_runs_in_every_format(name: str) -> None:
     binds = ["--bind", "city=place:jakarta"] if name == "partners" else []
     code, table, err = outcome("sparql", "-e", name, *binds)

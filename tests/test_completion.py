@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.shell_completion import ShellComplete
-from conftest import (
+from helpers import (
     ROOT,
     TWINS,
     run_script,
@@ -18,6 +18,7 @@ from sistercities.cli import cli
 # shell completion
 
 
+@pytest.mark.slow
 def test_bash_completion_of_a_city_name_by_the_script(tmp_path: Path) -> None:
     result = run_script(
         cache=tmp_path,
@@ -50,6 +51,7 @@ def completions(args: list[str], incomplete: str) -> list[str]:
         (["partners"], "jak", ["jakarta", "jakobstad-fi"]),  # the world layers by default
     ],
 )
+@pytest.mark.slow
 def test_completion_of_names(
     args: list[str],
     incomplete: str,

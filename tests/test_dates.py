@@ -284,6 +284,7 @@ DATE_LIKE = st.from_regex(
 
 @settings(derandomize=True, max_examples=300, database=None)
 @given(st.one_of(st.text(), DATE_LIKE, st.integers()))
+@pytest.mark.slow
 def test_arbitrary_input_raises_only_date_syntax_error(value: str | int) -> None:
     try:
         d = PartialDate.parse(value)

@@ -9,7 +9,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 import pytest
-from conftest import DATA, invoke
+from helpers import DATA, invoke
 from packaging.requirements import Requirement
 from sistercities import viz
 from sistercities.extras import MissingExtra

@@ -6,7 +6,7 @@ import io
 
 import networkx as nx
 import pytest
-from conftest import DATA
+from helpers import DATA
 from sistercities import Dataset, load_dataset
 from sistercities.export import FORMATS, export_bytes
 

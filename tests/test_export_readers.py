@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
+import pytest
 import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,6 +36,8 @@ from sistercities.model import Dataset
 from sistercities.text import is_language_tag, noncharacter, unwritable_control
 from sistercities.viz import render_html
 from strategies import LANG, datasets
+
+pytestmark = pytest.mark.slow  # every export through independent readers, rapper among them
 
 RAPPER = "/usr/bin/rapper"
 
@@ -249,7 +252,7 @@ def test_what_validate_accepts_every_reader_reads(tmp_path: Path, dataset: Datas
 
 def test_every_writable_class_at_once_is_read_back(tmp_path: Path) -> None:
     """Not left to chance: one name holding every writable piece, grandfathered tags too."""
-    from conftest import MINIMAL
+    from helpers import MINIMAL
 
     loaded = read_dataset(MINIMAL).dataset
     assert loaded is not None

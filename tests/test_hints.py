@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sistercities.errors import NearWords, did_you_mean
@@ -41,6 +42,7 @@ def _mutated(rng: random.Random, word: str, alphabet: str) -> str:
     n=st.integers(1, 5),
     cutoff=st.sampled_from([0.0, 0.3, 0.6, 0.8, 1.0]),
 )
+@pytest.mark.slow
 def test_the_index_answers_as_difflib_does(
     seed: int, alphabet: str, size: int, n: int, cutoff: float
 ) -> None:

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SCRIPT, WIKIPEDIA
+from helpers import ROOT, SCRIPT, WIKIPEDIA
 from sistercities import load_dataset, validate
 from sistercities.countries import country_code
 from sistercities.importers import import_wikipedia_csv
@@ -29,6 +29,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return out, result.stderr
 
 
+@pytest.mark.slow
 def test_the_report_counts_every_decision(imported: tuple[Path, str]) -> None:
     _, report = imported
     assert report.splitlines() == [
@@ -44,6 +45,7 @@ def test_the_report_counts_every_decision(imported: tuple[Path, str]) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_the_output_is_valid_data(imported: tuple[Path, str]) -> None:
     report = validate(imported[0])
     assert report.ok, [str(p) for p in report.errors[:5]]
@@ -52,6 +54,7 @@ def test_the_output_is_valid_data(imported: tuple[Path, str]) -> None:
     assert {p.rule for p in report.warnings} == {"no-start-date"}  # the lists give no years
 
 
+@pytest.mark.slow
 def test_a_second_import_is_byte_identical(imported: tuple[Path, str], tmp_path: Path) -> None:
     again = tmp_path / "again.yaml"
     subprocess.run(
@@ -63,6 +66,7 @@ def test_a_second_import_is_byte_identical(imported: tuple[Path, str], tmp_path:
     assert again.read_bytes() == imported[0].read_bytes()
 
 
+@pytest.mark.slow
 def test_the_traps(imported: tuple[Path, str]) -> None:
     dataset = load_dataset(imported[0])
     places = dataset.places
@@ -106,12 +110,14 @@ def test_a_file_without_the_columns_is_one_clear_message(tmp_path: Path) -> None
     assert not (tmp_path / "out.yaml").exists()
 
 
+@pytest.mark.slow
 def test_import_in_memory_matches_the_command(imported: tuple[Path, str]) -> None:
     dataset, report = import_wikipedia_csv([WIKIPEDIA])
     assert report.ties == len(dataset.partnerships) == 24_759
 
 
 @pytest.mark.parametrize("suffix", [".graphml", ".gexf"])
+@pytest.mark.slow
 def test_graphs_saved_by_gephi_or_networkx_import_and_merge_back(
     tmp_path: Path, suffix: str
 ) -> None:
@@ -157,6 +163,7 @@ def test_graphs_saved_by_gephi_or_networkx_import_and_merge_back(
     assert merged.counts() == {**curated.counts(), "sources": curated.counts()["sources"] + 1}
 
 
+@pytest.mark.slow
 def test_any_csv_with_a_column_mapping(tmp_path: Path) -> None:
     pairs = tmp_path / "pairs.csv"
     pairs.write_text(
@@ -238,6 +245,7 @@ def _import(tmp_path: Path, name: str, *args: str) -> tuple[Path, str]:
     return out, result.stderr
 
 
+@pytest.mark.slow
 def test_the_wikidata_pair_lists_import_whole(tmp_path: Path) -> None:
     args = ("wikidata", str(WIKIDATA_PAIRS), "--labels", str(WIKIDATA_LABELS))
     out, report = _import(tmp_path, "wikidata.yaml", *args)
@@ -259,6 +267,7 @@ def test_the_wikidata_pair_lists_import_whole(tmp_path: Path) -> None:
     assert (weimar.wikidata, weimar.labels, weimar.country) == ("Q3955", {"de": "Weimar"}, None)
 
 
+@pytest.mark.slow
 def test_wikidata_places_merge_with_curated_ones_by_qid(tmp_path: Path) -> None:
     from sistercities.merge import load_layers
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SCRIPT, run_cli
+from helpers import ROOT, SCRIPT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sistercities.load import validate
@@ -210,6 +210,7 @@ def _graphml(*nodes: tuple[str, str, str]) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.slow
 def test_a_300_kb_name_is_imported_at_once(tmp_path: Path) -> None:
     """A 300 KB name of spaces before a bracket (the district pattern backtracked on it, for
     minutes) and a 300 KB country-less name (country_converter's patterns did): each takes
@@ -229,6 +230,7 @@ def test_a_300_kb_name_is_imported_at_once(tmp_path: Path) -> None:
     assert validate(out).ok
 
 
+@pytest.mark.slow
 def test_an_oversized_csv_field_is_refused_with_its_line(tmp_path: Path) -> None:
     source, out = tmp_path / "big.csv", tmp_path / "big.yaml"
     header = "city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 import sistercities
-from conftest import DATA, SCRIPT
+from helpers import DATA, SCRIPT
 
 from bench.generate import generate, write_yaml
+
+pytestmark = pytest.mark.slow  # real processes killed midway
 
 OLD = b"@prefix old: <https://example.org/old#> .\nold:file old:is old:intact .\n"
 

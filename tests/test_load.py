@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sistercities.yamltree
 import yaml
-from conftest import DATA, ROOT
+from helpers import DATA, ROOT
 from sistercities import DataError, load_dataset, read_dataset
 
 
@@ -16,6 +16,7 @@ def test_the_c_parser_is_used_where_present() -> None:
         assert sistercities.yamltree._Loader is yaml.CSafeLoader
 
 
+@pytest.mark.slow
 def test_the_pure_python_parser_gives_the_same_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
     fast = read_dataset(DATA)
     monkeypatch.setattr(sistercities.yamltree, "_Loader", yaml.SafeLoader)

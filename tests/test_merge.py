@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, MINIMAL, WIKIPEDIA
+from helpers import DATA, MINIMAL, WIKIPEDIA
 from sistercities import load_dataset
 from sistercities.cli import cli
 from sistercities.dump import dataset_to_yaml
 from sistercities.importers import import_wikipedia_csv
 from sistercities.merge import crosscheck, load_layers
+
+pytestmark = pytest.mark.slow  # the world layers merged
 
 
 @pytest.fixture(scope="module")

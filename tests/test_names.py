@@ -5,7 +5,7 @@ Kyiv/Kiev)."""
 from __future__ import annotations
 
 import pytest
-from conftest import (
+from helpers import (
     TWINS,
     as_json,
     failure,

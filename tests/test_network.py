@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from conftest import DATA, invoke
+import pytest
+from helpers import DATA, invoke
 from sistercities import load_dataset
 from sistercities.network import city_network, knowledge_graph
 
@@ -44,6 +45,7 @@ def test_knowledge_graph_has_typed_nodes_for_every_entity() -> None:
     }
 
 
+@pytest.mark.slow
 def test_stats_plot_writes_three_png_charts(tmp_path: Path) -> None:
     result = invoke("stats", "--plot", str(tmp_path / "charts"))
     assert result.exit_code == 0, result.output

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import TWINS, WIKIPEDIA, run_cli
+from helpers import TWINS, WIKIPEDIA, run_cli
 
 Spelling = Callable[[Path, Path], Path]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sistercities.export
 from click.testing import Result
-from conftest import DATA, MINIMAL, SCRIPT, TWINS, invoke, run_script
+from helpers import DATA, MINIMAL, SCRIPT, TWINS, invoke, run_script
 from sistercities.export import BUILD_FILES, WORLD_EXPORTS, export_bytes
 from sistercities.rdf import BaseIriError, base_iri
 
@@ -236,6 +236,7 @@ def test_build_writes_through_links_in_the_exports_folder(tmp_path: Path) -> Non
     assert sorted(p.name for p in elsewhere.iterdir()) == ["partnerships.csv", "sister-cities.ttl"]
 
 
+@pytest.mark.slow
 def test_a_link_loop_and_a_dangling_link_as_a_real_process(tmp_path: Path) -> None:
     (tmp_path / "a.ttl").symlink_to("b.ttl")
     (tmp_path / "b.ttl").symlink_to("a.ttl")
@@ -421,6 +422,7 @@ def test_hostile_numbers_in_options_never_end_in_a_traceback(
         assert len([line for line in result.stderr.splitlines() if "Error" in line]) == 1
 
 
+@pytest.mark.slow
 def test_the_curated_build_is_unchanged_by_the_focus_option(tmp_path: Path) -> None:
     default = invoke("build", "--out", str(tmp_path / "a"), data=DATA)
     given = invoke("build", "--out", str(tmp_path / "b"), "--focus-page", "Jakarta", data=DATA)

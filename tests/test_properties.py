@@ -9,9 +9,10 @@ import random
 import string
 from pathlib import Path
 
+import pytest
 import sistercities
 from click.testing import CliRunner
-from conftest import DATA, MINIMAL, ROOT, run_cli
+from helpers import DATA, MINIMAL, ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
@@ -20,6 +21,8 @@ from sistercities.dump import dataset_to_yaml
 from sistercities.rdf import from_rdf, to_rdf
 from sistercities.yamltree import read_yaml_text
 from strategies import NASTY, datasets
+
+pytestmark = pytest.mark.slow  # hypothesis, many examples
 
 SLOW_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large]
 

@@ -27,7 +27,7 @@ import networkx as nx
 import pytest
 import sistercities
 import sistercities.cache
-from conftest import (
+from helpers import (
     DATA,
     GOLDEN_DIR,
     MINIMAL,
@@ -143,6 +143,7 @@ def test_json_parses_and_csv_has_the_json_columns(name: str, args: list[str]) ->
         ("visits-official-anies-baswedan", ["visits", "--official", "anies baswedan"]),
     ],
 )
+@pytest.mark.slow
 def test_the_installed_script_prints_the_golden_table(
     name: str, args: list[str], tmp_path: Path
 ) -> None:
@@ -155,6 +156,7 @@ def test_the_installed_script_prints_the_golden_table(
     assert list(tmp_path.glob("*.pickle"))
 
 
+@pytest.mark.slow
 def test_the_installed_script_json_and_csv(tmp_path: Path) -> None:
     as_json_ = run_script("common", "jakarta", "istanbul", "--format", "json", cache=tmp_path)
     as_csv = run_script("common", "jakarta", "istanbul", "--format", "csv", cache=tmp_path)

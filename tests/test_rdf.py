@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pyshacl
 import pytest
 import rdflib
-from conftest import DATA, ROOT
+from helpers import DATA, ROOT
 from hypothesis import HealthCheck, given, settings
 from rdflib.compare import isomorphic, to_isomorphic
 from sistercities import Dataset, load_dataset
@@ -73,6 +73,7 @@ def test_round_trip_of_the_curated_data_is_isomorphic(graph: rdflib.Graph) -> No
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(datasets())
+@pytest.mark.slow
 def test_round_trip_of_random_datasets_is_isomorphic(dataset: Dataset) -> None:
     first = to_rdf(dataset)
     second = to_rdf(from_rdf(first))
@@ -81,6 +82,7 @@ def test_round_trip_of_random_datasets_is_isomorphic(dataset: Dataset) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(datasets())
+@pytest.mark.slow
 def test_random_datasets_export_in_every_rdf_format_alike(dataset: Dataset) -> None:
     expected = plain_triples_rdflib(to_rdf(dataset))
     for name, (rdflib_format, ox_format) in RDF_FORMATS.items():
@@ -92,6 +94,7 @@ def test_random_datasets_export_in_every_rdf_format_alike(dataset: Dataset) -> N
 
 
 @pytest.mark.parametrize("name", sorted(RDF_FORMATS))
+@pytest.mark.slow
 def test_exports_parse_alike_with_rdflib_and_oxigraph(
     dataset: Dataset, graph: rdflib.Graph, name: str
 ) -> None:
@@ -180,6 +183,7 @@ def test_the_export_conforms_to_the_shapes(graph: rdflib.Graph) -> None:
     "breakage",
     ["self-partnership", "no-source", "country-name", "bad-start-date", "second-name"],
 )
+@pytest.mark.slow
 def test_a_broken_graph_does_not_conform(graph: rdflib.Graph, breakage: str) -> None:
     g = rdflib.Graph() + graph
     sc = rdflib.Namespace(SC)
@@ -236,6 +240,7 @@ def test_every_term_the_export_uses_is_in_the_ontology(graph: rdflib.Graph) -> N
     assert all(t.label and t.comment for t in TERMS.values())
 
 
+@pytest.mark.slow
 def test_turtle_is_byte_identical_across_processes(tmp_path: Path) -> None:
     script = (
         "import sys, graph; from graph.export import export_bytes; "

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import sistercities.yamltree
-from conftest import run_cli
+from helpers import run_cli
 from sistercities.rules import RULES
 
 WARNING_RULES = {"no-start-date", "unused-source", "reported-count-mismatch", "unknown-term"}

@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import MINIMAL, ROOT, run_cli
+from helpers import MINIMAL, ROOT, run_cli
 from sistercities import json_schema, read_dataset
 from sistercities.yamltree import read_yaml_file
 
@@ -148,6 +148,7 @@ def test_there_are_many_cases() -> None:
 
 
 @pytest.mark.parametrize("section", sorted(_base_entries()))
+@pytest.mark.slow
 def test_schema_and_validator_agree_on_every_mutation(section: str, tmp_path: Path) -> None:
     validator = jsonschema.Draft202012Validator(json_schema())
     disagreements = []

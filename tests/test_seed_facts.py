@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from conftest import DATA
+from helpers import DATA
 from sistercities import Dataset, load_dataset, validate
 
 SEED = "merahputih-2018-la"

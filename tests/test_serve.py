@@ -20,9 +20,11 @@ from typing import Any, ClassVar
 import pyoxigraph
 import pytest
 import sistercities
-from conftest import DATA, MINIMAL, SCRIPT
+from helpers import DATA, MINIMAL, SCRIPT
 from sistercities.export import FORMATS
 from sistercities.serve import ServeLimits, SparqlServer, make_server, service_endpoints
+
+pytestmark = pytest.mark.store  # real `sistercities serve` processes
 
 LIMITS = [
     "--query-timeout",

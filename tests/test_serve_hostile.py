@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import sistercities
-from conftest import MINIMAL, SCRIPT, run_cli
+from helpers import MINIMAL, SCRIPT, run_cli
 from sistercities.serve import ServeLimits, SparqlServer, make_server, negotiate
 
 ASK = "ASK { ?s ?p ?o }"

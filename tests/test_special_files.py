@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, SCRIPT
+from helpers import MINIMAL, SCRIPT
 from sistercities.files import FileRefused, read_regular_file
 from sistercities.yamltree import read_yaml_file
 
@@ -105,6 +105,7 @@ def _is_one_clear_error(result: subprocess.CompletedProcess[str], path: str, wha
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 @pytest.mark.parametrize("case", sorted(DATA_CASES))
+@pytest.mark.slow  # real processes, one a file
 def test_a_special_file_as_data_is_one_clear_error(specials: Path, case: str, command: str) -> None:
     given, path, what = DATA_CASES[case]
     args = [a.format(case=case) for a in COMMANDS[command]]
@@ -118,6 +119,7 @@ def test_a_special_file_as_data_is_one_clear_error(specials: Path, case: str, co
 @pytest.mark.parametrize(
     "case", ["fifo", "dev-zero", "dev-stdin", "socket", "symlink-loop", "link-to-a-fifo"]
 )
+@pytest.mark.slow  # real processes, one a file
 def test_a_special_file_as_an_import_source_is_one_clear_error(specials: Path, case: str) -> None:
     given, path, what = {
         **DATA_CASES,

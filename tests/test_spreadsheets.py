@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, invoke
+from helpers import MINIMAL, invoke
 from sistercities import read_dataset
 from sistercities.export import export_bytes, spreadsheet_safe, write_csv
 

@@ -7,7 +7,6 @@ import subprocess
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,18 +23,12 @@ from stores import (
     same_answer,
     wait_for,
 )
-from stores import oxigraph as oxigraph_server
+
+pytestmark = pytest.mark.store  # a real Oxigraph server (the session's)
 
 DATA = ROOT / "data" / "cities.yaml"
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 GRAPH = "https://example.org/graphs/twins"
-
-
-@pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Oxigraph server (PyPI package `oxigraph`) on a free port of 127.0.0.1."""
-    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
-        yield url
 
 
 def count(url: str, graph: str | None = GRAPH) -> int:

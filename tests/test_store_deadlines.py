@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import SCRIPT
+from helpers import SCRIPT
 
 Behaviour = Callable[[socket.socket], None]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -15,18 +15,13 @@ import pytest
 import sistercities
 from sistercities.store import Endpoint, StoreError, publish
 from stores import ROOT, count, free_port, graphs, run
-from stores import oxigraph as oxigraph_server
+
+pytestmark = pytest.mark.store  # fake stores and a real Oxigraph server
 
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 SECRET = "pa55-w0rd-s3cret"
 CREDENTIALS = {"SISTERCITIES_ENDPOINT_USER": "alice", "SISTERCITIES_ENDPOINT_PASSWORD": SECRET}
 TOKEN = base64.b64encode(f"alice:{SECRET}".encode()).decode()
-
-
-@pytest.fixture(scope="module")
-def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
-        yield url
 
 
 Respond = Callable[[BaseHTTPRequestHandler, str, bytes], None]

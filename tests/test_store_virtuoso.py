@@ -26,6 +26,8 @@ from stores import (
 )
 from stores import virtuoso as virtuoso_server
 
+pytestmark = pytest.mark.store  # a real Virtuoso server
+
 DATA = ROOT / "data" / "cities.yaml"
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 GRAPH = "https://example.org/graphs/virtuoso"

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, run_cli
+from helpers import DATA, run_cli
 from sistercities.cli import cli
 from sistercities.tables import NAME_WIDTH, render
 
@@ -32,6 +32,7 @@ def test_wide_shows_every_cell_whole(where: str) -> None:
     assert max(len(line) for line in wide.splitlines()) > 200
 
 
+@pytest.mark.slow
 def test_json_and_csv_do_not_depend_on_the_terminal_or_wide() -> None:
     for output in ("json", "csv"):
         narrow = run_cli([*ARGS, "--format", output], env={"COLUMNS": "40"}).stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import DATA, MINIMAL, TERMINAL
+from helpers import DATA, MINIMAL, TERMINAL
 from sistercities.cli import cli
 
 

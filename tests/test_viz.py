@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import sistercities
 from click.testing import CliRunner
-from conftest import DATA, run_cli
+from helpers import DATA, run_cli
 from sistercities import viz
 from sistercities.cli import cli
 from sistercities.dates import PartialDate
@@ -306,6 +306,7 @@ def test_places_without_coordinates_still_get_geo_positions() -> None:
 
 
 @pytest.mark.parametrize("layout", ["force", "geo"])
+@pytest.mark.slow
 def test_large_graph_has_positions_for_every_node_and_physics_off(
     large: Dataset, layout: str
 ) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import sistercities
 from click.testing import CliRunner
-from conftest import DATA
+from helpers import DATA
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -42,6 +42,8 @@ from sistercities.viz import CLUSTER_ABOVE, SCALE, VizOptions, counts, render_ht
 from sistercities.viz_map import country_outlines
 
 from bench.generate import generate
+
+pytestmark = pytest.mark.browser  # Debian's headless chromium
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import invoke
+from helpers import invoke
 from sistercities import DataError, Dataset, ExportError, SisterCitiesError, load_dataset
 from sistercities.cli import cli
 from sistercities.export import WORLD_EXPORTS
@@ -23,6 +23,8 @@ from sistercities.world import (
     WorldReport,
     build_world_layers,
 )
+
+pytestmark = pytest.mark.slow  # the world layers, rebuilt and read whole
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WORLD_SOURCES = {"wikipedia-twin-towns", "wikidata-2026", "wikidata-p190"}
@@ -343,7 +345,7 @@ def test_the_cold_first_question_says_so_on_a_terminal(tmp_path: Path) -> None:
     import pty
     import subprocess
 
-    from conftest import SCRIPT
+    from helpers import SCRIPT
 
     env = {**os.environ, "SISTERCITIES_CACHE_DIR": str(tmp_path / "cache")}
 
