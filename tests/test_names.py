@@ -38,8 +38,9 @@ def test_an_ambiguous_name_exits_1_listing_the_candidates(args: list[str]) -> No
 
 def test_the_ambiguous_message_exactly() -> None:
     assert failure("partners", "casablanca", data=TWINS) == (
-        "Error: 'casablanca' could be 2 places: Casablanca, CL (casablanca-cl); "
-        "Casablanca, MA (casablanca-ma). Name one by its id, or as Name,CC\n"
+        "Error: 'casablanca' could be 2 places: Casablanca, MA (casablanca-ma); "
+        "Casablanca, CL (casablanca-cl). Name one by its id, or as Name,CC or "
+        "Name,CC-DIVISION (Springfield,US-IL)\n"
     )
 
 
@@ -102,7 +103,8 @@ def test_a_name_with_a_country_that_fits_none_suggests_the_candidates() -> None:
 
 def test_an_unknown_name_exits_1_suggesting_the_nearest() -> None:
     assert failure("partners", "jakrta") == (
-        "Error: no place is called 'jakrta'; did you mean 'Jakarta, ID (jakarta)'?\n"
+        "Error: no place is called 'jakrta'; did you mean 'Jakarta, ID (jakarta)', "
+        "'Akita, JP (akita)' or 'Nara, JP (nara)'?\n"
     )
     assert "Kyiv, UA (kyiv)" in failure("show", "kyyv", data=TWINS)
     assert "Lyon, FR (lyon)" in failure("partners", "lyn", data=TWINS)

