@@ -1576,6 +1576,45 @@ def crosscheck(
     _echo(found.summary(), err=True)
 
 
+@cli.command("check-list")
+@data_option
+@click.argument("city", shell_complete=complete_place)
+@format_option
+@click.pass_context
+def check_list(
+    ctx: click.Context, data_paths: tuple[Path, ...], city: str, output_format: str
+) -> None:
+    """Show a curated place's partners beside what the world layers say: in both, only in the
+    curated data (its official list), only in the layers (what to check, or note).
+
+    For curators: the curated data is the first --data (default: data/cities.yaml), the
+    layers the packaged world layer.
+
+    \b
+    Examples:
+      sistercities check-list tokyo
+      sistercities check-list berlin --format csv
+    """
+    from collections import Counter
+
+    from .merge import LIST_CHECK_COLUMNS, LIST_CHECK_MATCHES, list_check
+    from .packaged import WORLD_LAYERS
+
+    curated = load(ctx, data_paths[:1], cached=True, curated_default=True)
+    layers = load(ctx, WORLD_LAYERS, cached=True)
+    place = resolve(ctx, curated, city)
+    rows = list(list_check(curated, layers, place))
+    emit_rows(rows, output_format, LIST_CHECK_COLUMNS)
+    counts = Counter(row["match"] for row in rows)
+    complete = curated.places[place].coverage
+    checked = (
+        f"; the curated list is complete as of {complete.as_of.text}"
+        if complete is not None and complete.complete
+        else "; the curated list is not declared complete"
+    )
+    _echo(", ".join(f"{counts[m]} {m}" for m in LIST_CHECK_MATCHES) + checked, err=True)
+
+
 def _graph_iri(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     from .store import StoreError, absolute_iri
 

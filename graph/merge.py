@@ -32,10 +32,13 @@ from .names import normalize
 
 __all__ = [
     "CROSSCHECK_COLUMNS",
+    "LIST_CHECK_COLUMNS",
+    "LIST_CHECK_MATCHES",
     "MATCHES",
     "Crosscheck",
     "compare",
     "crosscheck",
+    "list_check",
     "load_layers",
     "match_places",
     "merge_datasets",
@@ -220,6 +223,74 @@ def _overlap(a: Partnership, b: Partnership) -> bool | None:
     if None in (a_first, a_last, b_first, b_last):
         return True
     return bool(a_first <= b_last and b_first <= a_last)  # type: ignore[operator]
+
+
+LIST_CHECK_COLUMNS = ("match", "partner", "name", "country", "kind", "since", "status", "evidence")
+LIST_CHECK_MATCHES = ("both", "only-curated", "only-layers")
+
+
+def list_check(curated: Dataset, layers: Dataset, place: str) -> Iterator[dict[str, Any]]:
+    """A curated place's ties beside what the world layers say of it, one row a partner:
+    ``both``, ``only-curated`` (on the official list, not in the layers) or ``only-layers``
+    (what the layers claim that the curated list does not have: to check, or to note).
+
+    >>> import sistercities
+    >>> from sistercities.model import Partnership, Place
+    >>> curated = sistercities.load_dataset(sistercities.DEFAULT_DATA)
+    >>> layer = Dataset(
+    ...     places={p.id: p for p in [
+    ...         Place("jak", "Jakarta", "city", "ID", ("w",), wikidata="Q3630"),
+    ...         Place("tok", "Tokyo", "city", "JP", ("w",), wikidata="Q1490"),
+    ...         Place("lon", "London", "city", "GB", ("w",), wikidata="Q84")]},
+    ...     partnerships={t.id: t for t in [
+    ...         Partnership("jak--tok", ("jak", "tok"), "sister-city", "listed", ("w",)),
+    ...         Partnership("jak--lon", ("jak", "lon"), "sister-city", "listed", ("w",))]})
+    >>> rows = list(list_check(curated, layer, "jakarta"))
+    >>> [(r["match"], r["name"]) for r in rows if r["match"] != "only-curated"]
+    [('both', 'Tokyo'), ('only-layers', 'London')]
+    """
+    matches = match_places(curated, layers)
+    claimed: dict[str, Partnership] = {}
+    theirs = {layer_id for layer_id, ours in matches.items() if ours == place}
+    for layer_id in sorted(theirs):
+        for tie in layers.partnerships_of(layer_id):
+            other = tie.other(layer_id)
+            claimed.setdefault(matches.get(other, f"layers:{other}"), tie)
+    rows: list[dict[str, Any]] = []
+    for tie in curated.partnerships_of(place):
+        other = tie.other(place)
+        partner = curated.places[other]
+        layer_tie = claimed.pop(other, None)
+        rows.append(
+            {
+                "match": "both" if layer_tie else "only-curated",
+                "partner": other,
+                "name": partner.name,
+                "country": partner.country,
+                "kind": tie.kind,
+                "since": tie.since.text if tie.since else None,
+                "status": tie.status,
+                "evidence": ";".join(layer_tie.sources) if layer_tie else None,
+            }
+        )
+    for key, tie in claimed.items():
+        ident = key.removeprefix("layers:")
+        found = curated.places.get(ident) or layers.places[ident]
+        rows.append(
+            {
+                "match": "only-layers",
+                "partner": ident,
+                "name": found.name,
+                "country": found.country,
+                "kind": tie.kind,
+                "since": tie.since.text if tie.since else None,
+                "status": tie.status,
+                "evidence": ";".join(tie.sources),
+            }
+        )
+    order = {m: i for i, m in enumerate(LIST_CHECK_MATCHES)}
+    rows.sort(key=lambda r: (order[r["match"]], r["name"], r["partner"]))
+    yield from rows
 
 
 # The kinds of row of `crosscheck`, in the order of its summary, and its columns.
