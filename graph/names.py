@@ -101,6 +101,8 @@ def _prominence(entry: _Entry) -> tuple[int, int]:
 def _dominates(first: _Entry, second: _Entry) -> bool:
     if first.population and second.population:
         return first.population >= POPULATION_DOMINANCE * second.population
+    if first.population and first.ties >= second.ties:
+        return True  # a known town, better tied, over a place of which nothing is known
     return first.ties >= MIN_TIES and first.ties >= TIES_DOMINANCE * max(second.ties, 1)
 
 

@@ -547,6 +547,12 @@ def world_layers(
     groups = _Groups()
     # 0. Items that are one gazetteer place and one kind of place are one real place: a city
     #    and its municipality (Gothenburg, Göteborg Municipality), never a city and its province.
+    #    An item placed by its name alone (no position) must also share a partner: the 2016
+    #    crawl labels Chiang Mai Province "Chiang Mai", as the city.
+    item_partners: dict[str, set[str]] = defaultdict(set)
+    for a, b, _tie in _item_ties(old, new_ties):
+        item_partners[a].add(b)
+        item_partners[b].add(a)
     by_place: dict[int, list[_Item]] = defaultdict(list)
     for item in items.values():
         if item.gazetteer is not None:
@@ -559,6 +565,15 @@ def world_layers(
                 counts["left apart: Wikidata items of one GeoNames place, other kinds"] += 1
             elif first.point and second.point and first.point.km_to(second.point) > SAME_PLACE_KM:
                 counts["left apart: Wikidata items of one GeoNames place, far apart"] += 1
+            elif not (first.point and second.point) and not (
+                item_partners[first.qid] & item_partners[second.qid]
+            ):
+                # Placed by its name alone, the item is not that place: its country only.
+                alone = second if second.point is None else first
+                if alone.gazetteer is not None:
+                    alone.country = alone.country or alone.gazetteer.country
+                    alone.gazetteer = None
+                counts["left apart: items of one name, no position, no partner shared"] += 1
             else:
                 groups.union(f"q:{first.qid}", f"q:{second.qid}")
                 counts["Wikidata items joined (one GeoNames place: city and municipality)"] += 1
@@ -724,7 +739,7 @@ def _world_dataset(
         kind = (
             main.kind
             if main is not None and main.kind != "city"
-            else _kind_of(" ".join(item.names()) if item else "")
+            else _kind_of(" ".join(item.names()) if item else main.name if main else "")
         )
         region_country = None
         if found is not None and not lists_ids and kind not in _CITY_KINDS:
