@@ -96,14 +96,19 @@ def run_isolated(
     limit, limit_text = _address_limit(memory_limit, memory_name)
     parent = os.getpid()
     interruptible = threading.current_thread() is threading.main_thread()
+    # SIGINT and SIGTERM wait, blocked, until the child has its own (default) handlers: one that
+    # came between the fork and those would meet the parent's Python handler in the child.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         pid = os.fork()
     except OSError as error:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         for end in (out_read, out_write, err_read, err_write):
             os.close(end)
         raise ChildFailed(f"cannot start a process for the query: {error.strerror}") from None
     if pid == 0:  # the child: never returns
-        _child(work, out_write, err_write, limit, no_new_files, timeout, parent)
+        _child(work, out_write, err_write, limit, no_new_files, timeout, parent, held)
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)
     os.close(out_write)
     os.close(err_write)
     try:
@@ -145,11 +150,13 @@ def _child(
     no_new_files: bool,
     timeout: float,
     parent: int,
+    held: set[int | signal.Signals],
 ) -> None:
     status = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a signal held since the fork: now
         _die_with_parent(parent)
         # A backstop should the parent die without killing it: the kernel stops the child
         # once it has used its time limit in CPU seconds (and a second more).

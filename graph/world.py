@@ -569,10 +569,10 @@ def world_layers(
                 item_partners[first.qid] & item_partners[second.qid]
             ):
                 # Placed by its name alone, the item is not that place: its country only.
-                alone = second if second.point is None else first
-                if alone.gazetteer is not None:
-                    alone.country = alone.country or alone.gazetteer.country
-                    alone.gazetteer = None
+                unplaced = second if second.point is None else first
+                if unplaced.gazetteer is not None:
+                    unplaced.country = unplaced.country or unplaced.gazetteer.country
+                    unplaced.gazetteer = None
                 counts["left apart: items of one name, no position, no partner shared"] += 1
             else:
                 groups.union(f"q:{first.qid}", f"q:{second.qid}")

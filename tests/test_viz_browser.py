@@ -975,7 +975,7 @@ def test_country_outlines_load_offline_beneath_the_geo_layout(
 
 
 def test_force_layout_of_a_small_graph_has_no_map(open_page: Opener, dataset: Dataset) -> None:
-    viewer = open_page(render_html(dataset), "no-map")
+    viewer = open_page(render_html(dataset.neighbourhood("jakarta", 1)), "no-map")
     wait_drawn(viewer)
     assert viewer.js("() => window.sisterCities.map") == {"rings": 0, "drawn": 0}
     viewer.assert_clean()

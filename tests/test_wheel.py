@@ -42,8 +42,7 @@ def test_the_installed_wheel_answers_from_an_empty_folder(tmp_path: Path) -> Non
         "sistercities/__main__.py",
         "sistercities/py.typed",
         "sistercities/data/cities.yaml",
-        "sistercities/data/world/wikipedia.json",
-        "sistercities/data/world/wikidata-2016.json",
+        "sistercities/data/world/world.json",
         "sistercities/data/world/manifest.json",
     } <= names
     # One top-level name in site-packages: the package and its metadata, nothing else.
