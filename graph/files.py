@@ -118,11 +118,26 @@ def _refused(name: str, error: OSError) -> FileRefused:
     return FileRefused(name, "unreadable", error.strerror or str(error))
 
 
+def _utf8(text: str) -> bool:
+    """Whether a path decoded by Python (undecodable bytes as lone surrogates) is UTF-8 text."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def file_problem(path: Path, name: str | None = None, *, folder_ok: bool = False) -> Problem | None:
     """Why `path` cannot be read as a data file (None when it can): missing, a symlink loop, a
     FIFO, a device, a socket (or a folder, unless `folder_ok`). Symlinks are followed. A check
     before reading, for listings; `read_regular_file` checks again what it opens."""
     name = name or str(path)
+    if not _utf8(str(path)):
+        return FileRefused(
+            name,
+            "file-name",
+            "a path that is not UTF-8 (bytes the file system holds no text for): rename it",
+        ).problem
     try:
         mode = Path(path).stat().st_mode
     except OSError as error:

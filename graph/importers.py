@@ -362,11 +362,7 @@ def import_graph(paths: Iterable[Path], source: Source) -> tuple[Dataset, Import
     rows: list[Row] = []
     for path in paths:
         raw = _read_source_bytes(path)
-        if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
-            raise ImportError_(
-                f"{path}: a DTD (<!DOCTYPE …>) is not read: its entities can expand without "
-                "bound, and GraphML and GEXF need none"
-            )
+        _refuse_dtd(path, raw)
         reader = nx.read_gexf if str(path).lower().endswith(".gexf") else nx.read_graphml
         try:
             with warnings.catch_warnings():  # networkx warns of keys without a type: noise
@@ -398,6 +394,43 @@ def import_graph(paths: Iterable[Path], source: Source) -> tuple[Dataset, Import
                 continue
             rows.append((first, second, where))
     return _build(rows, report, source)
+
+
+def _refuse_dtd(path: Path, raw: bytes) -> None:
+    """Refuse a GraphML or GEXF file with a DTD, in whatever encoding expat reads it (UTF-16
+    with a BOM or a declaration, Latin-1, …): a first pass with expat itself, which stops at a
+    document type or entity declaration before any entity is expanded. Bytes expat cannot read
+    are refused as unreadable."""
+    import xml.parsers.expat
+
+    message = (
+        f"{path}: a DTD (<!DOCTYPE …>) is not read: its entities can expand without bound, and "
+        "GraphML and GEXF need none"
+    )
+    if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:  # the common case, without parsing
+        raise ImportError_(message)
+
+    class _Dtd(Exception):
+        pass
+
+    def refuse(*args: object) -> None:
+        raise _Dtd
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    try:
+        parser.Parse(raw, True)
+    except _Dtd:
+        raise ImportError_(message) from None
+    except (xml.parsers.expat.ExpatError, RecursionError, ValueError, LookupError) as error:
+        kind = "ParseError" if isinstance(error, xml.parsers.expat.ExpatError) else None
+        raise ImportError_(  # named as the reader (ElementTree) names the same error
+            f"{path}: not a readable graph ({kind or type(error).__name__}: "
+            f"{_short(str(error), 200)})"
+        ) from None
 
 
 def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Dataset, ImportReport]:
@@ -642,6 +675,7 @@ def import_wikidata(
     (``QID<TAB>label``), or the JSON results of graph/wikidata/twins.rq from the
     Wikidata Query Service. Places are identified by QID. Rows that cannot be used are
     dropped and counted with their position (``file: results.bindings[12].start``)."""
+    _check_language(language)
     from .dates import PartialDate
 
     report = ImportReport()
@@ -884,5 +918,20 @@ def import_data(
     format_name: str, paths: Sequence[Path], options: ImportOptions | None = None
 ) -> tuple[Dataset, ImportReport]:
     """Import `paths` in the format `format_name` (a key of `IMPORTERS`): the dataset and the
-    report of every decision. Raises `ImportError_` (`ImportOptionError` for bad options)."""
-    return IMPORTERS[format_name].read(paths, options or ImportOptions())
+    report of every decision. Raises `ImportError_` (`ImportOptionError` for bad options,
+    before any file is read)."""
+    options = options or ImportOptions()
+    _check_language(options.labels_language)
+    return IMPORTERS[format_name].read(paths, options)
+
+
+def _check_language(tag: str) -> None:
+    """--labels-language must be a well-formed BCP 47 tag, as `validate` asks of every label
+    (an empty one means no labels)."""
+    from .text import is_language_tag
+
+    if tag and not is_language_tag(tag):
+        raise ImportOptionError(
+            f"--labels-language must be a BCP 47 language tag (such as de, en, pt-BR), "
+            f"not {tag[:40]!r}"
+        )

@@ -1,8 +1,9 @@
 """Which data to answer from, and `load`: the one policy of the command line and the library.
 
 The data is, in this order: the paths given; else ``$SISTERCITIES_DATA`` (paths separated by
-``os.pathsep``); else the packaged data: the curated file with the world layers under it (the
-curated file alone with ``curated_only``). Every path is a YAML (or JSON) file or a folder of
+``os.pathsep``; an empty entry, as in ``":"``, is an error, `DataPathsError`); else the
+packaged data: the curated file with the world layers under it (the curated file alone with
+``curated_only``). Every path is a YAML (or JSON) file or a folder of
 them; later ones are layers under the first (`sistercities.merge.load_layers`). `load` reads
 them through the cache of parsed data (`sistercities.cache`), as the command line's questions do.
 
@@ -21,10 +22,11 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from .errors import SisterCitiesError
 from .model import Dataset
 from .packaged import CURATED_DATA, DEFAULT_LAYERS
 
-__all__ = ["ENV_DATA", "data_paths", "default_data", "load"]
+__all__ = ["ENV_DATA", "DataPathsError", "data_paths", "default_data", "load"]
 
 ENV_DATA = "SISTERCITIES_DATA"
 
@@ -40,11 +42,20 @@ def data_paths(*paths: str | os.PathLike[str], curated_only: bool = False) -> li
     if paths:
         return [Path(p) for p in paths]
     from_env = os.environ.get(ENV_DATA)
-    if from_env:
-        given = [Path(p) for p in from_env.split(os.pathsep) if p]
-        if given:
-            return given
+    if from_env:  # set and empty is unset
+        entries = from_env.split(os.pathsep)
+        if "" in entries:
+            raise DataPathsError(
+                f"${ENV_DATA} ({from_env!r}) holds an empty entry: give paths separated by "
+                f"{os.pathsep!r} (e.g. {'mine.yaml' + os.pathsep + 'layers'!r}), or unset it "
+                "to answer from the packaged data"
+            )
+        return [Path(p) for p in entries]
     return default_data(curated_only=curated_only)
+
+
+class DataPathsError(SisterCitiesError):
+    """``$SISTERCITIES_DATA`` cannot be read as a list of paths."""
 
 
 def load(

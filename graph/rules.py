@@ -34,6 +34,7 @@ RULES: dict[str, str] = {
     "unreadable": "the file cannot be read",
     "not-a-file": "a FIFO, a device, a socket or a symlink loop where a data file should be",
     "no-data": "a path names no file, or a folder has no *.yaml",
+    "file-name": "a data file's path is not UTF-8",
     "empty-file": "a file holds no data",
     "unknown-key": "a key or section the format does not have",
     "missing-key": "a required key is missing",

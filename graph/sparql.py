@@ -231,15 +231,20 @@ class QueryAnswer:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
     def sparql_csv(self) -> str:
-        """The W3C SPARQL 1.1 Query Results CSV (ASK: a ``result`` column)."""
+        """The W3C SPARQL 1.1 Query Results CSV (ASK: a ``result`` column), every cell
+        `spreadsheet_safe` like every other CSV the tool writes: a value beginning with ``=``,
+        ``+``, ``-``, ``@``, a tab or a carriage return (or ``'``) gets a leading ``'``, plain
+        numbers are left alone. ``--format json`` keeps the exact values."""
+        from .export import spreadsheet_safe
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         if self.kind == "ask":
             writer.writerows([["result"], ["true" if self.boolean else "false"]])
             return buffer.getvalue()
-        writer.writerow(self.variables)
+        writer.writerow([spreadsheet_safe(name) for name in self.variables])
         for row in self.rows(compact=False):
-            writer.writerow(["" if v is None else v for v in row.values()])
+            writer.writerow([spreadsheet_safe(v) for v in row.values()])
         return buffer.getvalue()
 
 

@@ -68,6 +68,7 @@ from .vocab import DEFAULT_BASE
 __all__ = [
     "Endpoint",
     "Progress",
+    "PublishInterrupted",
     "PublishReport",
     "StoreError",
     "absolute_iri",
@@ -576,6 +577,13 @@ class _Deadline:
     def cancel(self) -> None:
         self.timer.cancel()
 
+    def abort(self) -> None:
+        """Shut the request's sockets now (an interrupt), without calling it a timeout."""
+        self.timer.cancel()
+        with self.lock:
+            for sock in self.sockets:
+                _shut(sock)
+
 
 def _shut(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
@@ -686,6 +694,11 @@ class _Http:
             timed_out = isinstance(error, TimeoutError) or deadline.expired
             shown = TimeoutError() if deadline.expired else error
             raise _Unknown(_reason(shown, wait), timed_out) from None
+        except KeyboardInterrupt:
+            # Ctrl-C or SIGTERM: shut this request's sockets now, so that a half-sent chunk
+            # never reaches the store whole after we have cleaned up.
+            deadline.abort()
+            raise
         finally:
             deadline.cancel()
             _WATCH.deadline = None
@@ -832,9 +845,11 @@ def _count(
         raise StoreError("the store did not answer a COUNT query with a number") from None
 
 
-def _update(http: _Http, text: str) -> None:
+def _update(http: _Http, text: str, timeout: float | None = None) -> None:
     """Run a SPARQL Update once: never repeated when its outcome is unknown (`_Unknown`)."""
-    http.call(http.endpoint.url("update"), _form("update", text), FORM, repeatable=False)
+    http.call(
+        http.endpoint.url("update"), _form("update", text), FORM, repeatable=False, timeout=timeout
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -998,10 +1013,115 @@ def publish(
     if replace:
         endpoint.url("update")
     http = _Http(endpoint)
+    stage = ["count"]  # what publish is doing, for the message should it be interrupted
+    try:
+        return _publish(http, chunks, target, staging, store_url, report, progress, stage)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the command line makes it one)
+        raise PublishInterrupted(_interrupted(http, stage[0], staging, report)) from None
+
+
+class PublishInterrupted(StoreError):
+    """`publish` was stopped by Ctrl-C or SIGTERM; the message says what the store holds."""
+
+
+_CLEANUP_SECONDS = 10.0  # at most this long for each request of the clean-up after an interrupt
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored for a moment (in the main thread only), so that a second
+    Ctrl-C cannot cut the clean-up short; each of its requests is bounded in time."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in names}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _drop_ours(http: _Http, staging: str) -> str | None:
+    """Drop the temporary graph of this publish (its name holds a fresh UUID: no one else's)
+    and count it to be sure it is gone; None once it is, else the reason it may remain."""
+    reason = "it still held triples after two DROPs"
+    timeout = min(http.timeout, _CLEANUP_SECONDS)
+    for _ in range(2):  # a chunk the store was still storing may land after the first DROP
+        try:
+            _update(http, f"DROP SILENT GRAPH {_iri_term(staging)}", timeout=timeout)
+            if _count(http, staging, tries=1, timeout=timeout) == 0:
+                return None
+        except (StoreError, _Unknown) as failure:
+            reason = str(failure)
+    return reason
+
+
+def _interrupted(http: _Http, stage: str, staging: str | None, report: PublishReport) -> str:
+    """What the store holds after an interrupt at `stage`, having cleaned up what is ours."""
+    graph, sent, before = report.graph, report.triples, report.before
+    old = "" if before is None else f" ({before:,} triples)"
+    if stage == "count":
+        return f"interrupted before anything was sent: the graph {graph} is untouched"
+    if stage == "upload" and staging is None:
+        return (
+            f"interrupted during the upload: the graph {graph} holds its old content{old} "
+            f"and part of the new ({sent:,} triples sent): publish again to add the rest "
+            "(triples sent twice are stored once)"
+        )
+    if stage == "upload":
+        assert staging is not None
+        with _signals_held():
+            left = _drop_ours(http, staging)
+        cleaned = (
+            f"the temporary graph <{staging}> was dropped"
+            if left is None
+            else f"the temporary graph <{staging}> may remain ({left}): drop it with "
+            f"DROP SILENT GRAPH <{staging}>"
+        )
+        return (
+            f"interrupted during the upload ({sent:,} triples sent): the graph {graph} still "
+            f"holds its old content{old}, untouched; {cleaned}"
+        )
+    if stage == "swap":
+        return (
+            f"interrupted while the store swaps the new content in: the graph {graph} holds "
+            f"either its old content{old} or the complete new content ({sent:,} triples), never "
+            "a mix, as the store runs MOVE as one transaction; the temporary graph "
+            f"<{staging}> is left (dropping it while the swap may still run could empty the "
+            "graph): once the store is idle, count the graph, then drop that graph or publish "
+            "again"
+        )
+    if staging is None:
+        return (
+            f"interrupted after the upload, before the count: the graph {graph} holds its old "
+            f"content{old} and the {sent:,} triples sent, not verified"
+        )
+    return (
+        f"interrupted after the swap, before the count: the graph {graph} holds the new "
+        f"content ({sent:,} triples sent and swapped in), not verified"
+    )
+
+
+def _publish(
+    http: _Http,
+    chunks: Iterator[tuple[int, bytes]],
+    target: str | None,
+    staging: str | None,
+    store_url: str,
+    report: PublishReport,
+    progress: Callable[[Progress], None] | None,
+    stage: list[str],
+) -> PublishReport:
+    """`publish` once the store's URLs are known; `stage[0]` says what it is doing."""
     start = time.perf_counter()
     report.before = _count(http, target)
-    upload_url = _graph_url(store_url, staging if replace else target)
+    upload_url = _graph_url(store_url, staging if staging is not None else target)
     http.prime(upload_url)
+    stage[0] = "upload"
     try:
         for count, body in chunks:
             # A chunk whose answer is lost is sent again: harmless, as an RDF graph is a set
@@ -1021,6 +1141,7 @@ def publish(
                     f"the temporary graph holds {staged:,} triples, not the {report.triples:,} "
                     "sent: the store lost some; the graph was not touched"
                 )
+            stage[0] = "swap"
             _swap(http, staging, target, report, progress)
     except _Unsettled:
         raise
@@ -1031,11 +1152,13 @@ def publish(
         if staging is not None:
             # No swap ran (none was sent, or the store refused it), so the graph is as it was;
             # the temporary graph goes, with one DROP (never repeated either).
+            stage[0] = "upload"
             try:
                 _update(http, f"DROP SILENT GRAPH {_iri_term(staging)}")
             except (StoreError, _Unknown) as drop:
                 message += f"; the temporary graph <{staging}> may remain ({drop})"
         raise StoreError(message) from None
+    stage[0] = "verify"
     verify_start = time.perf_counter()
     if progress:
         progress(Progress("verify", report.triples, 0.0))

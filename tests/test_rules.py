@@ -644,6 +644,13 @@ CASES = [
         data=("data",),
     ),
     case(
+        "file-name/not-utf8",
+        {"data/a.yaml": ONE_CITY, "data/b\udcff.yaml": ONE_CITY},
+        # the name as shown: the byte escaped, never raw
+        P("file-name", 0, 0, file="data/b\\udcff.yaml", hint="not UTF-8"),
+        data=("data",),
+    ),
+    case(
         "not-a-file/a-character-device",
         {},
         P("not-a-file", 0, 0, file="/dev/null", hint="a character device"),

@@ -87,3 +87,45 @@ def test_json_answers_keep_the_exact_values(formula_data: Path) -> None:
     result = invoke("cities", "--format", "json", data=formula_data)
     names = {row["name"] for row in json.loads(result.stdout)}
     assert {'=HYPERLINK("http://x")', "@SUM(1+1)"} <= names
+
+
+def _sparql_literal(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a valid SPARQL string literal for these
+
+
+@pytest.mark.parametrize("cell", [*TRIGGERS, "'=1"], ids=repr)
+def test_sparql_csv_answers_neutralise_every_trigger(cell: str) -> None:
+    query = f"SELECT ?v ?n WHERE {{ BIND({_sparql_literal(cell)} AS ?v) BIND(-6.2 AS ?n) }}"
+    result = invoke("sparql", query, "--format", "csv", data=MINIMAL)
+    assert result.exit_code == 0, result.output
+    header, row = list(csv.reader(io.StringIO(result.stdout)))
+    assert header == ["v", "n"]
+    assert row == ["'" + cell, "-6.2"]  # the number untouched, the formula quoted
+    assert _unneutralised(row[0]) == cell
+    # JSON keeps the exact value
+    as_json = invoke("sparql", query, "--format", "json", data=MINIMAL)
+    binding = json.loads(as_json.stdout)["results"]["bindings"][0]
+    assert binding["v"]["value"] == cell
+
+
+def test_sparql_csv_answers_of_the_data_neutralise_names(formula_data: Path) -> None:
+    query = "SELECT ?name WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> ?name }"
+    result = invoke("sparql", query, "--format", "csv", data=formula_data)
+    assert result.exit_code == 0, result.output
+    cells = _cells(result.stdout)
+    assert '\'=HYPERLINK("http://x")' in cells and "'@SUM(1+1)" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")]
+
+
+def test_remote_sparql_answers_in_csv_neutralise_formulas() -> None:
+    from sistercities.sparql import parse_answer
+
+    body = json.dumps(
+        {
+            "head": {"vars": ["v"]},
+            "results": {"bindings": [{"v": {"type": "literal", "value": c}} for c in TRIGGERS]},
+        }
+    ).encode()
+    answer = parse_answer("application/sparql-results+json", body)
+    cells = _cells(answer.sparql_csv())
+    assert cells == ["v"] + ["'" + c for c in TRIGGERS]

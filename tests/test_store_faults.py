@@ -407,3 +407,120 @@ def test_what_the_graph_holds_is_said_when_the_swap_cannot_be_settled(
     assert result.returncode == 1
     assert expected in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr
+
+
+def _interrupt_mid_upload(
+    oxigraph: str, graph: str, signum: int, *options: str, hold: str = "chunk"
+) -> tuple[Any, Proxy, int]:
+    """Publish MINIMAL through a proxy that holds the second chunk (or the swap: `hold`),
+    never forwarding it, and send `signum` to publish once it is held; (the finished process,
+    the proxy, the graph's old count)."""
+    import os
+    import subprocess
+
+    from stores import SCRIPT
+
+    before = old_content(oxigraph, graph)
+    held, release = threading.Event(), threading.Event()
+    uploads = 0
+
+    def rule(method: str, path: str, body: bytes) -> Action:
+        nonlocal uploads
+        if method == "POST" and path.startswith("/store"):
+            uploads += 1
+        chunk = hold == "chunk" and uploads == 2 and path.startswith("/store")
+        if (chunk or (hold == "swap" and is_swap(path, body))) and not held.is_set():
+            held.set()
+            release.wait(120)
+            return ("drop", 0.0)
+        return ("pass", 0.0)
+
+    with Proxy(oxigraph, rule) as proxy:
+        command = [str(SCRIPT), "--data", str(MINIMAL), "publish", "--endpoint", proxy.url]
+        command += ["--graph", graph, "--chunk-triples", "50", *options]
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "SISTERCITIES_NO_CACHE": "1"},
+        )
+        try:
+            assert held.wait(120), "publish never sent its second chunk"
+            process.send_signal(signum)
+            stdout, stderr = process.communicate(timeout=120)
+        finally:
+            release.set()
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        assert proxy.settled()
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr), proxy, before
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
+def test_a_signal_mid_upload_drops_our_temporary_graph_and_says_what_the_store_holds(
+    oxigraph: str, signame: str
+) -> None:
+    """SIGTERM or Ctrl-C while a chunk is on its way: the temporary graph (ours, and only
+    ours) is dropped, stderr says the graph holds its old content, untouched; exit 1."""
+    import signal
+
+    graph = GRAPH + "/interrupted-" + signame.lower()
+    # another publish's temporary graph, which must survive ours being dropped
+    other = "http://example.org/upload/00000000-0000-0000-0000-000000000000"
+    ask_update(oxigraph, f"INSERT DATA {{ GRAPH <{other}> {{ <urn:a> <urn:b> <urn:c> }} }}")
+    try:
+        result, proxy, before = _interrupt_mid_upload(oxigraph, graph, getattr(signal, signame))
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr and "Aborted" not in result.stderr
+        said = " ".join(result.stderr.split())
+        assert f"still holds its old content ({before:,} triples), untouched" in said, said
+        ours = re.search(r"the temporary graph <([^>]+)> was dropped", said)
+        assert ours, said
+        stored = [p for m, p, _ in proxy.forwarded if m == "POST" and p.startswith("/store")]
+        assert len(stored) == 1  # the first chunk reached the store, into our graph
+        assert urllib.parse.quote(ours.group(1), safe="") in stored[0]
+        assert count(oxigraph + "/query", ours.group(1)) == 0
+        assert count(oxigraph + "/query", graph) == before
+        assert count(oxigraph + "/query", other) == 1  # not ours: left alone
+        assert proxy.swaps() == 0
+    finally:
+        ask_update(oxigraph, f"DROP SILENT GRAPH <{other}>")
+
+
+def test_a_signal_mid_append_says_part_of_the_data_was_added(oxigraph: str) -> None:
+    import signal
+
+    graph = GRAPH + "/interrupted-append"
+    result, _, before = _interrupt_mid_upload(oxigraph, graph, signal.SIGTERM, "--append")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"holds its old content ({before:,} triples) and part of the new" in said, said
+    assert "publish again to add the rest" in said
+
+
+def test_a_signal_mid_swap_says_the_graph_is_old_or_new_never_a_mix(oxigraph: str) -> None:
+    """Interrupted while the MOVE is on its way: its outcome is unknown, so the temporary
+    graph is left (a DROP racing the swap could empty the graph) and stderr says so."""
+    import signal
+
+    graph = GRAPH + "/interrupted-swap"
+    result, _, before = _interrupt_mid_upload(oxigraph, graph, signal.SIGINT, hold="swap")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"holds either its old content ({before:,} triples) or the complete new" in said
+    left = re.search(r"the temporary graph <([^>]+)> is left", said)
+    assert left, said
+    assert count(oxigraph + "/query", graph) == before  # the proxy never passed the MOVE on
+    ask_update(oxigraph, f"DROP GRAPH <{left.group(1)}>")
+
+
+def ask_update(oxigraph: str, update: str) -> None:
+    """A SPARQL Update sent with urllib alone (not with the tool under test)."""
+    request = urllib.request.Request(
+        oxigraph + "/update", data=urllib.parse.urlencode({"update": update}).encode()
+    )
+    urllib.request.urlopen(request, timeout=30).read()
