@@ -6,7 +6,7 @@ and yields rows in a stable order; the command line only formats them.
 >>> import sistercities
 >>> ds = sistercities.load_dataset(sistercities.DEFAULT_DATA)
 >>> [row["partner"] for row in partners(ds, "jakarta")][:3]
-['jeddah', 'seoul', 'rotterdam']
+['jeddah', 'islamabad', 'seoul']
 >>> next(partners(ds, "jakarta", as_of="1985"))["in_force"]
 'certainly'
 """

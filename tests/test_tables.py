@@ -78,7 +78,7 @@ def test_on_a_terminal_the_meaning_is_whole(columns: int) -> None:
         "sister-province",
         "sister-city",
         "planned",
-        "../1994-05-31",
+        "../2007-03-03",
         "Casablanca-Settat",
     ):
         assert value in text, (columns, value)
