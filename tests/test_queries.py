@@ -259,7 +259,7 @@ def test_istanbul_partners_since_2000() -> None:
         ("north-nicosia", "2020-12-10"),
         ("plovdiv", "2021-01-23"),
         ("athens", "2021-03-19"),
-        ("moscow", "../2024-09-28"),
+        ("moscow", "../2024-09-27"),
         ("gaza-city", "2025-10-15"),
     ]
 
@@ -321,7 +321,7 @@ def test_common_partners_of_jakarta_and_istanbul() -> None:
             "jakarta_kind": "sister-city",
             "jakarta_since": None,
             "istanbul_kind": "cooperation",
-            "istanbul_since": "../2024-09-28",
+            "istanbul_since": "../2024-09-27",
         },
     ]
 
