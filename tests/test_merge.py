@@ -64,7 +64,7 @@ def test_repeated_data_options_merge_for_every_question(world: Path, tmp_path: P
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["partners"]
-    assert rows[0]["name"] == "Lahore"  # 1975, the first of the curated ties
+    assert rows[0]["name"] == "Shimonoseki"  # 1972-05-16, the first of the curated ties
     assert any(row["sources"] == "wikipedia-twin-towns" for row in rows)  # from the layer
 
 
