@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from .model import Dataset, Partnership
 
 __all__ = [
-    "LAYER_DATES",
     "LAYER_MARKS",
     "LAYER_NAMES",
     "WIKIDATA",
@@ -52,16 +51,11 @@ WIKIPEDIA = frozenset({"wikipedia-twin-towns"})
 WIKIDATA = frozenset({"wikidata-2026", "wikidata-p190"})
 WORLD = WIKIPEDIA | WIKIDATA
 
-# How answers name the world's sources, the date of what each says, and a short mark.
+# How answers name the world's sources (with the date of what each says), and a short mark.
 LAYER_NAMES = {
     "wikipedia-twin-towns": "English Wikipedia's lists (2026-02)",
     "wikidata-2026": "Wikidata (2026-05)",
     "wikidata-p190": "Wikidata's 2016 crawl from Weimar",
-}
-LAYER_DATES = {
-    "wikipedia-twin-towns": "2026-02",
-    "wikidata-2026": "2026-05",
-    "wikidata-p190": "2016-09",
 }
 LAYER_MARKS = {"wikipedia-twin-towns": "WP", "wikidata-2026": "WD", "wikidata-p190": "WD16"}
 CURATED_MARK = "C"

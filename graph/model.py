@@ -22,6 +22,7 @@ from .dates import PartialDate
 from .errors import Location
 
 __all__ = [
+    "ADMIN1_PATTERN",
     "AGREEMENT_KINDS",
     "AGREEMENT_STATUSES",
     "ENTITY_NAMES",
@@ -59,6 +60,8 @@ PLACE_KINDS = (
     "metropolis",
     "territory",
 )
+# A first-level division: the country code and GeoNames' admin1 code (US-IL).
+ADMIN1_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{1,6}$"
 PARTNERSHIP_KINDS = ("sister-city", "sister-province", "friendship", "cooperation")
 PARTNERSHIP_STATUSES = ("active", "suspended", "ended", "planned", "listed")
 AGREEMENT_KINDS = (

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .errors import NearWords, SisterCitiesError, suggestion
-from .model import Dataset, Official, Place
+from .model import ADMIN1_PATTERN, Dataset, Official, Place
 
 __all__ = [
     "AmbiguousName",
@@ -36,7 +36,7 @@ _FOLD = str.maketrans(
 )
 _NOT_WORD = re.compile(r"[\W_]+")
 _QID = re.compile(r"[Qq][1-9][0-9]*")
-_ADMIN1 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,6}")
+_ADMIN1 = re.compile(ADMIN1_PATTERN)
 
 
 @lru_cache(maxsize=1 << 17)  # the layers' merge folds the same names more than once

@@ -30,7 +30,6 @@ __all__ = ["SECTIONS", "SLUG_PATTERN", "FieldType", "Record", "json_schema"]
 
 SLUG_PATTERN = r"^[a-z0-9]+(-+[a-z0-9]+)*$"
 QID_PATTERN = r"^Q[1-9][0-9]*$"
-ADMIN1_PATTERN = r"^[A-Z]{2}-[A-Z0-9]{1,6}$"
 URL_PATTERN = r"^https?://[^\s]+$"
 NOT_BLANK = r"\S"  # a string with something in it besides white space
 
@@ -678,7 +677,7 @@ NOTES = Field("notes", Text(multiline=True), "free text: context, and conflicts 
 QID = Pattern(QID_PATTERN, "bad-qid", "a Wikidata id is Q followed by digits, such as Q3630")
 COUNTRY = Country()
 ADMIN1 = Pattern(
-    ADMIN1_PATTERN,
+    model.ADMIN1_PATTERN,
     "bad-admin1",
     "a first-level division is a country code, a hyphen and GeoNames' admin1 code, such as US-IL",
 )

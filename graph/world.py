@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .dates import PartialDate
 from .errors import DataError, Problem
-from .evidence import LAYER_DATES, LAYER_NAMES
+from .evidence import LAYER_NAMES
 from .gazetteer import (
     GAZETTEER_SOURCE_NOTES,
     SAME_PLACE_KM,
@@ -39,7 +39,7 @@ from .gazetteer import (
 )
 from .importers import WIKIDATA_2016_SOURCE as _WIKIDATA_2016
 from .importers import WIKIPEDIA_SOURCE as _WIKIPEDIA
-from .model import Coordinates, Dataset, Partnership, Place, Source, tie_id
+from .model import ADMIN1_PATTERN, Coordinates, Dataset, Partnership, Place, Source, tie_id
 from .names import normalize
 from .packaged import (
     CURATED_DATA,
@@ -56,7 +56,6 @@ __all__ = [
     "DATA_DIR",
     "DEFAULT_LAYERS",
     "JOIN_SOURCE",
-    "LAYER_DATES",
     "LAYER_NAMES",
     "MIN_NAME_LIKENESS",
     "MIN_SHARED_PARTNERS",
@@ -343,7 +342,7 @@ def _admin1(found: GazetteerPlace | None, country: str | None) -> str | None:
     return code if _ADMIN1.fullmatch(code) else None
 
 
-_ADMIN1 = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,6}")
+_ADMIN1 = re.compile(ADMIN1_PATTERN)
 
 
 def _split_qualifier(name: str) -> tuple[str, str | None]:
@@ -549,8 +548,9 @@ def world_layers(
     #    and its municipality (Gothenburg, Göteborg Municipality), never a city and its province.
     #    An item placed by its name alone (no position) must also share a partner: the 2016
     #    crawl labels Chiang Mai Province "Chiang Mai", as the city.
+    item_ties = list(_item_ties(old, new_ties))
     item_partners: dict[str, set[str]] = defaultdict(set)
-    for a, b, _tie in _item_ties(old, new_ties):
+    for a, b, _tie in item_ties:
         item_partners[a].add(b)
         item_partners[b].add(a)
     by_place: dict[int, list[_Item]] = defaultdict(list)
@@ -648,9 +648,7 @@ def world_layers(
             )
             for q, item in items.items()
         },
-        partnerships={
-            f"{a}--{b}": t for a, b, t in _item_ties(old, new_ties) if a in items and b in items
-        },
+        partnerships={f"{a}--{b}": t for a, b, t in item_ties if a in items and b in items},
     )
     for q, lists_id in join_by_partners(lists, wikidata_view, known).items():
         if lists_id not in joined_to and q not in known:
