@@ -95,6 +95,21 @@ def proper_name(name: str) -> bool:
     )
 
 
+# A great city's short forms people type (LA, KL, L.A.): two capitals, or capitals with dots;
+# three capitals are an airport's code (LAX), not a name.
+ABBREVIATION_MIN_POPULATION = 1_000_000
+_ABBREVIATION = re.compile(r"[A-Z]{2}|(?:[A-Z]\.){2,4}")
+
+
+def abbreviation(name: str) -> bool:
+    """Whether an alternate name is a short form people type for a great city.
+
+    >>> [abbreviation(n) for n in ("LA", "L.A.", "N.Y.C.", "LAX", "La", "L")]
+    [True, True, True, False, False, False]
+    """
+    return bool(_ABBREVIATION.fullmatch(name))
+
+
 class GazetteerMissing(SisterCitiesError):
     """The gazetteer package is not installed."""
 
@@ -146,11 +161,14 @@ class Gazetteer:
             rows = json.load(file)
         places = []
         for row in rows.values() if isinstance(rows, dict) else rows:
+            great = int(row.get("population") or 0) >= ABBREVIATION_MIN_POPULATION
             alternates = tuple(
                 dict.fromkeys(
                     a
                     for a in row.get("alternatenames") or ()
-                    if a != row["name"] and latin(a) and proper_name(a)
+                    if a != row["name"]
+                    and latin(a)
+                    and (proper_name(a) or (great and abbreviation(a)))
                 )
             )
             places.append(

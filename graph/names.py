@@ -196,6 +196,13 @@ class NameIndex:
         >>> index.lookup("paris").note
         "'paris' is taken as Paris, FR (paris-fr), the most prominent of 2 places of that name; \
 the others: Paris, US-TX (paris-us)"
+        >>> roma = NameIndex("place", [
+        ...     (_Entry("rome", "Rome, IT (rome)", "IT", None, None, 2318895, 17, "Rome"),
+        ...      ["Rome", "Roma"]),
+        ...     (_Entry("roma-us", "Roma, US (roma-us)", "US", None, None, 10223, 1, "Roma"),
+        ...      ["Roma"])])
+        >>> roma.find("Roma")  # another name of a far greater, better tied place
+        'rome'
         >>> index.find("Springfield")
         Traceback (most recent call last):
         sistercities.names.AmbiguousName: 'Springfield' could be 2 places: Springfield, US-MA...
@@ -227,9 +234,16 @@ the others: Paris, US-TX (paris-us)"
             raise UnknownName(self.kind, text, self.suggest(name))
         if len(candidates) == 1:
             return Found(candidates[0].id)
-        # A place whose own name it is comes before places that have it as another name.
+        by_prominence = sorted(candidates, key=lambda c: (*(-n for n in _prominence(c)), c.id))
+        # A place whose own name it is comes before places that have it as another name, unless
+        # one of those is far greater and better tied: Roma is Rome, St Petersburg Russia's.
         own = [c for c in candidates if normalize(c.name) == wanted] or candidates
         ranked = sorted(own, key=lambda c: (*(-n for n in _prominence(c)), c.id))
+        great = by_prominence[0]
+        if great not in own and all(
+            _dominates(great, c) and great.ties >= c.ties for c in by_prominence[1:]
+        ):
+            ranked = [great]
         others = [c for c in sorted(candidates, key=_prominence, reverse=True) if c != ranked[0]]
         if len(ranked) == 1 or _dominates(ranked[0], ranked[1]):
             shown = "; ".join(c.label for c in others[:3]) + ("; …" if len(others) > 3 else "")
@@ -238,14 +252,7 @@ the others: Paris, US-TX (paris-us)"
                 f"{len(candidates)} places of that name; the others: {shown}"
             )
             return Found(ranked[0].id, note)
-        raise AmbiguousName(
-            self.kind,
-            text,
-            [
-                c.label
-                for c in sorted(candidates, key=lambda c: (*(-n for n in _prominence(c)), c.id))
-            ],
-        )
+        raise AmbiguousName(self.kind, text, [c.label for c in by_prominence])
 
     def suggest(self, text: str, limit: int = 5) -> list[str]:
         """The names nearest to `text`, shown with country and id."""

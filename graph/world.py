@@ -20,6 +20,7 @@ and a test compares them with the committed files.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import re
@@ -300,14 +301,24 @@ _KIND_WORDS = (
 )
 # Words of the 2016 crawl's German labels around a place's own name: Provinz Mantua, Gmina
 # Gościno, Tommerup Kommune, Lianozovo District.
-_ADMIN_WORDS = re.compile(
-    r"^(provinz|landkreis|kreis|bezirk|stadtbezirk|gmina|gemeinde|region|rajon|oblast|"
-    r"departamento|gouvernement|kleingebiet|opština|london borough of|royal borough of|"
-    r"metropolitan borough of|borough of|municipality of|city of|county of|shire of)\s+|"
-    r"\s+(kommune|kommun|district|municipality|city|county|province|prefecture|rajon|"
-    r"region|regional council)$",
-    re.I,
+_ADMIN_PREFIXES = (
+    "provinz|landkreis|kreis|bezirk|stadtbezirk|gmina|gemeinde|region|rajon|oblast|"
+    "departamento|gouvernement|kleingebiet|opština|london borough of|royal borough of|"
+    "metropolitan borough of|borough of|municipality of|county of|shire of"
 )
+_ADMIN_SUFFIXES = (
+    "kommune|kommun|district|municipality|county|province|prefecture|rajon|region|regional council"
+)
+
+
+def _admin_words(prefixes: str, suffixes: str) -> re.Pattern[str]:
+    return re.compile(rf"^({prefixes})\s+|\s+({suffixes})$", re.I)
+
+
+_ADMIN_WORDS = _admin_words(f"{_ADMIN_PREFIXES}|city of", f"{_ADMIN_SUFFIXES}|city")
+# The words that make a name an administration's rather than the place's (City of Brussels):
+# not a last word "City", part of many a city's own name (Ho Chi Minh City, Quezon City).
+_ADMIN_NAME = _admin_words(f"{_ADMIN_PREFIXES}|city of", _ADMIN_SUFFIXES)
 # German spellings of Cyrillic names, turned English: Kirowsk, Blagoweschtschensk, Tetewen.
 _GERMAN_TRANSLITERATION = (
     ("schtsch", "shch"),
@@ -331,6 +342,60 @@ def _english_spelling(name: str) -> str:
 
 _CITY_KINDS = ("city", "municipality", "district")
 _COUNTRY_FIXES = {"CN-TW": "TW", "XC": "CY", "XS": "SO"}
+
+# Territories with their own ISO code that English Wikipedia's lists file under the country they
+# belong to (Mariehamn under Finland, La Possession under France): not another country.
+_TERRITORIES = {
+    "AU": ("CC", "CX", "NF"),
+    "CN": ("HK", "MO"),
+    "DK": ("FO", "GL"),
+    "FI": ("AX",),
+    "FR": ("BL", "GF", "GP", "MF", "MQ", "NC", "PF", "PM", "RE", "WF", "YT"),
+    "GB": ("AI", "BM", "FK", "GG", "GI", "IM", "JE", "KY", "MS", "SH", "TC", "VG"),
+    "MA": ("EH",),
+    "NL": ("AW", "BQ", "CW", "SX"),
+    "NO": ("SJ",),
+    "NZ": ("CK", "NU", "TK"),
+    "US": ("AS", "GU", "MP", "PR", "VI"),
+}
+
+
+def _home_countries(country: str) -> tuple[str, ...]:
+    """A country with its territories, or a territory with its country."""
+    for state, territories in _TERRITORIES.items():
+        if country == state or country in territories:
+            return (state, *territories)
+    return (country,)
+
+
+def _near_at_home(gazetteer: Gazetteer, place: Place) -> GazetteerPlace | None:
+    """The gazetteer place that a list's place is: one of its names (or their heads, Abingdon
+    for Abingdon (Oxfordshire)) near its position, in its country or that country's territories."""
+    if place.coordinates is None:
+        return None
+    names = list(place.names())
+    heads = [_split_qualifier(n)[0] for n in names]
+    for country in _home_countries(place.country) if place.country else (None,):
+        for spelled in (names, heads):
+            found = gazetteer.near(spelled, place.coordinates, country)
+            if found is not None:
+                return found
+    return None
+
+
+def _geocoded_abroad(gazetteer: Gazetteer, place: Place) -> bool:
+    """Whether a list's place sits on a namesake in another country: the lists' geocoder put
+    Cambridge (United States) on Cambridge, England, and Boston (England) on Boston,
+    Massachusetts. Its country is the list's own (the page it is on); its position is wrong."""
+    if place.coordinates is None or place.country is None:
+        return False
+    if _near_at_home(gazetteer, place) is not None:
+        return False
+    names = list(place.names())
+    abroad = gazetteer.near(names, place.coordinates) or gazetteer.near(
+        [_split_qualifier(n)[0] for n in names], place.coordinates
+    )
+    return abroad is not None and abroad.country not in _home_countries(place.country)
 
 
 def _admin1(found: GazetteerPlace | None, country: str | None) -> str | None:
@@ -388,17 +453,68 @@ def _one_country(gazetteer: Gazetteer, name: str) -> str | None:
     return countries.pop() if len(countries) == 1 else None
 
 
-def _subdivision_country(name: str) -> str | None:
-    """The country of the one ISO 3166-2 subdivision of this name (Shandong: CN), or None."""
+@dataclass(frozen=True)
+class _Subdivision:
+    """An ISO 3166-2 subdivision: its country, its own name and its kind of place."""
+
+    country: str
+    name: str
+    kind: str
+
+
+_SUBDIVISION_KINDS = (
+    ("state", "state"),
+    ("land", "state"),
+    ("province", "province"),
+    ("prefecture", "prefecture"),
+    ("county", "county"),
+    ("district", "district"),
+    ("municipality", "municipality"),
+)
+
+
+@functools.cache
+def _subdivisions() -> dict[str, list[_Subdivision]]:
+    """ISO 3166-2 subdivisions (pycountry) by their own and their German names, folded, each
+    also without its last word (Shandong Sheng, Harju maakond)."""
+    import gettext
+
     import pycountry
 
-    wanted = normalize(_ADMIN_WORDS.sub("", name).strip())
-    found = set()
+    german = gettext.translation(
+        "iso3166-2", pycountry.LOCALES_DIR, languages=["de"], fallback=True
+    ).gettext
+    found: dict[str, list[_Subdivision]] = defaultdict(list)
     for subdivision in pycountry.subdivisions:
-        own = normalize(subdivision.name)
-        if own == wanted or own.rsplit(" ", 1)[0] == wanted:
-            found.add(subdivision.country_code)
-    return found.pop() if len(found) == 1 else None
+        kind = next(
+            (k for word, k in _SUBDIVISION_KINDS if word in subdivision.type.lower()), "region"
+        )
+        entry = _Subdivision(subdivision.country_code, subdivision.name, kind)
+        for spelled in {subdivision.name, german(subdivision.name)}:
+            own = normalize(spelled)
+            for key in {own, own.rsplit(" ", 1)[0]}:
+                if key and entry not in found[key]:
+                    found[key].append(entry)
+    return found
+
+
+def _subdivision(name: str) -> _Subdivision | None:
+    """The one ISO 3166-2 subdivision of this name, own or German (Shandong, Kalifornien,
+    Provinz Pesaro und Urbino), or None where it names none or several."""
+    found = _subdivisions().get(normalize(_ADMIN_WORDS.sub("", name).strip()), [])
+    return found[0] if len({(s.country, s.name) for s in found}) == 1 else None
+
+
+def _subdivision_name(german: str, subdivision: _Subdivision) -> str | None:
+    """How a subdivision that the 2016 crawl labels in German is named: its own name where the
+    label is an exonym (Kalifornien: California; Lombardei: Lombardia), the label's core and
+    its kind where the label wraps the name in German words (Kreis Harju: Harju (county);
+    Provinz Mantua: Mantova (province)), else None (Shandong: the label is the name)."""
+    core = _ADMIN_WORDS.sub("", german).strip()
+    own = core if normalize(subdivision.name).startswith(normalize(core)) else subdivision.name
+    if core != german:
+        return f"{own} ({subdivision.kind})"  # not the namesake city's name alone
+    return own if own != german else None
 
 
 def _kind_of(name: str) -> str:
@@ -418,6 +534,7 @@ class _Item:
     point: Coordinates | None = None
     country: str | None = None
     gazetteer: GazetteerPlace | None = None
+    kind: str | None = None  # where a source says (an ISO 3166-2 subdivision's type)
 
     def names(self) -> list[str]:
         return [n for n in (self.english, self.german) if n]
@@ -521,25 +638,31 @@ def world_layers(
         if item.point is not None:
             item.gazetteer = gazetteer.near(item.names(), item.point)
         elif item.german:
-            item.gazetteer = _only(gazetteer, item.german)
+            # A province is its ISO 3166-2 subdivision before it is a city of its name
+            # (Provinz Guadalajara is Spain's, not a neighbour of Guadalajara, Mexico).
+            regional = _kind_of(item.german) not in _CITY_KINDS
+            subdivision = _subdivision(item.german)
+            if not (regional and subdivision):
+                item.gazetteer = _only(gazetteer, item.german)
             if item.gazetteer is None:
-                item.country = _one_country(gazetteer, item.german)
+                item.country = None if regional else _one_country(gazetteer, item.german)
                 if item.country:
                     counts["items placed in a country (every place of the name is there)"] += 1
-                else:
-                    item.country = _subdivision_country(item.german)
-                    if item.country:
-                        counts["items placed in a country by their ISO 3166-2 subdivision"] += 1
+                elif subdivision is not None:
+                    item.country, item.kind = subdivision.country, subdivision.kind
+                    item.english = _subdivision_name(item.german, subdivision)
+                    counts["items placed in a country by their ISO 3166-2 subdivision"] += 1
         counts["items in the gazetteer" if item.gazetteer else "items not in the gazetteer"] += 1
+    # A list's place whose position is a namesake's abroad keeps its country, not the position.
+    misplaced = sorted(p.id for p in lists.places.values() if _geocoded_abroad(gazetteer, p))
+    if misplaced:
+        moved = {i: dataclasses.replace(lists.places[i], coordinates=None) for i in misplaced}
+        lists = dataclasses.replace(lists, places={**lists.places, **moved})
+        counts["positions of the lists dropped: a namesake's in another country"] = len(misplaced)
     lists_places = lists.places
     lists_gazetteer: dict[str, GazetteerPlace] = {}
     for place in lists_places.values():
-        if place.coordinates is None:
-            continue
-        names = list(place.names())
-        found = gazetteer.near(names, place.coordinates, place.country) or gazetteer.near(
-            [_split_qualifier(n)[0] for n in names], place.coordinates, place.country
-        )
+        found = _near_at_home(gazetteer, place)
         if found is not None:
             lists_gazetteer[place.id] = found
 
@@ -619,9 +742,8 @@ def world_layers(
     for item in items.values():
         if item.gazetteer is not None:
             items_of_place[item.gazetteer.geonameid].append(item.qid)
-    for lists_id, found in lists_gazetteer.items():
-        if lists_id in joined_to:
-            continue
+
+    def join_by_gazetteer(lists_id: str, found: GazetteerPlace) -> None:
         qids = [
             q
             for q in items_of_place.get(found.geonameid, [])
@@ -631,6 +753,10 @@ def world_layers(
             join(lists_id, qids[0], "gazetteer (the same GeoNames place)")
         elif len(qids) > 1:
             counts["left apart: several Wikidata items are one GeoNames place"] += 1
+
+    for lists_id, found in lists_gazetteer.items():
+        if lists_id not in joined_to:
+            join_by_gazetteer(lists_id, found)
     # 3. Shared partners, for the items with no position (the 2016 crawl's German labels).
     known: dict[str, str] = {}
     for lists_id, qid in sorted(joined_to.items()):
@@ -653,6 +779,21 @@ def world_layers(
     for q, lists_id in join_by_partners(lists, wikidata_view, known).items():
         if lists_id not in joined_to and q not in known:
             join(lists_id, q, "partners (a name and partners in common)")
+    # 3b. A list's place whose position was a namesake's abroad, not joined by its partners: the
+    #     gazetteer place its name singles out in its own country (Cambridge, United States:
+    #     Cambridge, Massachusetts), else it stays with its country and no position.
+    for lists_id in misplaced:
+        if lists_id in joined_to:
+            continue
+        place = lists_places[lists_id]
+        names = list(place.names())
+        home = gazetteer.only(names, place.country) or gazetteer.only(
+            [_split_qualifier(n)[0] for n in names], place.country
+        )
+        if home is not None:
+            lists_gazetteer[lists_id] = home
+            counts["lists' places placed again by name in their own country"] += 1
+            join_by_gazetteer(lists_id, home)
     # 4. Places of the lists alone that are one gazetteer place in one country.
     alone: dict[tuple[int, str | None], list[str]] = defaultdict(list)
     for lists_id, found in lists_gazetteer.items():
@@ -737,6 +878,8 @@ def _world_dataset(
         kind = (
             main.kind
             if main is not None and main.kind != "city"
+            else item.kind
+            if item is not None and item.kind is not None
             else _kind_of(" ".join(item.names()) if item else main.name if main else "")
         )
         region_country = None
@@ -754,7 +897,7 @@ def _world_dataset(
             else None,
             item.german if item else None,
         ]
-        plain = [n for n in spelled if n and not _ADMIN_WORDS.search(n)]
+        plain = [n for n in spelled if n and not _ADMIN_NAME.search(n)]
         name = next(iter(plain or [n for n in spelled if n]), qids[0] if qids else root)
         country = (
             (main.country if main else None)

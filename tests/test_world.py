@@ -145,6 +145,48 @@ def test_one_place_per_real_place(layer: Dataset) -> None:
     assert sum(1 for p in layer.places.values() if p.name == "Brussels") == 1
 
 
+def test_a_position_on_a_namesake_abroad_is_dropped_and_the_place_found_at_home(
+    layer: Dataset,
+) -> None:
+    """The lists' geocoder put Cambridge (United States) on Cambridge, England, and Boston
+    (England) on Boston, Massachusetts: each list's place keeps its country and goes to the
+    place of its name there, with its ties."""
+    by_qid = {p.wikidata: p for p in layer.places.values() if p.wikidata}
+    england, massachusetts = by_qid["Q350"], by_qid["Q49111"]
+    assert (england.country, massachusetts.country) == ("GB", "US")
+    assert "wikipedia-twin-towns" in massachusetts.sources
+
+    def partners(place_id: str) -> set[str]:
+        return {
+            layer.places[b if a == place_id else a].name
+            for a, b in (t.between for t in layer.partnerships_of(place_id))
+        }
+
+    assert "Coimbra" in partners(massachusetts.id)  # Cambridge, Massachusetts' list
+    assert "Coimbra" not in partners(england.id)
+    assert "Heidelberg" in partners(england.id)
+    assert "Laval" not in partners(by_qid["Q100"].id)  # Boston, Massachusetts
+    # A territory filed under its country is not abroad: Mariehamn (Åland) keeps its position.
+    (mariehamn,) = [p for p in layer.places.values() if p.name == "Mariehamn"]
+    assert mariehamn.coordinates is not None and mariehamn.coordinates.lat > 60
+
+
+def test_names_people_read_not_german_labels_or_administrations(layer: Dataset) -> None:
+    by_qid = {p.wikidata: p for p in layer.places.values() if p.wikidata}
+    # "City" ends many a city's own name: it is not an administration's word.
+    assert by_qid["Q1854"].name == "Ho Chi Minh City"
+    assert by_qid["Q239"].name == "Brussels"  # not "City of Brussels"
+    # A subdivision that the 2016 crawl names in German: its own name, country and kind.
+    assert (by_qid["Q99"].name, by_qid["Q99"].country, by_qid["Q99"].kind) == (
+        "California",
+        "US",
+        "state",
+    )
+    assert "Kalifornien" in by_qid["Q99"].aliases
+    provinces = [p for p in layer.places.values() if "Provinz Guadalajara" in p.aliases]
+    assert [(p.country, p.kind) for p in provinces] == [("ES", "province")]
+
+
 def test_a_city_and_its_province_stay_two_places(layer: Dataset) -> None:
     chiang_mai = [p for p in layer.places.values() if p.name.startswith("Chiang Mai")]
     assert {p.kind for p in chiang_mai} >= {"city", "province"}
@@ -286,6 +328,17 @@ def test_a_tie_wikidata_dropped_since_2016_is_marked_and_left_out(world: Dataset
         ("Paris", "Q90"),
         ("paris", "Q90"),
         ("PARIS", "Q90"),
+        # Another name of a far greater, better tied place wins over a small place's own name.
+        ("Roma", "Q220"),
+        ("St Petersburg", "Q656"),
+        ("Canton", "Q16572"),
+        ("Smyrna", "Q35997"),
+        # A great city's short forms (GeoNames' two capitals or dotted letters, not IATA codes).
+        ("LA", "Q65"),
+        ("L.A.", "Q65"),
+        ("KL", "Q1865"),
+        ("Saigon", "Q1854"),
+        ("Lemberg", "Q36036"),
     ],
 )
 def test_names_as_people_type_them(world: Dataset, typed: str, qid: str) -> None:
