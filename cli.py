@@ -92,6 +92,7 @@ def click_error(error: SisterCitiesError) -> click.ClickException:
     (exit 2) for a wrong option value the library found, else one message (exit 1); a
     `DataError` first prints every error of the data on stderr."""
     from .importers import ImportOptionError
+    from .merge import LayerConflict
     from .sparql import SparqlUsageError
 
     if isinstance(error, (ImportOptionError, SparqlUsageError)):
@@ -100,6 +101,11 @@ def click_error(error: SisterCitiesError) -> click.ClickException:
         errors = [p for p in error.problems if p.is_error]
         for problem in errors:
             _echo(str(problem), err=True)
+        if isinstance(error, LayerConflict):
+            return click.ClickException(
+                f"the layers of the data give {len(errors)} id{'s' if len(errors) != 1 else ''} "
+                "to two different entries"
+            )
         return click.ClickException(
             f"the data has {len(errors)} error{'s' if len(errors) != 1 else ''}; "
             "`sistercities validate` lists every problem"
