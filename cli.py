@@ -37,7 +37,7 @@ from .model import (
     PLACE_KINDS,
 )
 from .resolve import ENV_DATA
-from .text import json_dumps, json_escaped, visible
+from .text import SHOWN_NAMES, json_dumps, json_escaped, some_of, visible
 
 if TYPE_CHECKING:
     from .names import NameIndex
@@ -92,6 +92,7 @@ def click_error(error: SisterCitiesError) -> click.ClickException:
     (exit 2) for a wrong option value the library found, else one message (exit 1); a
     `DataError` first prints every error of the data on stderr."""
     from .importers import ImportOptionError
+    from .merge import LayerConflict
     from .sparql import SparqlUsageError
 
     if isinstance(error, (ImportOptionError, SparqlUsageError)):
@@ -100,6 +101,11 @@ def click_error(error: SisterCitiesError) -> click.ClickException:
         errors = [p for p in error.problems if p.is_error]
         for problem in errors:
             _echo(str(problem), err=True)
+        if isinstance(error, LayerConflict):
+            return click.ClickException(
+                f"the layers of the data give {len(errors)} id{'s' if len(errors) != 1 else ''} "
+                "to two different entries"
+            )
         return click.ClickException(
             f"the data has {len(errors)} error{'s' if len(errors) != 1 else ''}; "
             "`sistercities validate` lists every problem"
@@ -267,13 +273,27 @@ def _wide() -> bool:
     return bool(ctx is not None and (ctx.find_root().obj or {}).get("wide"))
 
 
+def _files_line(given: Sequence[Path], files: Sequence[str]) -> str:
+    """The files read, for a summary line that stays short however many there are: each
+    file when there are at most `SHOWN_NAMES`, else the paths given, a folder with its count
+    of files, at most `SHOWN_NAMES` of them, each shortened (`some_of`)."""
+    if len(files) <= SHOWN_NAMES:
+        return ", ".join(files) or "no files"
+    entries = []
+    for path in given:
+        inside = sum(1 for name in files if Path(name).parent == path)
+        entries.append(f"{path} ({inside:,} files)" if inside and path.is_dir() else str(path))
+    listed = some_of(entries, what="more paths")
+    return f"{len(files):,} files: {listed}" if len(entries) > SHOWN_NAMES else listed
+
+
 def _say_reading(paths: Sequence[Path]) -> Callable[[], None]:
     """What to say on a terminal while the data is read afresh (the first question, a cold
     cache: a few seconds on the world layers)."""
 
     def say() -> None:
         if sys.stderr.isatty():
-            names = ", ".join(p.name for p in paths)
+            names = some_of([p.name for p in paths], what="more paths")
             _echo(f"reading {names} (once: later questions use the cache)…", err=True)
 
     return say
@@ -355,7 +375,8 @@ def validate(
       sistercities validate --verbose
       sistercities validate --data data/ --format json
     """
-    report = validate_data(resolve_data(ctx, data_paths, curated_default=True))
+    given = resolve_data(ctx, data_paths, curated_default=True)
+    report = validate_data(given)
     if output_format == "json":
         click.echo(json_dumps(report.as_dict()))
     else:
@@ -369,7 +390,7 @@ def validate(
                     _echo(f"  {problem.location}: {problem.message}")
                 if len(warnings) > SHOWN_WARNINGS:
                     _echo(f"  … and {len(warnings) - SHOWN_WARNINGS} more (--verbose lists each)")
-        where = ", ".join(report.files) or "no files"
+        where = _files_line(given, report.files)
         _echo(
             f"{where}: {_counts_line(report.counts)}; "
             f"{len(report.errors)} errors, {len(report.warnings)} warnings"
@@ -1471,7 +1492,7 @@ def import_command(
         source_title,
         source_url,
         licence,
-        default_title=f"Imported from {', '.join(p.name for p in sources)}",
+        default_title=f"Imported from {some_of([p.name for p in sources], what='more files')}",
     )
     options = ImportOptions(
         source=source,

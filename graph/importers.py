@@ -22,6 +22,8 @@ The result is a `Dataset` (a `source` names the origin and licence) and an `Impo
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import io
 import math
 import re
@@ -39,6 +41,7 @@ from .names import normalize
 from .text import one_writable_line
 
 __all__ = [
+    "IMPORTED_DATA",
     "IMPORTERS",
     "ImportError_",
     "ImportFormat",
@@ -50,6 +53,7 @@ __all__ = [
     "import_graph",
     "import_source",
     "import_wikipedia_csv",
+    "imported_source_id",
     "parse_columns",
 ]
 
@@ -65,6 +69,9 @@ PROGRESS_EVERY = 5_000  # rows between two progress reports
 MAX_FIELD_CHARS = 10_000  # a field longer than this is a broken quote, not a name
 MAX_QID_DIGITS = 12  # Wikidata's QIDs have 9 digits today
 SHOWN_LOCATIONS = 3  # locations of dropped rows the report lists, per reason
+# The id of a `sources` entry an importer replaces with the id of the files it read
+# (`imported_source_id`): never written as it is.
+IMPORTED_DATA = "imported-data"
 
 
 def _bracketed(name: str) -> str | None:
@@ -225,18 +232,22 @@ def _end(
     return (text, code, point, wikidata, people)
 
 
-def _read_source_bytes(path: Path) -> bytes:
-    """An import source's bytes: a regular file of at most 64 MiB, else `ImportError_`."""
+def _read_source_bytes(path: Path, digests: list[bytes] | None = None) -> bytes:
+    """An import source's bytes: a regular file of at most 64 MiB, else `ImportError_`. The
+    SHA-256 of the bytes is added to `digests` (for `imported_source_id`)."""
     try:
-        return read_regular_file(Path(path))
+        raw = read_regular_file(Path(path))
     except FileRefused as refused:
         raise ImportError_(str(refused)) from None
+    if digests is not None:
+        digests.append(hashlib.sha256(raw).digest())
+    return raw
 
 
-def _read_source(path: Path) -> str:
+def _read_source(path: Path, digests: list[bytes] | None = None) -> str:
     """An import source's text (UTF-8, a byte-order mark allowed); `ImportError_` naming the
     file (and the line of a byte that is not UTF-8) when it cannot be read."""
-    raw = _read_source_bytes(path)
+    raw = _read_source_bytes(path, digests)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -289,12 +300,15 @@ def import_csv(
 ) -> tuple[Dataset, ImportReport]:
     """Read CSV files of pairs into a dataset and a report. `columns` maps our roles (city1,
     country1, lat1, lon1, city2, country2, lat2, lon2) to the files' column names; by default
-    the Wikipedia layout. Every row dropped is counted with its reason and line."""
+    the Wikipedia layout. Every row dropped is counted with its reason and line. A `source`
+    whose id is `IMPORTED_DATA` gets the id of the files read (`imported_source_id`)."""
     columns = columns or WIKIPEDIA_COLUMNS
     report = ImportReport()
     rows: list[Row] = []
+    paths = list(paths)
+    digests: list[bytes] = []
     for path in paths:
-        rows_of_file = iter(_csv_rows(path, _read_source(path)))
+        rows_of_file = iter(_csv_rows(path, _read_source(path, digests)))
         header = next(rows_of_file, (1, []))[1]
         header = [name.strip() for name in header]
         missing = [c for c in columns.values() if c not in header]
@@ -329,7 +343,7 @@ def import_csv(
                 report.drop(first if isinstance(first, str) else str(second), where)
                 continue
             rows.append((first, second, where))
-    return _build(rows, report, source)
+    return _build(rows, report, _own_source(source, paths, digests))
 
 
 def import_wikipedia_csv(
@@ -355,13 +369,16 @@ def import_graph(paths: Iterable[Path], source: Source) -> tuple[Dataset, Import
     """Read GraphML or GEXF files (saved by Gephi or networkx): nodes with a label or name, a
     country, and lat/lon (or latitude/longitude), edges as ties. A file with a DTD is refused
     (entity declarations can expand without bound); dropped edges are counted with their
-    position (``edge 3 ('a'–'b')``)."""
+    position (``edge 3 ('a'–'b')``). A `source` whose id is `IMPORTED_DATA` gets the id of
+    the files read (`imported_source_id`)."""
     import networkx as nx
 
     report = ImportReport()
     rows: list[Row] = []
+    paths = list(paths)
+    digests: list[bytes] = []
     for path in paths:
-        raw = _read_source_bytes(path)
+        raw = _read_source_bytes(path, digests)
         _refuse_dtd(path, raw)
         reader = nx.read_gexf if str(path).lower().endswith(".gexf") else nx.read_graphml
         try:
@@ -393,7 +410,7 @@ def import_graph(paths: Iterable[Path], source: Source) -> tuple[Dataset, Import
                 report.drop(first if isinstance(first, str) else str(second), where)
                 continue
             rows.append((first, second, where))
-    return _build(rows, report, source)
+    return _build(rows, report, _own_source(source, paths, digests))
 
 
 def _refuse_dtd(path: Path, raw: bytes) -> None:
@@ -845,7 +862,8 @@ def import_source(
 ) -> Source:
     """The `sources` entry of an import's output, from the command line's options, checked as
     `validate` checks data: a title that is not blank, an http(s) URL, a licence that is not
-    blank. `ImportOptionError` says which option is wrong (before any source is read).
+    blank. `ImportOptionError` says which option is wrong (before any source is read). Its id
+    is `IMPORTED_DATA`, which the importer replaces with the id of the files it reads.
 
     >>> import_source(None, "https://example.org/x", default_title="Imported").url
     'https://example.org/x'
@@ -871,7 +889,7 @@ def import_source(
                 f"--source-url must be an http:// or https:// URL with a host, not {url[:80]!r}"
             )
     return Source(
-        "imported-data",
+        IMPORTED_DATA,
         text("--source-title", title) if title is not None else _clean_name(default_title),
         url=url,
         licence=text("--licence", licence) if licence is not None else None,
@@ -879,7 +897,29 @@ def import_source(
 
 
 def _source(options: ImportOptions) -> Source:
-    return options.source or Source("imported-data", "Imported data")
+    return options.source or Source(IMPORTED_DATA, "Imported data")
+
+
+def imported_source_id(paths: Sequence[Path], digests: Sequence[bytes]) -> str:
+    """The source id of an import: ``imported-``, the first file's name as a slug, and 12
+    hex digits of the SHA-256 of the files' SHA-256 `digests`, in order. The same files give
+    the same id (outputs are reproducible); two imports of different bytes never share one,
+    so layered together neither's facts are credited to the other.
+
+    >>> import hashlib
+    >>> imported_source_id([Path("My Pairs.csv")], [hashlib.sha256(b"a,b").digest()])
+    'imported-my-pairs-csv-3393963ea67e'
+    """
+    combined = hashlib.sha256(b"".join(digests)).hexdigest()
+    name = _slug(Path(paths[0]).name)[:40].strip("-") if paths else "data"
+    return f"imported-{name or 'data'}-{combined[:12]}"
+
+
+def _own_source(source: Source, paths: Sequence[Path], digests: Sequence[bytes]) -> Source:
+    """`source`, with the id of the files read when its id is the placeholder `IMPORTED_DATA`."""
+    if source.id != IMPORTED_DATA:
+        return source
+    return dataclasses.replace(source, id=imported_source_id(paths, digests))
 
 
 IMPORTERS: dict[str, ImportFormat] = {

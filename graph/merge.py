@@ -10,6 +10,20 @@ earlier layers already tie is dropped — but its sources are added to an earlie
 A place whose list of partners the earlier layer declares complete (`coverage`) gets no new
 ties from a later one: curated facts win.
 
+An id names one thing in every layer; a later layer never replaces an earlier layer's entry:
+
+- A later place under an id an earlier layer uses is that place only when the join above
+  finds them the same; otherwise it is another place and is kept apart under the first of
+  ``id-2``, ``id-3``, … that no layer uses (an import's ids are made from names, so two
+  imports may give ``springfield-us`` to two Springfields), its ties and every reference of
+  its layer moved with it. A later tie takes the id its places give it (``a--b``), or a
+  fresh one when an earlier tie has that id.
+- Any other entry (a source, an area, an official, an event, a visit, an agreement) has no
+  identity but its id: a later one under an id an earlier layer uses must be the same entry,
+  every field equal (its place references moved as above), and is then that one; a different
+  one is an error (`LayerConflict`, rule ``duplicate-id``) naming both entries' files and
+  lines, so that one source's facts are never credited to another.
+
 >>> import sistercities
 >>> curated = sistercities.load_dataset(sistercities.DEFAULT_DATA)
 >>> merge_datasets(curated, curated).counts() == curated.counts()
@@ -22,12 +36,13 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .load import DataPaths, load_dataset
-from .model import Dataset, Partnership, Place, tie_id
+from .errors import DataError, Location, Problem, Severity
+from .load import DataPaths, load_dataset, read_dataset
+from .model import ENTITY_NAMES, SECTION_ATTRIBUTES, Dataset, Partnership, Place, tie_id
 from .names import normalize
 
 __all__ = [
@@ -36,6 +51,7 @@ __all__ = [
     "LIST_CHECK_MATCHES",
     "MATCHES",
     "Crosscheck",
+    "LayerConflict",
     "compare",
     "crosscheck",
     "list_check",
@@ -83,13 +99,18 @@ def match_places(earlier: Dataset, later: Dataset) -> dict[str, str]:
     return matches
 
 
-def _remap(entity: Any, places: dict[str, str]) -> Any:
-    """The entity with every place reference moved to its merged id."""
+def _remap(entity: Any, places: Mapping[str, str], ties: Mapping[str, str] | None = None) -> Any:
+    """The entity with every place reference moved to its merged id (and, with `ties`, every
+    reference to a tie: a visit's or an agreement's ``partnership``)."""
     changes: dict[str, Any] = {}
     for name in ("part_of", "place", "of"):
         value = getattr(entity, name, None)
         if isinstance(value, str) and value in places:
             changes[name] = places[value]
+    if ties:
+        value = getattr(entity, "partnership", None)
+        if isinstance(value, str) and value in ties and ties[value] != value:
+            changes["partnership"] = ties[value]
     for name in ("between", "parties"):
         value = getattr(entity, name, None)
         if isinstance(value, tuple):
@@ -132,38 +153,98 @@ def _filled(known: Place, later: Place) -> Place:
     return _replaced(known, **changes) if changes else known
 
 
+def _fresh_id(ident: str, taken: Container[str]) -> str:
+    """The first of ``ident-2``, ``ident-3``, … that is not `taken`: an id no layer uses."""
+    number = 2
+    while f"{ident}-{number}" in taken:
+        number += 1
+    return f"{ident}-{number}"
+
+
+class LayerConflict(DataError):
+    """Two layers give one id to two different entries (see the module's docstring): every
+    such id is a problem (rule ``duplicate-id``) naming both entries' files and lines;
+    `exact` is False when an entry was known only by its file (a layer read fast)."""
+
+    def __init__(self, problems: Sequence[Problem], *, exact: bool = True):
+        super().__init__(problems)
+        self.exact = exact
+
+
+def _where(entity: Any, layer: str | None) -> Location:
+    """Where an entity was written: its own location, else its layer's file."""
+    location = getattr(entity, "location", None)
+    return location if isinstance(location, Location) else Location(layer or "<data>")
+
+
+def _conflict(
+    section: str, later: Any, earlier: Any, layers: tuple[str | None, str | None]
+) -> Problem:
+    """The problem of a later layer's entry whose id an earlier layer gives another entry."""
+    what = ENTITY_NAMES[section]
+    return Problem(
+        _where(later, layers[1]),
+        Severity.ERROR,
+        "duplicate-id",
+        f"{what} id '{later.id}' is already used by a different {what} at "
+        f"{_where(earlier, layers[0])}, in an earlier layer: layers may share an id only for "
+        f"the same {what} (every field equal); give one of them another id",
+    )
+
+
 def merge_datasets(
-    earlier: Dataset, later: Dataset, *, corroborate: Container[str] = ()
+    earlier: Dataset,
+    later: Dataset,
+    *,
+    corroborate: Container[str] = (),
+    layers: tuple[str | None, str | None] = (None, None),
 ) -> Dataset:
     """`earlier` with `later` merged in (see the module's docstring). A tie of `earlier` whose
-    id is in `corroborate` gets the sources of a tie of `later` for the same pair."""
+    id is in `corroborate` gets the sources of a tie of `later` for the same pair. Raises
+    `LayerConflict` when the layers give one id to two different entries; `layers` names
+    the two layers' files for its messages, where an entry has no location of its own."""
     matches = match_places(earlier, later)
+    # A later place that is not an earlier one, under an id an earlier layer uses: kept apart
+    # under an id that no layer uses, decided before any reference is moved.
+    taken = {*earlier.places, *later.places}
+    renamed: dict[str, str] = {}
+    for ident in later.places:
+        if ident not in matches and ident in earlier.places:
+            renamed[ident] = _fresh_id(ident, taken)
+            taken.add(renamed[ident])
+    moves = {**matches, **renamed}
     places = dict(earlier.places)
     for place in later.places.values():
         if place.id in matches:
             earlier_place = places[matches[place.id]]
             places[earlier_place.id] = _filled(earlier_place, place)
             continue
-        if place.id in places:  # an id taken by another place: keep both, apart
-            matches[place.id] = f"{place.id}-2"
-            place = _replaced(place, id=matches[place.id])
-        places[place.id] = _remap(place, matches) if place.part_of in matches else place
+        if place.id in renamed:
+            place = _replaced(place, id=renamed[place.id])
+        if place.part_of in moves:
+            place = _remap(place, moves)
+        assert place.id not in places, place.id  # never replaced: the ids above are free
+        places[place.id] = place
     first_tie: dict[frozenset[str], list[str]] = {}
     for known in earlier.partnerships.values():
         first_tie.setdefault(frozenset(known.between), []).append(known.id)
     ties = dict(earlier.partnerships)
+    tie_moves: dict[str, str] = {}  # a later tie's id → the id of the tie it is in the merge
     complete = {p.id for p in earlier.places.values() if p.coverage and p.coverage.complete}
     for tie in later.partnerships.values():
         a, b = tie.between
-        if a in matches or b in matches:  # (a tie has no other place references to move)
-            moved: Partnership = _replaced(tie, between=(matches.get(a, a), matches.get(b, b)))
+        if a in moves or b in moves:  # (a tie has no other place references to move)
+            moved: Partnership = _replaced(tie, between=(moves.get(a, a), moves.get(b, b)))
         else:
             moved = tie
         pair = frozenset(moved.between)
         if len(pair) < 2:
             continue
         if pair in first_tie:
-            for ident in first_tie[pair]:
+            known_ids = first_tie[pair]
+            same_kind = [i for i in known_ids if ties[i].kind == moved.kind]
+            tie_moves[tie.id] = (same_kind or known_ids)[0]
+            for ident in known_ids:
                 if ident in corroborate:  # an imported tie: name every layer that asserts it
                     known = ties[ident]
                     added = tuple(s for s in moved.sources if s not in known.sources)
@@ -174,20 +255,30 @@ def merge_datasets(
             continue  # not on a list the earlier layer declares complete: curated facts win
         a, b = moved.between
         ident = tie_id(a, b)
-        if ident in ties:
-            ident = tie_id(a, b, moved.kind)
-        if ident in ties:
-            continue
+        if ident in ties:  # an earlier tie of another pair under this id: never replaced
+            ident = _fresh_id(ident, ties)
         first_tie[pair] = [ident]
+        tie_moves[tie.id] = ident
         ties[ident] = moved if moved.id == ident else _replaced(moved, id=ident)
 
-    def union(name: str) -> dict[str, Any]:
+    problems: list[Problem] = []
+    exact = True  # every entry of a conflict known by its line
+
+    def union(section: str) -> dict[str, Any]:
+        nonlocal exact
+        name = SECTION_ATTRIBUTES[section]
         merged = dict(getattr(earlier, name))
         for ident, entity in getattr(later, name).items():
-            merged.setdefault(ident, _remap(entity, matches))
+            entity = _remap(entity, moves, tie_moves)
+            known = merged.get(ident)
+            if known is None:
+                merged[ident] = entity
+            elif known != entity:  # one id, two different entries: never one for the other
+                problems.append(_conflict(section, entity, known, layers))
+                exact = exact and bool(_where(entity, None).line and _where(known, None).line)
         return merged
 
-    return Dataset(
+    merged = Dataset(
         sources=union("sources"),
         areas=union("areas"),
         places=places,
@@ -197,19 +288,43 @@ def merge_datasets(
         visits=union("visits"),
         agreements=union("agreements"),
     )
+    if problems:
+        raise LayerConflict(problems, exact=exact)
+    return merged
 
 
 def load_layers(paths: DataPaths) -> Dataset:
     """Load each path (a file, or a folder of files) on its own and merge them in order: the
     first is the curated data, later ones are imports merged into it place by place. One
-    path: `sistercities.load.load_dataset`."""
+    path: `sistercities.load.load_dataset`. Raises `sistercities.DataError` for bad data, and
+    `LayerConflict` (one of them) when two layers give one id to two different entries."""
     if isinstance(paths, (str, os.PathLike)) or len(paths) == 1:
         return load_dataset(paths)
-    merged, *later = [load_dataset(path) for path in paths]
+    try:
+        return _merge_layers(paths, [load_dataset(path) for path in paths])
+    except LayerConflict as conflict:
+        if conflict.exact:
+            raise
+    # Layers read fast (JSON) name only their file: read them again to say where.
+    located = []
+    for path in paths:
+        result = read_dataset(path)
+        if result.errors:
+            raise DataError(result.problems)
+        located.append(result.dataset)
+    _merge_layers(paths, located)
+    raise AssertionError("the layers merged when read again")  # pragma: no cover
+
+
+def _merge_layers(paths: Sequence[str | os.PathLike[str]], layers: list[Dataset]) -> Dataset:
+    """Merge loaded layers in order (`load_layers`)."""
+    merged, *later = layers
     imported: set[str] = set()  # ties of the layers under the first: their sources grow
-    for layer in later:
+    for path, layer in zip(paths[1:], later, strict=True):
         known = set(merged.partnerships)
-        merged = merge_datasets(merged, layer, corroborate=imported)
+        merged = merge_datasets(
+            merged, layer, corroborate=imported, layers=(str(paths[0]), str(path))
+        )
         imported.update(ident for ident in merged.partnerships if ident not in known)
     return merged
 

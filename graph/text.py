@@ -14,10 +14,13 @@ from typing import Any
 
 __all__ = [
     "LANGUAGE_TAG_PATTERN",
+    "SHOWN_NAMES",
     "is_language_tag",
     "json_dumps",
     "json_escaped",
     "noncharacter",
+    "shortened",
+    "some_of",
     "unwritable_control",
     "visible",
 ]
@@ -35,6 +38,36 @@ _ASTRAL_NONCHARACTERS = "".join(
 # A backslash is doubled only where it would read as the start of an escape.
 _TO_ESCAPE = re.compile(f"[{_HIDDEN}{_ASTRAL_NONCHARACTERS}]|\\\\(?=[\\\\xuUntr])")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+SHOWN_NAMES = 3  # names a message lists before "and N more"
+MAX_SHOWN_CHARS = 80  # a name longer than this is shortened in the middle
+
+
+def shortened(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """`text`, at most `limit` characters: a longer one keeps its start and its end.
+
+    >>> shortened("a" * 50 + "b" * 50, 11)
+    'aaaaa…bbbbb'
+    """
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (limit - 1 - head) :]}"
+
+
+def some_of(names: list[str], shown: int = SHOWN_NAMES, what: str = "more") -> str:
+    """A bounded list for a message: the first `shown` names (each `shortened`), then how
+    many more, so that a line stays readable however many there are.
+
+    >>> some_of(["a.yaml", "b.yaml"])
+    'a.yaml, b.yaml'
+    >>> some_of([f"{n}.yaml" for n in range(5000)], what="more files")
+    '0.yaml, 1.yaml, 2.yaml and 4,997 more files'
+    """
+    listed = ", ".join(shortened(name) for name in names[:shown])
+    more = len(names) - shown
+    return f"{listed} and {more:,} {what}" if more > 0 else listed
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from helpers import ROOT, SCRIPT, WIKIPEDIA
 from sistercities import load_dataset, validate
 from sistercities.countries import country_code
-from sistercities.importers import import_wikipedia_csv
+from sistercities.importers import import_wikipedia_csv, imported_source_id
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +157,11 @@ def test_graphs_saved_by_gephi_or_networkx_import_and_merge_back(
     counts = (len(curated.places), len(curated.partnerships))
     assert f"places: {counts[0]} " in result.stderr and f"ties: {counts[1]}" in result.stderr
     assert (len(imported.places), len(imported.partnerships)) == counts
-    assert imported.sources["imported-data"].licence == "CC0"
+    (source,) = imported.sources.values()
+    assert source.id == imported_source_id(
+        [graph_file], [hashlib.sha256(graph_file.read_bytes()).digest()]
+    )
+    assert source.licence == "CC0"
     jakarta = next(p for p in imported.places.values() if p.name == "Jakarta")
     assert (jakarta.wikidata, jakarta.country) == ("Q3630", "ID")  # attributes mapped
     # every imported place is recognised as a curated one, so layering adds nothing
