@@ -11,7 +11,8 @@ got wrong); ties in Wikidata alone 18% where a place has Wikipedia lists (friend
 ties that the lists leave out); ties only in the 2016 crawl whose two places are in Wikidata's
 2026 data without it 7%. So the default answer shows:
 
-- every curated tie (a source other than the world layers);
+- every curated tie (a source other than the world layers), and every tie of data a user
+  imported (a source ``imported-…``: graded "imported", marked ``I``);
 - every confirmed tie;
 - a Wikipedia-only tie, unless Wikidata knows exactly one of its places;
 - a Wikidata-only tie when neither place has a tie in English Wikipedia's lists;
@@ -29,6 +30,8 @@ and leaves the others out, saying how many and why (``partners --all`` shows the
 >>> [(e.grade, e.shown) for e in (tie_evidence(ds, t) for t in ties)]
 [('confirmed', True), ('only Wikidata, not in Wikipedia lists', False), \
 ('only Wikipedia, a place unknown to Wikidata', False), ('only Wikipedia', True)]
+>>> tie_evidence(ds, tie("a", "f", "imported-pairs-csv-3393963ea67e", "wikidata-2026"))
+Evidence(mark='I+WD', grade='imported', shown=True)
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ LAYER_NAMES = {
 }
 LAYER_MARKS = {"wikipedia-twin-towns": "WP", "wikidata-2026": "WD", "wikidata-p190": "WD16"}
 CURATED_MARK = "C"
+# A csv, GraphML or GEXF import names its source ``imported-…`` (`importers.imported_source_id`):
+# a user's own data, not facts curated here.
+IMPORTED_PREFIX = "imported-"
+IMPORTED_MARK = "I"
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,8 @@ def tie_evidence(dataset: Dataset, tie: Partnership) -> Evidence:
     sources = set(tie.sources)
     marks = [LAYER_MARKS[s] for s in LAYER_NAMES if s in sources]
     if sources - WORLD:
+        if all(s.startswith(IMPORTED_PREFIX) for s in sources - WORLD):
+            return Evidence("+".join([IMPORTED_MARK, *marks]), "imported", True)
         return Evidence("+".join([CURATED_MARK, *marks]), "curated", True)
     mark = "+".join(marks)
     in_wikipedia, in_wikidata = bool(sources & WIKIPEDIA), bool(sources & WIKIDATA)
@@ -109,6 +118,7 @@ def legend(marks: set[str]) -> str:
     """
     used = {part for mark in marks for part in mark.split("+")}
     parts = [f"{CURATED_MARK}: curated facts"] if CURATED_MARK in used else []
+    parts += [f"{IMPORTED_MARK}: imported data"] if IMPORTED_MARK in used else []
     parts += [
         f"{LAYER_MARKS[s]}: {name}" for s, name in LAYER_NAMES.items() if LAYER_MARKS[s] in used
     ]

@@ -145,3 +145,17 @@ def test_source_ids_are_slugs_and_differ_with_the_bytes(
     for ident in (one, two):
         assert re.fullmatch(SLUG_PATTERN, ident) and len(ident) <= 70, ident
     assert (one == two) == (first == second)
+
+
+def test_ties_of_imported_data_are_marked_imported_not_curated(tmp_path: Path) -> None:
+    first = _import(tmp_path, "first", FIRST)
+    result = run_cli(
+        ["--data", str(MINIMAL), "--data", str(first), "partners", "Xyzzyville", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    (row,) = json.loads(result.stdout)["partners"]
+    assert (row["evidence"], row["grade"]) == ("I", "imported")
+    table = run_cli(["--data", str(MINIMAL), "--data", str(first), "partners", "Xyzzyville"])
+    assert "I: imported data" in table.stderr

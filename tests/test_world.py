@@ -512,3 +512,27 @@ def test_building_without_the_gazetteer_names_the_extra(monkeypatch: pytest.Monk
             Gazetteer.load()
     finally:
         Gazetteer.load.cache_clear()
+
+
+def test_the_readmes_figures_are_the_datas(world: Dataset, layer: Dataset) -> None:
+    """The README's table and data/world/README.md give the places and ties of the world layer
+    and of the default data as they are (they change when the layer is rebuilt)."""
+    import re
+
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+
+    def figures(row_start: str) -> tuple[int, int]:
+        (row,) = [line for line in readme.splitlines() if line.startswith(row_start)]
+        cells = [c.strip(" *") for c in row.strip("|").split("|")]
+        return int(cells[-2].replace(",", "")), int(cells[-1].replace(",", ""))
+
+    assert figures("| the world layer") == (len(layer.places), len(layer.partnerships))
+    assert figures("| **the default data**") == (len(world.places), len(world.partnerships))
+    world_readme = (root / "data" / "world" / "README.md").read_text(encoding="utf-8")
+    stated = re.search(r"([\d,]+) places and ([\d,]+) ties", world_readme)
+    assert stated is not None
+    assert (int(stated[1].replace(",", "")), int(stated[2].replace(",", ""))) == (
+        len(layer.places),
+        len(layer.partnerships),
+    )
