@@ -97,7 +97,7 @@ def proper_name(name: str) -> bool:
 
 # A great city's short forms people type (LA, KL, L.A.): two capitals, or capitals with dots;
 # three capitals are an airport's code (LAX), not a name.
-ABBREVIATION_MIN_POPULATION = 1_000_000
+ABBREVIATION_MIN_POPULATION = 500_000
 _ABBREVIATION = re.compile(r"[A-Z]{2}|(?:[A-Z]\.){2,4}")
 
 

@@ -337,6 +337,8 @@ def test_a_tie_wikidata_dropped_since_2016_is_marked_and_left_out(world: Dataset
         ("LA", "Q65"),
         ("L.A.", "Q65"),
         ("KL", "Q1865"),
+        ("SF", "Q62"),
+        ("D.C.", "Q61"),
         ("Saigon", "Q1854"),
         ("Lemberg", "Q36036"),
     ],
