@@ -14,6 +14,7 @@ sister cities in …" pages) and decides who is who:
   (never by name alone: Casablanca in Chile is not Casablanca in Morocco);
 - "District (City)" rows, where City is a place of the same country in the file, become places
   ``part_of`` that city (Kota Tua (Jakarta)); other brackets stay in the name (Halle (Saale));
+  "City – District" is another spelling of "District (City)" (Haaren – Esch, Esch (Haaren));
 - rows pairing a place with itself, and ties already seen, are dropped and counted.
 
 The result is a `Dataset` (a `source` names the origin and licence) and an `ImportReport`.
@@ -450,6 +451,25 @@ def _refuse_dtd(path: Path, raw: bytes) -> None:
         ) from None
 
 
+_CITY_DASH_DISTRICT = (" – ", " - ")
+
+
+def _spelling_key(name: str) -> str:
+    """The key of a name among the file's spellings: its normalized form, where "City –
+    District" and "District (City)" are one name.
+
+    >>> _spelling_key("Haaren – Esch") == _spelling_key("Esch (Haaren)")
+    True
+    >>> _spelling_key("Halle (Saale)") == _spelling_key("Halle Saale") != _spelling_key("Halle")
+    True
+    """
+    for dash in _CITY_DASH_DISTRICT:
+        city, found, district = name.partition(dash)
+        if found and city.strip() and district.strip() and dash not in district:
+            return normalize(f"{district} {city}")
+    return normalize(name)
+
+
 def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Dataset, ImportReport]:
     """Places and ties from pairs: who is who, districts, drops (see the module's docstring)."""
     # Places: by normalized name and country, split where the positions are far apart.
@@ -462,7 +482,7 @@ def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Datas
         if qid is not None and qid in by_qid:  # the same Wikidata item: the same place
             by_qid[qid].spellings.add(name)
             return by_qid[qid]
-        key = (normalize(name), country)
+        key = (_spelling_key(name), country)
         for candidate in groups.setdefault(key, []):
             near = point is None or candidate.point is None
             same_item = qid is None or candidate.qid is None or candidate.qid == qid
@@ -483,6 +503,8 @@ def _build(rows: list[Row], report: ImportReport, source: Source) -> tuple[Datas
     report.merged_spellings = sum(len(p.spellings) - 1 for p in places)
     names_by_country = {(normalize(p.name), p.country) for p in places}
     for p in places:
+        # A district spelled both ways is named "District (City)", as most lists spell it.
+        p.name = min(p.spellings, key=lambda n: (_bracketed(n) is None, n != p.name))
         inside = _bracketed(p.name)
         if inside is not None and (normalize(inside), p.country) in names_by_country:
             p.parent_name = inside

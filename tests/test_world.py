@@ -516,7 +516,9 @@ def test_building_without_the_gazetteer_names_the_extra(monkeypatch: pytest.Monk
         Gazetteer.load.cache_clear()
 
 
-def test_the_readmes_figures_are_the_datas(world: Dataset, layer: Dataset) -> None:
+def test_the_readmes_figures_are_the_datas(
+    world: Dataset, layer: Dataset, built: tuple[Path, list[Path], WorldReport]
+) -> None:
     """The README's table and data/world/README.md give the places and ties of the world layer
     and of the default data as they are (they change when the layer is rebuilt)."""
     import re
@@ -529,6 +531,12 @@ def test_the_readmes_figures_are_the_datas(world: Dataset, layer: Dataset) -> No
         cells = [c.strip(" *") for c in row.strip("|").split("|")]
         return int(cells[-2].replace(",", "")), int(cells[-1].replace(",", ""))
 
+    report = built[2]
+    assert figures("| English Wikipedia's lists") == (
+        report.wikipedia_places,
+        report.wikipedia_ties,
+    )
+    assert figures("| Wikidata 2016") == (report.wikidata_places, report.wikidata_ties)
     assert figures("| the world layer") == (len(layer.places), len(layer.partnerships))
     assert figures("| **the default data**") == (len(world.places), len(world.partnerships))
     world_readme = (root / "data" / "world" / "README.md").read_text(encoding="utf-8")
