@@ -112,7 +112,11 @@ def _partners(dataset: Dataset) -> dict[str, set[str]]:
 
 
 def _names(place: Place) -> set[str]:
-    return {n for n in (normalize(text) for text in place.names()) if n}
+    """A place's names, folded, with a district's own name (Bad Godesberg (Bonn): Bad
+    Godesberg), as the 2016 crawl's German labels name districts."""
+    names = set(place.names())
+    names.update(n[: n.rfind(" (")] for n in list(names) if n.endswith(")") and " (" in n)
+    return {n for n in (normalize(text) for text in names) if n}
 
 
 MIN_SHARED_PARTNERS = 2
@@ -374,7 +378,7 @@ def _near_at_home(gazetteer: Gazetteer, place: Place) -> GazetteerPlace | None:
     if place.coordinates is None:
         return None
     names = list(place.names())
-    heads = [_split_qualifier(n)[0] for n in names]
+    heads = [_qualified(n)[0] for n in names]
     for country in _home_countries(place.country) if place.country else (None,):
         for spelled in (names, heads):
             found = gazetteer.near(spelled, place.coordinates, country)
@@ -393,7 +397,7 @@ def _geocoded_abroad(gazetteer: Gazetteer, place: Place) -> bool:
         return False
     names = list(place.names())
     abroad = gazetteer.near(names, place.coordinates) or gazetteer.near(
-        [_split_qualifier(n)[0] for n in names], place.coordinates
+        [_qualified(n)[0] for n in names], place.coordinates
     )
     return abroad is not None and abroad.country not in _home_countries(place.country)
 
@@ -420,16 +424,15 @@ def _split_qualifier(name: str) -> tuple[str, str | None]:
 
 def _only(gazetteer: Gazetteer, name: str) -> GazetteerPlace | None:
     """The gazetteer place a name with no position singles out: the name as it is, else its
-    head where a bracket qualifies it (Aiken (South Carolina), Ada (Vojvodina)), in the
-    qualifier's country where the qualifier is a country."""
-    from .countries import country_code
-
+    head where a bracket or a comma qualifies it (Aiken (South Carolina), Callington, Cornwall),
+    in the qualifier's country (`_qualifier_country`)."""
     found = gazetteer.only([name])
     if found is not None:
         return found
-    head, qualifier = _split_qualifier(name.split(",")[0].strip())
-    if qualifier is not None:
-        found = gazetteer.only([head], country_code(qualifier))
+    head, qualifier = _qualified(name)
+    country = _qualifier_country(qualifier) if qualifier is not None else None
+    if country is not None:
+        found = gazetteer.only([head], country)
         if found is not None:
             return found
     core = _ADMIN_WORDS.sub("", head).strip()
@@ -443,6 +446,28 @@ def _only(gazetteer: Gazetteer, name: str) -> GazetteerPlace | None:
             return found
     english = _english_spelling(core)
     return gazetteer.only([english]) if english != core.lower() else None
+
+
+def _qualified(name: str) -> tuple[str, str | None]:
+    """A name and what qualifies it, in brackets or after a comma: Ada (Vojvodina) → Ada,
+    Vojvodina; Callington, Cornwall → Callington, Cornwall."""
+    head, qualifier = _split_qualifier(name)
+    if qualifier is None and ", " in name:
+        head, _, qualifier = name.partition(", ")
+    return head.strip(), qualifier.strip() if qualifier else None
+
+
+def _qualifier_country(qualifier: str) -> str | None:
+    """The country a qualifier names: a country (Cuba), or one ISO 3166-2 subdivision, own or
+    German name (Cornwall, New Jersey, Kalifornien); None where it could be a country and a
+    subdivision elsewhere (Georgia)."""
+    from .countries import country_code
+
+    countries = {country_code(qualifier)} - {None}
+    subdivision = _subdivision(qualifier)
+    if subdivision is not None:
+        countries.add(subdivision.country)
+    return countries.pop() if len(countries) == 1 else None
 
 
 def _one_country(gazetteer: Gazetteer, name: str) -> str | None:
@@ -652,6 +677,11 @@ def world_layers(
                     item.country, item.kind = subdivision.country, subdivision.kind
                     item.english = _subdivision_name(item.german, subdivision)
                     counts["items placed in a country by their ISO 3166-2 subdivision"] += 1
+                else:
+                    qualifier = _qualified(item.german)[1]
+                    item.country = _qualifier_country(qualifier) if qualifier else None
+                    if item.country:
+                        counts["items placed in a country by their name's qualifier"] += 1
         counts["items in the gazetteer" if item.gazetteer else "items not in the gazetteer"] += 1
     # A list's place whose position is a namesake's abroad keeps its country, not the position.
     misplaced = sorted(p.id for p in lists.places.values() if _geocoded_abroad(gazetteer, p))
@@ -788,7 +818,7 @@ def world_layers(
         place = lists_places[lists_id]
         names = list(place.names())
         home = gazetteer.only(names, place.country) or gazetteer.only(
-            [_split_qualifier(n)[0] for n in names], place.country
+            [_qualified(n)[0] for n in names], place.country
         )
         if home is not None:
             lists_gazetteer[lists_id] = home

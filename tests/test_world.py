@@ -171,6 +171,28 @@ def test_a_position_on_a_namesake_abroad_is_dropped_and_the_place_found_at_home(
     assert mariehamn.coordinates is not None and mariehamn.coordinates.lat > 60
 
 
+def test_a_district_spelled_three_ways_is_one_place(layer: Dataset) -> None:
+    """Bad Godesberg (Bonn) and Bonn – Bad Godesberg in the lists, Bad Godesberg (Q153260) in
+    the 2016 crawl: one district of Bonn, with its position and QID."""
+    pieces = [
+        p
+        for p in layer.places.values()
+        if {"Bad Godesberg", "Bad Godesberg (Bonn)", "Bonn – Bad Godesberg"}
+        & {p.name, *p.aliases}
+    ]
+    assert len(pieces) == 1
+    (godesberg,) = pieces
+    assert (godesberg.kind, godesberg.wikidata) == ("district", "Q153260")
+    assert godesberg.part_of is not None and layer.places[godesberg.part_of].name == "Bonn"
+    assert godesberg.coordinates is not None
+
+
+def test_a_qualified_label_of_the_2016_crawl_is_placed_by_its_qualifier(layer: Dataset) -> None:
+    by_qid = {p.wikidata: p for p in layer.places.values() if p.wikidata}
+    assert by_qid["Q2045500"].country == "GB"  # Callington, Cornwall
+    assert by_qid["Q2678621"].country == "US"  # Howell Township, New Jersey
+
+
 def test_names_people_read_not_german_labels_or_administrations(layer: Dataset) -> None:
     by_qid = {p.wikidata: p for p in layer.places.values() if p.wikidata}
     # "City" ends many a city's own name: it is not an administration's word.
