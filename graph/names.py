@@ -106,6 +106,51 @@ def _dominates(first: _Entry, second: _Entry) -> bool:
     return first.ties >= MIN_TIES and first.ties >= TIES_DOMINANCE * max(second.ties, 1)
 
 
+def _qualifier_readings(qualifier: str) -> list[tuple[str, str | None, bool]]:
+    """What may follow a name's comma, as (country, first-level division, loose) readings in
+    the order they are tried: ``CC-DIVISION`` (US-IL); a country's code or name (FR, France);
+    a US state's code or name (OR, Oregon); another country's first-level division by its ISO
+    3166-2 name, read *loosely*, for its country alone (GeoNames' division codes are not
+    ISO's): there, two places of the name in that country are ambiguous.
+
+    >>> _qualifier_readings(" US-IL"), _qualifier_readings("France")
+    ([('US', 'US-IL', False)], [('FR', None, False)])
+    >>> _qualifier_readings("OR"), _qualifier_readings("oregon"), _qualifier_readings("Bayern")
+    ([('US', 'US-OR', False)], [('US', 'US-OR', False)], [('DE', None, True)])
+    >>> _qualifier_readings("CA")  # Canada, else California
+    [('CA', None, False), ('US', 'US-CA', False)]
+    """
+    from .countries import country_code
+
+    text = qualifier.strip()
+    code = text.upper()
+    readings: list[tuple[str, str | None, bool]] = []
+    if _ADMIN1.fullmatch(code):
+        readings.append((code[:2], code, False))
+    country = country_code(text) if text else None
+    if country is not None:
+        readings.append((country, None, False))
+    if len(code) == 2 and code.isalpha():
+        readings.append(("US", f"US-{code}", False))
+    for subdivision in _subdivisions_named().get(normalize(text), ()):
+        country = subdivision[:2]
+        reading = (country, subdivision, False) if country == "US" else (country, None, True)
+        if reading not in readings:
+            readings.append(reading)
+    return readings
+
+
+@lru_cache(maxsize=1)
+def _subdivisions_named() -> dict[str, list[str]]:
+    """ISO 3166-2 subdivision codes by their names, folded (pycountry's table)."""
+    import pycountry
+
+    named: dict[str, list[str]] = {}
+    for subdivision in pycountry.subdivisions:
+        named.setdefault(normalize(subdivision.name), []).append(subdivision.code)
+    return named
+
+
 @dataclass(frozen=True)
 class Found:
     """The entity a name found, and a note for people where the name was not the only one's."""
@@ -216,22 +261,25 @@ the others: Paris, US-TX (paris-us)"
             found = self.by_qid.get(given.upper())
             if found:
                 return Found(found.id)
-        name, country, admin1 = given, None, None
-        if "," in given:
+        name, loose = given, False
+        candidates = self.by_name.get(normalize(given), [])
+        if "," in given and not candidates:  # not a name with a comma (Bayside, Victoria)
             head, _, tail = given.rpartition(",")
-            code = tail.strip().upper()
-            if len(code) == 2 and code.isalpha():
-                name, country = head, code
-            elif _ADMIN1.fullmatch(code):
-                name, country, admin1 = head, code[:2], code
+            name = head
+            for country, admin1, loosely in _qualifier_readings(tail):
+                candidates = [
+                    c
+                    for c in self.by_name.get(normalize(head), [])
+                    if c.country == country and admin1 in (None, c.admin1)
+                ]
+                if candidates:
+                    loose = loosely
+                    break
         wanted = normalize(name)
-        candidates = self.by_name.get(wanted, [])
-        if country is not None:
-            candidates = [c for c in candidates if c.country == country]
-        if admin1 is not None:
-            candidates = [c for c in candidates if c.admin1 == admin1]
         if not candidates:
             raise UnknownName(self.kind, text, self.suggest(name))
+        if loose and len(candidates) > 1:  # a division named, but places known by country
+            raise AmbiguousName(self.kind, text, [c.label for c in candidates])
         if len(candidates) == 1:
             return Found(candidates[0].id)
         by_prominence = sorted(candidates, key=lambda c: (*(-n for n in _prominence(c)), c.id))

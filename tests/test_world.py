@@ -177,8 +177,7 @@ def test_a_district_spelled_three_ways_is_one_place(layer: Dataset) -> None:
     pieces = [
         p
         for p in layer.places.values()
-        if {"Bad Godesberg", "Bad Godesberg (Bonn)", "Bonn – Bad Godesberg"}
-        & {p.name, *p.aliases}
+        if {"Bad Godesberg", "Bad Godesberg (Bonn)", "Bonn – Bad Godesberg"} & {p.name, *p.aliases}
     ]
     assert len(pieces) == 1
     (godesberg,) = pieces
@@ -362,6 +361,13 @@ def test_a_tie_wikidata_dropped_since_2016_is_marked_and_left_out(world: Dataset
         ("SF", "Q62"),
         ("D.C.", "Q61"),
         ("Saigon", "Q1854"),
+        # A name and what people write after its comma: a state, a country, a division.
+        ("New York, NY", "Q60"),
+        ("Portland, Oregon", "Q6106"),
+        ("Cambridge, MA", "Q49111"),
+        ("Cambridge, England", "Q350"),
+        ("Paris, France", "Q90"),
+        ("London, Ontario", "Q92561"),
         ("Lemberg", "Q36036"),
     ],
 )
@@ -386,6 +392,14 @@ def test_an_ambiguous_name_lists_candidates_with_their_division() -> None:
     assert result.exit_code == 1
     assert "Springfield, US-IL" in result.stderr and "Springfield, US-MA" in result.stderr
     assert "Springfield,US-IL" in result.stderr  # how to pick one
+
+
+def test_a_division_named_by_another_countrys_name_never_picks_by_prominence() -> None:
+    """GeoNames' division codes are not ISO's: "Frankfurt, Brandenburg" narrows to Germany
+    only, where two Frankfurts are ambiguous (not the larger, in Hesse)."""
+    result = CliRunner().invoke(cli, ["partners", "Frankfurt, Brandenburg"])
+    assert result.exit_code == 1
+    assert "Frankfurt (Oder)" in result.stderr and "Frankfurt am Main" in result.stderr
 
 
 def test_curated_only_answers_from_the_curated_file() -> None:
