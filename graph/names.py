@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from .errors import NearWords, SisterCitiesError, suggestion
 from .model import ADMIN1_PATTERN, Dataset, Official, Place
+from .text import shortened
 
 __all__ = [
     "AmbiguousName",
@@ -59,7 +60,9 @@ class UnknownName(LookupFailed):
     def __init__(self, kind: str, text: str, suggestions: Sequence[str]):
         self.text = text
         self.suggestions = list(suggestions)
-        super().__init__(f"no {kind} is called '{text}'{suggestion(self.suggestions)}")
+        super().__init__(
+            f"no {kind} is called '{shortened(text)}'{suggestion(self.suggestions)}"
+        )
 
 
 class AmbiguousName(LookupFailed):
@@ -69,7 +72,8 @@ class AmbiguousName(LookupFailed):
         self.text = text
         self.candidates = list(candidates)
         super().__init__(
-            f"'{text}' could be {len(self.candidates)} {kind}s: {'; '.join(self.candidates)}. "
+            f"'{shortened(text)}' could be {len(self.candidates)} {kind}s: "
+            f"{'; '.join(self.candidates)}. "
             "Name one by its id, or as Name,CC or Name,CC-DIVISION (Springfield,US-IL)"
         )
 

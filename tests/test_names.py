@@ -115,6 +115,21 @@ def test_an_unknown_name_far_from_any_still_exits_1_cleanly() -> None:
     assert failure("partners", "Q99999999") == "Error: no place is called 'Q99999999'\n"
 
 
+def test_a_long_name_is_echoed_short() -> None:
+    message = failure("partners", "Casablanca, " + "x" * 5000, data=TWINS)
+    assert len(message) < 400 and "…" in message and "Casablanca, MA (casablanca-ma)" in message
+
+
+def test_a_state_or_country_after_the_comma_narrows_the_name() -> None:
+    from sistercities.load import load_dataset
+    from sistercities.names import NameIndex
+
+    index = NameIndex.of_places(load_dataset(TWINS))
+    assert index.find("Casablanca, Chile") == "casablanca-cl"
+    assert index.find("casablanca, morocco") == "casablanca-ma"
+    assert "Casablanca, CL" in failure("partners", "Casablanca, Atlantis", data=TWINS)
+
+
 def test_unknown_names_in_options_and_second_arguments() -> None:
     assert failure("visits", "--official", "anies baswdan") == (
         "Error: no official is called 'anies baswdan'; did you mean 'Anies Baswedan "
