@@ -60,9 +60,7 @@ class UnknownName(LookupFailed):
     def __init__(self, kind: str, text: str, suggestions: Sequence[str]):
         self.text = text
         self.suggestions = list(suggestions)
-        super().__init__(
-            f"no {kind} is called '{shortened(text)}'{suggestion(self.suggestions)}"
-        )
+        super().__init__(f"no {kind} is called '{shortened(text)}'{suggestion(self.suggestions)}")
 
 
 class AmbiguousName(LookupFailed):
