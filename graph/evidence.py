@@ -78,13 +78,21 @@ class Evidence:
     shown: bool
 
 
-def _asserted_in(dataset: Dataset, place: str, family: frozenset[str]) -> bool:
-    """Whether any tie of `place` comes from a source of `family`."""
-    return any(family.intersection(t.sources) for t in dataset.partnerships_of(place))
+def tie_evidence(
+    dataset: Dataset, tie: Partnership, memo: dict[str, frozenset[str]] | None = None
+) -> Evidence:
+    """The evidence of a tie (see the module's docstring for what is shown by default).
 
+    `memo` keeps, across the ties of one answer, the sources of each place's ties: each
+    place's ties are then read once, not once a tie."""
+    memo = {} if memo is None else memo
 
-def tie_evidence(dataset: Dataset, tie: Partnership) -> Evidence:
-    """The evidence of a tie (see the module's docstring for what is shown by default)."""
+    def _asserted_in(place: str, family: frozenset[str]) -> bool:
+        """Whether any tie of `place` comes from a source of `family`."""
+        if place not in memo:
+            memo[place] = frozenset(s for t in dataset.partnerships_of(place) for s in t.sources)
+        return bool(family & memo[place])
+
     sources = set(tie.sources)
     marks = [LAYER_MARKS[s] for s in LAYER_NAMES if s in sources]
     if sources - WORLD:
@@ -97,15 +105,15 @@ def tie_evidence(dataset: Dataset, tie: Partnership) -> Evidence:
     if in_wikipedia and in_wikidata:
         return Evidence(mark, "confirmed", True)
     if in_wikipedia:
-        known = _asserted_in(dataset, a, WIKIDATA) + _asserted_in(dataset, b, WIKIDATA)
+        known = _asserted_in(a, WIKIDATA) + _asserted_in(b, WIKIDATA)
         if known == 1:
             return Evidence(mark, "only Wikipedia, a place unknown to Wikidata", False)
         return Evidence(mark, "only Wikipedia", True)
     if sources == {"wikidata-p190"}:
         current = frozenset({"wikidata-2026"})
-        if _asserted_in(dataset, a, current) and _asserted_in(dataset, b, current):
+        if _asserted_in(a, current) and _asserted_in(b, current):
             return Evidence(mark, "dropped by Wikidata since 2016", False)
-    if _asserted_in(dataset, a, WIKIPEDIA) or _asserted_in(dataset, b, WIKIPEDIA):
+    if _asserted_in(a, WIKIPEDIA) or _asserted_in(b, WIKIPEDIA):
         return Evidence(mark, "only Wikidata, not in Wikipedia lists", False)
     return Evidence(mark, "only Wikidata", True)
 

@@ -206,6 +206,7 @@ def _partner_rows(
     from .evidence import tie_evidence
 
     places = dataset.places
+    memo: dict[str, frozenset[str]] = {}  # each place's ties read once for the evidence
     for tie in _ties(dataset, place):
         if kind and tie.kind != kind:
             continue
@@ -223,7 +224,7 @@ def _partner_rows(
             if answer == "no":
                 continue
             row["in_force"] = answer
-        evidence = tie_evidence(dataset, tie)
+        evidence = tie_evidence(dataset, tie, memo)
         if not evidence.shown and not everything:
             if left_out is not None:
                 left_out[evidence.grade] += 1
