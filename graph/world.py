@@ -307,7 +307,8 @@ _KIND_WORDS = (
 # Gościno, Tommerup Kommune, Lianozovo District.
 _ADMIN_PREFIXES = (
     "provinz|landkreis|kreis|bezirk|stadtbezirk|gmina|gemeinde|region|rajon|oblast|"
-    "departamento|gouvernement|kleingebiet|opština|london borough of|royal borough of|"
+    "departamento de|departamento|département|departement|präfektur|kanton|gouvernement|"
+    "kleingebiet|opština|london borough of|royal borough of|"
     "metropolitan borough of|borough of|municipality of|county of|shire of"
 )
 _ADMIN_SUFFIXES = (
