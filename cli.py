@@ -1044,15 +1044,9 @@ def partners(
         _echo(answer["note"], err=True)
         if rows:
             _echo(f"evidence: {legend({row['evidence'] for row in rows})}", err=True)
-        left_out = answer["left_out"]
-        if left_out:
-            reasons = "; ".join(f"{n} {grade}" for grade, n in left_out.items())
-            total = sum(left_out.values())
-            _echo(
-                f"left out: {total} tie{'s' if total != 1 else ''} of weak evidence "
-                f"({reasons}); --all shows them",
-                err=True,
-            )
+        note = query.left_out_note(answer["left_out"])
+        if note:
+            _echo(note, err=True)
     if output_format == "table":
         emit_rows(rows, output_format, query.partners_table_columns(as_of))
     else:

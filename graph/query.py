@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import pairwise
 from typing import Any
 
@@ -27,6 +27,7 @@ __all__ = [
     "AGREEMENTS_COLUMNS",
     "AREAS_COLUMNS",
     "CITIES_COLUMNS",
+    "ENDED",
     "EVENTS_COLUMNS",
     "PATH_COLUMNS",
     "PROFILE_OFFICIAL_COLUMNS",
@@ -44,6 +45,7 @@ __all__ = [
     "decade_histogram",
     "events",
     "in_force",
+    "left_out_note",
     "officials",
     "officials_columns",
     "partners",
@@ -183,7 +185,8 @@ def partners(
 
     Each row says what backs the tie (`evidence`: a mark such as ``WP+WD``; `grade`; the
     `sources`). Ties whose evidence is weak (`sistercities.evidence`) are left out unless
-    `everything`, and counted by grade in `left_out` when one is given."""
+    `everything`, and counted by grade in `left_out` when one is given; so are ties a source
+    says have ended (`ENDED`), unless `as_of` (in force then) or `status` asks for them."""
     if area is not None and area not in dataset.areas:
         hint = did_you_mean(area, dataset.areas, n=3)
         raise QueryError(f"no cooperation area has the id '{area}'{hint}")
@@ -224,6 +227,10 @@ def _partner_rows(
             if answer == "no":
                 continue
             row["in_force"] = answer
+        if tie.status == "ended" and at is None and status is None and not everything:
+            if left_out is not None:
+                left_out[ENDED] += 1  # a partner no longer: history, not the answer
+            continue
         evidence = tie_evidence(dataset, tie, memo)
         if not evidence.shown and not everything:
             if left_out is not None:
@@ -317,6 +324,32 @@ def coverage_note(dataset: Dataset, place_id: str) -> str:
     else:
         checked = "not checked against an official list"
     return f"{place.name}: ties from {where}; {checked}"
+
+
+ENDED = "ended"  # the reason a tie that a source says has ended is left out
+
+
+def left_out_note(left_out: Mapping[str, int]) -> str | None:
+    """What a `partners` answer left out, in one line for people (None: nothing).
+
+    >>> left_out_note({"only Wikidata, not in Wikipedia lists": 2})
+    'left out: 2 ties of weak evidence (2 only Wikidata, not in Wikipedia lists); --all shows them'
+    >>> left_out_note({"ended": 1, "only Wikipedia, a place unknown to Wikidata": 1})
+    'left out: 2 ties (1 ended; 1 of weak evidence: 1 only Wikipedia, a place unknown to \
+Wikidata); --all shows them'
+    """
+    total = sum(left_out.values())
+    if not total:
+        return None
+    weak = {grade: n for grade, n in left_out.items() if grade != ENDED}
+    reasons = "; ".join(f"{n} {grade}" for grade, n in weak.items())
+    ties = f"{total} tie{'s' if total != 1 else ''}"
+    if not left_out.get(ENDED):
+        return f"left out: {ties} of weak evidence ({reasons}); --all shows them"
+    parts = [f"{left_out[ENDED]} ended"]
+    if weak:
+        parts.append(f"{sum(weak.values())} of weak evidence: {reasons}")
+    return f"left out: {ties} ({'; '.join(parts)}); --all shows them"
 
 
 PARTNERS_ANSWER_KEYS = ("place", "coverage", "note", "left_out", "partners")

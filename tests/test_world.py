@@ -582,3 +582,26 @@ def test_the_readmes_figures_are_the_datas(
         len(layer.places),
         len(layer.partnerships),
     )
+
+
+def test_an_ended_tie_is_left_out_of_the_default_answer_and_counted() -> None:
+    """Aarhus ended its tie with Saint Petersburg in March 2022 (curated): not a partner now,
+    but history that --all, --status ended and --as-of before the end still show."""
+    runner = CliRunner()
+
+    def partners(*options: str) -> dict[str, object]:
+        result = runner.invoke(cli, ["partners", "aarhus", "--format", "json", *options])
+        assert result.exit_code == 0, result.output
+        answer: dict[str, object] = json.loads(result.stdout)
+        return answer
+
+    def names(answer: dict[str, object]) -> set[str]:
+        return {row["name"] for row in answer["partners"]}  # type: ignore[attr-defined,index]
+
+    default = partners()
+    assert "Saint Petersburg" not in names(default)
+    assert default["left_out"]["ended"] == 1  # type: ignore[index]
+    for options in (["--all"], ["--status", "ended"], ["--as-of", "2020"]):
+        assert "Saint Petersburg" in names(partners(*options)), options
+    table = runner.invoke(cli, ["partners", "aarhus"])
+    assert "1 ended" in table.stderr
