@@ -220,10 +220,11 @@ def test_a_city_and_its_province_stay_two_places(layer: Dataset) -> None:
 
 def test_places_have_a_country_and_a_position(layer: Dataset) -> None:
     """Floors of what the sources and the gazetteer give (issue 19 asks 99% and 98%; the rest
-    are 2016 items whose German label names no place the gazetteer singles out)."""
+    are 2016 items whose German label names no place the gazetteer singles out: villages under
+    its 500 people, districts, names of several places in several countries)."""
     places = list(layer.places.values())
-    assert sum(1 for p in places if p.country) / len(places) >= 0.965
-    assert sum(1 for p in places if p.coordinates) / len(places) >= 0.95
+    assert sum(1 for p in places if p.country) / len(places) >= 0.97
+    assert sum(1 for p in places if p.coordinates) / len(places) >= 0.955
 
 
 def test_any_city_answers_from_the_default_data_with_sources(world: Dataset) -> None:
