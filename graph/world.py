@@ -389,12 +389,11 @@ def _near_at_home(gazetteer: Gazetteer, place: Place) -> GazetteerPlace | None:
 
 
 def _geocoded_abroad(gazetteer: Gazetteer, place: Place) -> bool:
-    """Whether a list's place sits on a namesake in another country: the lists' geocoder put
-    Cambridge (United States) on Cambridge, England, and Boston (England) on Boston,
-    Massachusetts. Its country is the list's own (the page it is on); its position is wrong."""
+    """Whether a list's place that is no place near its position at home (`_near_at_home`
+    found none) sits on a namesake in another country: the lists' geocoder put Cambridge
+    (United States) on Cambridge, England, and Boston (England) on Boston, Massachusetts. Its
+    country is the list's own (the page it is on); its position is wrong."""
     if place.coordinates is None or place.country is None:
-        return False
-    if _near_at_home(gazetteer, place) is not None:
         return False
     names = list(place.names())
     abroad = gazetteer.near(names, place.coordinates) or gazetteer.near(
@@ -684,18 +683,22 @@ def world_layers(
                     if item.country:
                         counts["items placed in a country by their name's qualifier"] += 1
         counts["items in the gazetteer" if item.gazetteer else "items not in the gazetteer"] += 1
-    # A list's place whose position is a namesake's abroad keeps its country, not the position.
-    misplaced = sorted(p.id for p in lists.places.values() if _geocoded_abroad(gazetteer, p))
+    # A list's place is the gazetteer place of its name near its position at home; else, where
+    # its position is a namesake's abroad, it keeps its country, not the position.
+    lists_gazetteer: dict[str, GazetteerPlace] = {}
+    misplaced: list[str] = []
+    for place in lists.places.values():
+        found = _near_at_home(gazetteer, place)
+        if found is not None:
+            lists_gazetteer[place.id] = found
+        elif _geocoded_abroad(gazetteer, place):
+            misplaced.append(place.id)
+    misplaced.sort()
     if misplaced:
         moved = {i: dataclasses.replace(lists.places[i], coordinates=None) for i in misplaced}
         lists = dataclasses.replace(lists, places={**lists.places, **moved})
         counts["positions of the lists dropped: a namesake's in another country"] = len(misplaced)
     lists_places = lists.places
-    lists_gazetteer: dict[str, GazetteerPlace] = {}
-    for place in lists_places.values():
-        found = _near_at_home(gazetteer, place)
-        if found is not None:
-            lists_gazetteer[place.id] = found
 
     groups = _Groups()
     # 0. Items that are one gazetteer place and one kind of place are one real place: a city
