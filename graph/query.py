@@ -17,7 +17,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from .dates import PartialDate, decade, decade_order
 from .errors import SisterCitiesError, did_you_mean
@@ -34,6 +34,7 @@ __all__ = [
     "PROFILE_VISIT_COLUMNS",
     "TIMELINE_COLUMNS",
     "VISITS_COLUMNS",
+    "PartnersOptions",
     "QueryError",
     "agreements",
     "areas",
@@ -355,21 +356,22 @@ Wikidata); --all shows them'
 PARTNERS_ANSWER_KEYS = ("place", "coverage", "note", "left_out", "partners")
 
 
-def partners_answer(
-    dataset: Dataset,
-    place: str,
-    *,
-    as_of: str | PartialDate | None = None,
-    since: int | None = None,
-    until: int | None = None,
-    kind: str | None = None,
-    area: str | None = None,
-    status: str | None = None,
-    everything: bool = False,
-) -> Row:
-    """A place's ties (`partners`) with what the answer is: the place, whether its list is
-    known to be complete, where its ties come from, and how many ties of weak evidence were
-    left out, by grade (`sistercities.evidence`).
+class PartnersOptions(TypedDict, total=False):
+    """What `partners` takes besides the dataset and the place (see there)."""
+
+    as_of: str | PartialDate | None
+    since: int | None
+    until: int | None
+    kind: str | None
+    area: str | None
+    status: str | None
+    everything: bool
+
+
+def partners_answer(dataset: Dataset, place: str, **options: Unpack[PartnersOptions]) -> Row:
+    """A place's ties (`partners`, with its `options`) with what the answer is: the place,
+    whether its list is known to be complete, where its ties come from, and how many ties were
+    left out, by reason (`sistercities.evidence`'s grades, and `ENDED`).
 
     >>> import sistercities
     >>> answer = partners_answer(sistercities.load_dataset(sistercities.DEFAULT_DATA), "jakarta")
@@ -377,20 +379,7 @@ def partners_answer(
     (True, True, {})
     """
     left_out: Counter[str] = Counter()
-    rows = list(
-        partners(
-            dataset,
-            place,
-            as_of=as_of,
-            since=since,
-            until=until,
-            kind=kind,
-            area=area,
-            status=status,
-            everything=everything,
-            left_out=left_out,
-        )
-    )
+    rows = list(partners(dataset, place, left_out=left_out, **options))
     found = dataset.places[place]
     return {
         "place": {"id": found.id, "name": found.name, "country": found.country},
